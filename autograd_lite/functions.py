@@ -1,0 +1,98 @@
+"""Functions of Values: the elementary functions, and ops over lists that make one node
+with n parents (not a chain of n-1 binary nodes)."""
+
+import builtins
+
+from . import rules
+from .value import Value, apply, lift
+
+
+def _values(xs, where):
+    try:
+        items = list(xs)
+    except TypeError:
+        raise TypeError(f"{where} expects an iterable of Values or numbers, got {type(xs).__name__}") from None
+    return tuple(lift(x, f"{where} element") for x in items)
+
+
+def exp(x):
+    """e**x of a Value or number (returns a Value)."""
+    return lift(x).exp()
+
+
+def log(x):
+    """Natural log of a Value or number; ValueError for x <= 0."""
+    return lift(x).log()
+
+
+def sqrt(x):
+    """Square root of a Value or number; ValueError for x < 0."""
+    return lift(x).sqrt()
+
+
+def tanh(x):
+    return lift(x).tanh()
+
+
+def sigmoid(x):
+    return lift(x).sigmoid()
+
+
+def relu(x):
+    return lift(x).relu()
+
+
+def leaky_relu(x, slope=0.01):
+    return lift(x).leaky_relu(slope)
+
+
+def sin(x):
+    return lift(x).sin()
+
+
+def cos(x):
+    return lift(x).cos()
+
+
+def sum(values):
+    """x1 + ... + xn as one node with n parents; an empty sum is Value(0.0)."""
+    parents = _values(values, "sum()")
+    return apply(rules.SUM, parents) if parents else Value(0.0)
+
+
+def mean(values):
+    """(x1 + ... + xn) / n; ValueError for an empty list."""
+    parents = _values(values, "mean()")
+    if not parents:
+        raise ValueError("mean() of an empty list is undefined; pass at least one value")
+    return apply(rules.SUM, parents) / len(parents)
+
+
+def dot(ws, xs):
+    """w1*x1 + ... + wn*xn as one node with 2n parents (ws, then xs)."""
+    ws, xs = _values(ws, "dot() weights"), _values(xs, "dot() inputs")
+    if len(ws) != len(xs):
+        raise ValueError(f"dot() needs lists of equal length, got {len(ws)} weights and {len(xs)} inputs")
+    return apply(rules.DOT, ws + xs) if ws else Value(0.0)
+
+
+def logsumexp(values):
+    """log(e**x1 + ... + e**xn), shifted by the max so it never overflows; one node."""
+    parents = _values(values, "logsumexp()")
+    if not parents:
+        raise ValueError("logsumexp() of an empty list is -inf; pass at least one value")
+    return apply(rules.LOGSUMEXP, parents)
+
+
+def softmax(values):
+    """[e**xi / sum_j e**xj], shifted by the max; a list of n nodes, each with n parents.
+
+    Each output's local derivatives are a row of the softmax Jacobian s_i (delta_ij - s_j).
+    """
+    parents = _values(values, "softmax()")
+    if not parents:
+        raise ValueError("softmax() of an empty list is undefined; pass at least one value")
+    return [apply(rules.softmax_output(i), parents) for i in range(len(parents))]
+
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in ("builtins", "rules", "Value", "apply", "lift")]

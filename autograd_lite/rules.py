@@ -1,0 +1,226 @@
+"""The derivative table: every op's forward value and local derivatives, side by side.
+
+Each :class:`Rule` has two functions:
+
+* ``forward(*xs)`` computes the op's value from its inputs' floats, raising a clear error
+  outside the op's domain;
+* ``local(*xs, out)`` returns ``(d out/d x1, d out/d x2, ...)``, one local derivative
+  per input.
+
+``local`` uses only arithmetic, comparisons and the dispatching helpers below, so the same
+line runs on floats (the first-order ``backward`` stores float local derivatives when a
+node is made) and on Values (higher-order derivatives build a graph of the derivative).
+The chain rule itself is written once, in :mod:`autograd_lite.graph`.
+"""
+
+import math
+from functools import lru_cache
+
+INF = math.inf
+NAN = math.nan
+
+
+class Rule:
+    """An op: its display name, its forward function and its local-derivative rule."""
+
+    __slots__ = ("name", "forward", "local", "inputs", "forward_source", "local_sources")
+
+    def __init__(self, name, forward, local, inputs=(), forward_source="", local_sources=()):
+        self.name = name
+        self.forward = forward
+        self.local = local
+        self.inputs = tuple(inputs)
+        self.forward_source = forward_source
+        self.local_sources = tuple(local_sources)
+
+    def __repr__(self):
+        return f"Rule({self.name!r})"
+
+
+# --- helpers that work on floats and on Values ------------------------------------------
+
+def _data(x):
+    return x if type(x) is float else x.data
+
+
+def _exp(x):
+    return math.exp(x) if type(x) is float else x.exp()
+
+
+def _log(x):
+    return math.log(x) if type(x) is float else x.log()
+
+
+def _sin(x):
+    return math.sin(x) if type(x) is float else x.sin()
+
+
+def _cos(x):
+    return math.cos(x) if type(x) is float else x.cos()
+
+
+def _softmax(xs):
+    shift = max(_data(x) for x in xs)
+    exps = [_exp(x - shift) for x in xs]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+# --- forward functions with domain checks (messages name the op and the operand) ---------
+
+def _div(a, b):
+    if b == 0.0:
+        raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
+    return a / b
+
+
+def _pow(x, y):
+    if x < 0.0 and math.isfinite(y) and not float(y).is_integer():
+        raise ValueError(f"pow: negative base {x!r} to the non-integer power {y!r} has no real value")
+    try:
+        return x ** y
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {y!r}") from None
+    except OverflowError:
+        raise OverflowError(f"pow: {x!r} ** {y!r} overflows a float") from None
+
+
+def _checked_exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp: result overflows a float for operand {x!r} (largest is about 709.78)") from None
+
+
+def _checked_log(x):
+    if x <= 0.0:
+        raise ValueError(f"log: operand must be > 0, got {x!r}")
+    return math.log(x)
+
+
+def _checked_sqrt(x):
+    if x < 0.0:
+        raise ValueError(f"sqrt: operand must be >= 0, got {x!r}")
+    return math.sqrt(x)
+
+
+def _finite_only(name, fn):  # math.sin(inf) raises a bare "math domain error"
+    def checked(x):
+        if math.isinf(x):
+            raise ValueError(f"{name}: operand must be finite, got {x!r}")
+        return fn(x)
+    return checked
+
+
+def _sigmoid(x):
+    # Two branches so that exp never overflows: saturates to exactly 0.0 or 1.0.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _logsumexp(*xs):
+    shift = max(xs)
+    if math.isinf(shift):
+        return shift
+    return shift + math.log(sum(math.exp(x - shift) for x in xs))
+
+
+# --- derivatives of pow, where 0 and negative bases need a convention ---------------------
+
+def _dpow_dbase(x, y):
+    """y * x**(y-1); at x == 0 it is 0 for y == 0 and +inf for 0 < y < 1 (one-sided)."""
+    if _data(x) == 0.0 and _data(y) < 1.0:
+        return 0.0 if _data(y) == 0.0 else INF
+    return y * x ** (y - 1.0)
+
+
+def _dpow_dexponent(x, out):
+    """x**y * ln x for x > 0; 0.0 at x == 0 (as PyTorch); nan for x < 0, where x**y
+    exists only at integer y and so has no derivative in y."""
+    if _data(x) > 0.0:
+        return out * _log(x)
+    return 0.0 if _data(x) == 0.0 else NAN
+
+
+# --- the table ------------------------------------------------------------------------
+# One line per op: its inputs, its forward value, and its local derivative with respect to
+# each input (``out`` is the forward value). Each line is compiled twice from this one
+# definition: into ``Rule.forward`` / ``Rule.local`` below, and into the fused Value method
+# that :mod:`autograd_lite.value` generates for the eager path.
+
+#    op       inputs  forward                         local derivatives, one per input
+TABLE = [
+    ("+",     "a b",  "a + b",                        "1.0", "1.0"),
+    ("-",     "a b",  "a - b",                        "1.0", "-1.0"),
+    ("*",     "a b",  "a * b",                        "b", "a"),
+    ("/",     "a b",  "_div(a, b)",                   "1.0 / b", "-out / b"),
+    ("**",    "a b",  "_pow(a, b)",                   "_dpow_dbase(a, b)", "_dpow_dexponent(a, out)"),
+    ("neg",   "x",    "-x",                           "-1.0"),
+    ("abs",   "x",    "abs(x)",                       "1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0"),
+    ("exp",   "x",    "_checked_exp(x)",              "out"),
+    ("log",   "x",    "_checked_log(x)",              "1.0 / x"),
+    ("sqrt",  "x",    "_checked_sqrt(x)",             "0.5 / out if out > 0.0 else INF"),
+    ("tanh",  "x",    "_tanh(x)",                     "1.0 - out * out"),
+    ("sigmoid", "x",  "_sigmoid(x)",                  "out * (1.0 - out)"),
+    ("relu",  "x",    "0.0 if x <= 0.0 else x",       "1.0 if x > 0.0 else 0.0"),
+    ("sin",   "x",    "_checked_sin(x)",              "_cos(x)"),
+    ("cos",   "x",    "_checked_cos(x)",              "-_sin(x)"),
+]
+
+_tanh = math.tanh
+_checked_sin = _finite_only("sin", math.sin)
+_checked_cos = _finite_only("cos", math.cos)
+
+
+def compile_rule(name, inputs, forward, *locals_):
+    """A :class:`Rule` whose functions are compiled from the table's source text."""
+    args = ", ".join(inputs.split())
+    namespace = {}
+    source = f"forward = lambda {args}: {forward}\nlocal = lambda {args}, out: ({', '.join(locals_)},)\n"
+    exec(compile(source, f"<rule {name}>", "exec"), globals(), namespace)  # our own table, never user text
+    return Rule(name, namespace["forward"], namespace["local"], inputs.split(), forward, locals_)
+
+
+RULES = {row[0]: compile_rule(*row) for row in TABLE}
+ADD, SUB, MUL, DIV, POW = (RULES[op] for op in ("+", "-", "*", "/", "**"))
+NEG, ABS, EXP, LOG, SQRT = (RULES[op] for op in ("neg", "abs", "exp", "log", "sqrt"))
+TANH, SIGMOID, RELU, SIN, COS = (RULES[op] for op in ("tanh", "sigmoid", "relu", "sin", "cos"))
+
+# Ops over lists of inputs: one node with n parents.
+SUM = Rule("sum", lambda *xs: sum(xs), lambda *xs_out: (1.0,) * (len(xs_out) - 1))
+LOGSUMEXP = Rule("logsumexp", _logsumexp, lambda *xs_out: tuple(_softmax(xs_out[:-1])))
+DOT = Rule(
+    "dot",
+    lambda *wx: sum(w * x for w, x in zip(wx[: len(wx) // 2], wx[len(wx) // 2 :])),
+    lambda *wx_out: (*wx_out[len(wx_out) // 2 : -1], *wx_out[: len(wx_out) // 2]),
+)
+
+
+@lru_cache(maxsize=None)
+def power(n):
+    """``x ** n`` for a constant exponent ``n`` (a float)."""
+    return Rule(f"**{n:g}", lambda x: _pow(x, n), lambda x, out: (_dpow_dbase(x, n),))
+
+
+@lru_cache(maxsize=None)
+def leaky_relu(slope):
+    """max(x, slope*x) for 0 <= slope < 1; the derivative at 0 is ``slope``."""
+    return Rule(
+        f"leaky_relu({slope:g})",
+        lambda x: x if x > 0.0 else slope * x,
+        lambda x, out: (1.0 if x > 0.0 else slope,),
+    )
+
+
+@lru_cache(maxsize=None)
+def softmax_output(i):
+    """Output ``i`` of softmax(x1..xn): d s_i/d x_j = s_i (delta_ij - s_j)."""
+    return Rule(
+        f"softmax[{i}]",
+        lambda *xs: _softmax(xs)[i],
+        lambda *xs_out: tuple(
+            xs_out[-1] * ((1.0 if j == i else 0.0) - s_j) for j, s_j in enumerate(_softmax(xs_out[:-1]))
+        ),
+    )

@@ -1,0 +1,326 @@
+"""The ``Value`` node: a float that records the op that made it, its parents, and the
+local derivative of the op with respect to each parent."""
+
+import numbers
+from itertools import count
+
+from . import graph, rules
+from .mode import MODE
+
+_new = object.__new__
+_next_seq = count().__next__  # creation order, which is a topological order
+
+
+def as_float(x, where):
+    """``x`` as a float, or a TypeError that names ``where`` and the offending type.
+
+    Accepted: int, float and other ``numbers.Real`` (NumPy scalars, Fraction). Rejected:
+    bool, because a flag where a number belongs is almost always a bug.
+    """
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return float(x)
+    kind = "bool" if isinstance(x, bool) else type(x).__name__
+    hint = "; pass float(flag) if you mean 0.0/1.0" if isinstance(x, bool) else ""
+    raise TypeError(f"{where} expects a real number (int or float), got {kind} {x!r}{hint}")
+
+
+def lift(x, where="operand"):
+    """``x`` itself if it is a Value, otherwise a constant Value holding ``x``."""
+    return x if isinstance(x, Value) else Value(as_float(x, where))
+
+
+def _make(data, rule, parents, args):
+    """A new node; it records parents and local derivatives unless inside ``no_grad``."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._rule = rule
+    out._seq = _next_seq()
+    recording, out._scope = MODE.get()
+    if recording:
+        out._parents = parents
+        out._local = rule.local(*args, data)
+    else:
+        out._parents = out._local = ()
+    return out
+
+
+def apply(rule, parents):
+    """Apply ``rule`` to a tuple of Values: compute the forward value, record the node."""
+    args = [p.data for p in parents]
+    return _make(rule.forward(*args), rule, parents, args)
+
+
+def _unary(rule, x):
+    d = x.data
+    return _make(rule.forward(d), rule, (x,), (d,))
+
+
+def _constant(x):
+    """``x`` if it is a Value, a constant Value if it is a real number, else None."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return Value(float(x))
+    return None
+
+
+def _binary(rule, a, b):
+    # One of a, b is a Value; the other may be a plain number, which becomes a constant.
+    a, b = _constant(a), _constant(b)
+    if a is None or b is None:
+        return NotImplemented
+    x, y = a.data, b.data
+    return _make(rule.forward(x, y), rule, (a, b), (x, y))
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    ``data`` is the float value and ``grad`` the derivative of the last ``backward()``
+    root with respect to this node (0.0 until then). ``op`` names the op that made the node
+    ("" for a leaf) and ``parents`` is the ordered tuple of its inputs, with duplicates
+    kept: ``a * a`` has parents ``(a, a)``.
+
+    Equality and hashing are by identity, so Values can be dict keys and set members:
+    ``a == b`` is ``a is b``. The ordering comparisons ``< <= > >=`` compare ``data``
+    and return a bool; they record nothing.
+    """
+
+    __slots__ = ("data", "grad", "label", "_rule", "_scope", "_parents", "_local", "_seq", "__weakref__")
+
+    def __init__(self, data, label=""):
+        self.data = data if type(data) is float else as_float(data, "Value()")
+        self.grad = 0.0
+        self.label = label
+        self._rule = None
+        self._seq = _next_seq()
+        self._scope = MODE.get().scope
+        self._parents = self._local = ()
+
+    # --- what the node records -------------------------------------------------------
+
+    @property
+    def op(self):
+        """The op that made this node, e.g. ``"*"`` or ``"tanh"``; ``""`` for a leaf."""
+        return self._rule.name if self._rule is not None else ""
+
+    @property
+    def parents(self):
+        """The op's inputs, in order, duplicates kept."""
+        return self._parents
+
+    @property
+    def local_grads(self):
+        """d self / d parent for each parent, in the order of ``parents``, as floats."""
+        return self._local
+
+    @property
+    def scope(self):
+        """The name scope the node was created in (see ``autograd_lite.scope``)."""
+        return self._scope
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self):
+        return self.data
+
+    # --- reverse mode ----------------------------------------------------------------
+
+    def backward(self, gradient=1.0):
+        """Fill ``.grad`` of every node this one depends on with d self / d node.
+
+        Nodes are visited in reverse topological order (iteratively: any depth works),
+        and every parent receives ``local * grad`` from each of its consumers; these sum
+        to the total derivative at every fan-out. Calling ``backward`` again resets the
+        intermediate nodes' grads first and **accumulates into leaves**, as PyTorch does:
+        twice gives leaves exactly twice the gradient. Use ``zero_grad()`` to clear them.
+        """
+        graph.backward(self, as_float(gradient, "backward(gradient=...)"))
+
+    def zero_grad(self):
+        """Set ``grad`` to 0.0 on this node and every node it depends on."""
+        graph.zero_grad(self)
+
+    # --- arithmetic: a Value or a number on either side -------------------------------
+
+    def __add__(self, other):
+        return _binary(rules.ADD, self, other)
+
+    def __radd__(self, other):
+        return _binary(rules.ADD, other, self)
+
+    def __sub__(self, other):
+        return _binary(rules.SUB, self, other)
+
+    def __rsub__(self, other):
+        return _binary(rules.SUB, other, self)
+
+    def __mul__(self, other):
+        return _binary(rules.MUL, self, other)
+
+    def __rmul__(self, other):
+        return _binary(rules.MUL, other, self)
+
+    def __truediv__(self, other):
+        return _binary(rules.DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return _binary(rules.DIV, other, self)
+
+    def __pow__(self, exponent):
+        """``x ** n`` with a number ``n``, or ``x ** y`` with a Value ``y``.
+
+        d/dy x**y = x**y * ln x for x > 0. At x == 0 it is taken as 0.0; for x < 0 it is
+        nan, since x**y is real only at integer y. A negative base with a non-integer
+        number exponent raises ValueError; 0 to a negative power raises ZeroDivisionError.
+        """
+        if isinstance(exponent, Value):
+            return _binary(rules.POW, self, exponent)
+        return _unary(rules.power(as_float(exponent, "** exponent")), self)
+
+    def __rpow__(self, base):
+        return _binary(rules.POW, base, self)
+
+    def __neg__(self):
+        return _unary(rules.NEG, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        """|x|; its derivative at 0 is taken as 0, as in PyTorch."""
+        return _unary(rules.ABS, self)
+
+    # --- comparisons: on data, returning bool ----------------------------------------
+
+    def __lt__(self, other):
+        return self.data < _data_of(other)
+
+    def __le__(self, other):
+        return self.data <= _data_of(other)
+
+    def __gt__(self, other):
+        return self.data > _data_of(other)
+
+    def __ge__(self, other):
+        return self.data >= _data_of(other)
+
+
+    # --- elementary functions --------------------------------------------------------
+
+    def exp(self):
+        """e**x; OverflowError above about 709.78."""
+        return _unary(rules.EXP, self)
+
+    def log(self):
+        """Natural log; ValueError for x <= 0."""
+        return _unary(rules.LOG, self)
+
+    def sqrt(self):
+        """Square root; ValueError for x < 0; the derivative at 0 is +inf."""
+        return _unary(rules.SQRT, self)
+
+    def tanh(self):
+        return _unary(rules.TANH, self)
+
+    def sigmoid(self):
+        """1 / (1 + e**-x), computed without overflow: exactly 0.0 or 1.0 far out."""
+        return _unary(rules.SIGMOID, self)
+
+    def relu(self):
+        """max(0, x); its derivative at 0 is taken as 0, as in PyTorch and micrograd."""
+        return _unary(rules.RELU, self)
+
+    def leaky_relu(self, slope=0.01):
+        """x for x > 0, else slope * x."""
+        return _unary(rules.leaky_relu(as_float(slope, "leaky_relu(slope=...)")), self)
+
+    def sin(self):
+        return _unary(rules.SIN, self)
+
+    def cos(self):
+        return _unary(rules.COS, self)
+
+
+def _data_of(x):
+    return x.data if isinstance(x, Value) else x
+
+
+# --- the fast path ------------------------------------------------------------------------
+# The methods above are the readable reference. At import, each op in rules.TABLE gets a
+# fused twin compiled from the same table row: forward value and local derivatives inline,
+# one Python call per op instead of four. tests/test_fused.py checks the twins agree.
+
+_FUSED_TEMPLATE = """
+def {method}({params}):
+{lift}    {unpack}
+    out = {forward}
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    node._rule = rule
+    node._seq = _next_seq()
+    recording, node._scope = _mode()
+    if recording:
+        node._parents = ({parents},)
+        node._local = ({locals},)
+    else:
+        node._parents = node._local = ()
+    return node
+"""
+
+_LIFT = """    if type({other}) is not Value:
+        {other} = _constant({other})
+        if {other} is None:
+            return NotImplemented
+"""
+
+_METHODS = {  # op -> (method, reflected method or None)
+    "+": ("__add__", "__radd__"), "-": ("__sub__", "__rsub__"), "*": ("__mul__", "__rmul__"),
+    "/": ("__truediv__", "__rtruediv__"), "neg": ("__neg__", None), "abs": ("__abs__", None),
+    "exp": ("exp", None), "log": ("log", None), "sqrt": ("sqrt", None), "tanh": ("tanh", None),
+    "sigmoid": ("sigmoid", None), "relu": ("relu", None), "sin": ("sin", None), "cos": ("cos", None),
+}
+
+
+def _fused(rule, method, reflected):
+    names = rule.inputs
+    nodes = [f"{n}_node" for n in names]
+    if len(names) == 2:
+        left, right = nodes
+        params = f"{right}, {left}" if reflected else f"{left}, {right}"
+        lift = _LIFT.format(other=left if reflected else right)
+    else:
+        params, lift = nodes[0], ""
+    source = _FUSED_TEMPLATE.format(
+        method=method, params=params, lift=lift,
+        unpack="; ".join(f"{n} = {node}.data" for n, node in zip(names, nodes)),
+        forward=rule.forward_source, parents=", ".join(nodes), locals=", ".join(rule.local_sources),
+    )
+    namespace = {"Value": Value, "_constant": _constant, "_new": _new, "_next_seq": _next_seq,
+                 "_mode": MODE.get, "rule": rule}
+    exec(compile(source, f"<fused {rule.name}>", "exec"), vars(rules) | namespace, namespace)  # our own table
+    fused = namespace[method]
+    fused.__doc__ = getattr(Value, method).__doc__
+    fused.__qualname__ = f"Value.{method}"
+    return fused
+
+
+def reference_method(method):
+    """The readable, unfused implementation of a Value method (for tests)."""
+    return _REFERENCE[method]
+
+
+_REFERENCE = {}
+for _op, (_method, _reflected) in _METHODS.items():
+    for _name, _is_reflected in ((_method, False), (_reflected, True)):
+        if _name:
+            _REFERENCE[_name] = getattr(Value, _name)
+            setattr(Value, _name, _fused(rules.RULES[_op], _name, _is_reflected))

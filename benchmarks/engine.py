@@ -1,0 +1,161 @@
+"""Engine benchmark: autograd-lite against micrograd (from PyPI), side by side in one run.
+
+    pip install -e ".[bench]"
+    python benchmarks/engine.py [--repeats 7]
+
+Each workload is written once, with plain operators, and built with each engine's Value.
+Reported: medians of interleaved repetitions and the ratio autograd-lite / micrograd
+(below 1 is faster), with the cyclic GC off and on, and bytes per node (tracemalloc).
+"""
+
+import argparse
+import gc
+import math
+import random
+import sys
+
+from harness import bytes_per_node, compare, print_table
+
+import autograd_lite
+
+try:
+    from micrograd.engine import Value as MicroValue
+except ImportError:  # pragma: no cover
+    sys.exit('micrograd is not installed: pip install -e ".[bench]"')
+
+
+def _micrograd_tanh(self):
+    """micrograd 0.1.0 (PyPI) has no tanh; this is the one from micrograd's lecture
+    version, in its own closure style, so the chain workload runs on both engines."""
+    t = math.tanh(self.data)
+    out = MicroValue(t, (self,), "tanh")
+
+    def _backward():
+        self.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+if not hasattr(MicroValue, "tanh"):
+    MicroValue.tanh = _micrograd_tanh
+
+
+def tanh_chain(V, depth=250):
+    y, w, b = V(0.5), V(0.9), V(0.1)
+    for _ in range(depth):
+        y = (y * w + b).tanh()
+    return y
+
+
+def fan_out_sum(V, n=300):
+    x = V(1.5)
+    total = x * 0.0
+    for i in range(n):
+        total = total + x * (i / n)
+    return total
+
+
+def mixed_ops(V, repeats=20):
+    """micrograd's own test expression, repeated and chained."""
+    out = V(0.0)
+    for k in range(repeats):
+        a, b = V(-4.0 + k / repeats), V(2.0)
+        c = a + b
+        d = a * b + b**3
+        c += c + 1
+        c += 1 + c + (-a)
+        d += d * 2 + (b + a).relu()
+        d += 3 * d + (b - a).relu()
+        e = c - d
+        f = e**2
+        g = f / 2.0
+        g += 10.0 / f
+        out = out + g
+    return out
+
+
+def mlp_step(V, points=100, sizes=(2, 16, 16, 1), seed=0):
+    """A 2-16-16-1 ReLU MLP on `points` points, hinge loss, plain ops only."""
+    rng = random.Random(seed)
+    layers = [
+        [([V(rng.uniform(-1, 1)) for _ in range(nin)], V(0.0)) for _ in range(nout)]
+        for nin, nout in zip(sizes, sizes[1:])
+    ]
+    data = [([rng.uniform(-2, 2), rng.uniform(-2, 2)], rng.choice((-1.0, 1.0))) for _ in range(points)]
+    losses = []
+    for x, y in data:
+        h = x
+        for depth, layer in enumerate(layers):
+            h = [sum((wi * hi for wi, hi in zip(w, h)), b) for w, b in layer]
+            if depth < len(layers) - 1:
+                h = [v.relu() for v in h]
+        losses.append((1 + -y * h[0]).relu())
+    return sum(losses) * (1.0 / points)
+
+
+WORKLOADS = {
+    "tanh(y*w+b) chain": tanh_chain,
+    "fan-out sum of x*c_i": fan_out_sum,
+    "mixed ops (micrograd test)": mixed_ops,
+    "MLP 2-16-16-1, 100 points": mlp_step,
+}
+
+
+def count_nodes(root):
+    seen, stack = {id(root)}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in getattr(node, "_parents", None) or getattr(node, "_prev", ()):
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return len(seen)
+
+
+def forward_backward(V, workload):
+    def run():
+        workload(V).backward()
+
+    return run
+
+
+def forward_backward_drop(V, workload):
+    def run():
+        root = workload(V)
+        root.backward()
+        del root
+    return run
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+    rows = []
+    for name, workload in WORKLOADS.items():
+        nodes = count_nodes(workload(autograd_lite.Value))
+        off = compare({"ours": forward_backward(autograd_lite.Value, workload),
+                       "micrograd": forward_backward(MicroValue, workload)}, args.repeats, gc_enabled=False)
+        on = compare({"ours": forward_backward_drop(autograd_lite.Value, workload),
+                      "micrograd": forward_backward_drop(MicroValue, workload)}, args.repeats, gc_enabled=True)
+        ours_bytes = bytes_per_node(lambda: workload(autograd_lite.Value), count_nodes)
+        micro_bytes = bytes_per_node(lambda: workload(MicroValue), count_nodes)
+        rows.append([
+            name, nodes,
+            f"{off['ours'] / nodes * 1e9:.0f} / {off['micrograd'] / nodes * 1e9:.0f}",
+            f"{off['ours'] / off['micrograd']:.2f}x",
+            f"{on['ours'] / on['micrograd']:.3f}x",
+            f"{ours_bytes:.0f} / {micro_bytes:.0f}",
+        ])
+    print_table(
+        f"autograd-lite vs micrograd: medians of {args.repeats} interleaved runs (ratio < 1: faster)",
+        ["workload", "nodes", "ns/node fwd+bwd, GC off (ours / micrograd)", "ratio, GC off",
+         "ratio, GC on + drop graph", "bytes/node (ours / micrograd)"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    gc.freeze()
+    main()
