@@ -139,7 +139,8 @@ class Value:
         and every parent receives ``local * grad`` from each of its consumers; these sum
         to the total derivative at every fan-out. Calling ``backward`` again resets the
         intermediate nodes' grads first and **accumulates into leaves**, as PyTorch does:
-        twice gives leaves exactly twice the gradient. Use ``zero_grad()`` to clear them.
+        twice gives leaves twice the gradient (up to float rounding, as the contributions
+        are added to a non-zero sum). Use ``zero_grad()`` to clear them first.
         """
         graph.backward(self, as_float(gradient, "backward(gradient=...)"))
 
@@ -200,16 +201,20 @@ class Value:
     # --- comparisons: on data, returning bool ----------------------------------------
 
     def __lt__(self, other):
-        return self.data < _data_of(other)
+        other = _compared(other)
+        return NotImplemented if other is None else self.data < other
 
     def __le__(self, other):
-        return self.data <= _data_of(other)
+        other = _compared(other)
+        return NotImplemented if other is None else self.data <= other
 
     def __gt__(self, other):
-        return self.data > _data_of(other)
+        other = _compared(other)
+        return NotImplemented if other is None else self.data > other
 
     def __ge__(self, other):
-        return self.data >= _data_of(other)
+        other = _compared(other)
+        return NotImplemented if other is None else self.data >= other
 
 
     # --- elementary functions --------------------------------------------------------
@@ -248,8 +253,11 @@ class Value:
         return _unary(rules.COS, self)
 
 
-def _data_of(x):
-    return x.data if isinstance(x, Value) else x
+def _compared(x):
+    """The float a Value is compared with, or None if ``x`` is not a number."""
+    if isinstance(x, Value):
+        return x.data
+    return x if isinstance(x, numbers.Real) else None
 
 
 # --- the fast path ------------------------------------------------------------------------

@@ -130,7 +130,8 @@ def forward_backward_drop(V, workload):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per median")
+    parser.add_argument("--steps", type=int, default=5, help="consecutive steps per GC-on sample")
     args = parser.parse_args(argv)
     rows = []
     for name, workload in WORKLOADS.items():
@@ -138,7 +139,8 @@ def main(argv=None):
         off = compare({"ours": forward_backward(autograd_lite.Value, workload),
                        "micrograd": forward_backward(MicroValue, workload)}, args.repeats, gc_enabled=False)
         on = compare({"ours": forward_backward_drop(autograd_lite.Value, workload),
-                      "micrograd": forward_backward_drop(MicroValue, workload)}, args.repeats, gc_enabled=True)
+                      "micrograd": forward_backward_drop(MicroValue, workload)},
+                     args.repeats, gc_enabled=True, steps=args.steps)
         ours_bytes = bytes_per_node(lambda: workload(autograd_lite.Value), count_nodes)
         micro_bytes = bytes_per_node(lambda: workload(MicroValue), count_nodes)
         rows.append([
@@ -151,7 +153,7 @@ def main(argv=None):
     print_table(
         f"autograd-lite vs micrograd: medians of {args.repeats} interleaved runs (ratio < 1: faster)",
         ["workload", "nodes", "ns/node fwd+bwd, GC off (ours / micrograd)", "ratio, GC off",
-         "ratio, GC on + drop graph", "bytes/node (ours / micrograd)"],
+         f"ratio, GC on, {args.steps} steps + drop graph", "bytes/node (ours / micrograd)"],
         rows,
     )
 

@@ -24,12 +24,16 @@ def time_once(fn, gc_enabled):
         (gc.enable if was_enabled else gc.disable)()
 
 
-def compare(contenders, repeats, gc_enabled):
-    """{name: median seconds}, running the contenders interleaved `repeats` times."""
+def compare(contenders, repeats, gc_enabled, steps=1):
+    """{name: median seconds per step}, the contenders interleaved `repeats` times.
+
+    Each sample runs `steps` consecutive calls with no collection in between, as a training
+    loop does, so garbage that only the cyclic GC can free piles up as it would in real use.
+    """
     samples = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, fn in contenders.items():
-            samples[name].append(time_once(fn, gc_enabled))
+            samples[name].append(time_once(lambda: [fn() for _ in range(steps)], gc_enabled) / steps)
     return {name: statistics.median(times) for name, times in samples.items()}
 
 
