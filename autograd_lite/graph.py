@@ -1,47 +1,55 @@
-"""Walking the graph: topological order, and the chain rule, written once.
+"""Walking the graph: the chain rule, written once, in the order the total derivative needs.
 
-At every node, in reverse topological order, each parent receives ``local * grad``.
-A parent with several consumers receives one contribution per consumer and ``+=`` sums
-them: that sum over paths is the total derivative, which is all backpropagation does.
+Backward runs Kahn's algorithm from the root. Each node counts its consumers in this graph
+(``_pending``); a parent receives ``local * grad`` from each consumer and ``+=`` sums the
+contributions. When its count reaches zero every path through it has contributed: its grad
+is the complete total derivative, and it can pass it on to its own parents.
+
+The counts live on the nodes (no dict, no hashing, no sort) and are zero between calls:
+each pass brings them back to zero, and an interrupted pass puts them back.
 """
 
 import weakref
-from operator import attrgetter
-
-_creation_order = attrgetter("_seq")
 
 _last_root = None  # weakref to the root of the most recent backward(), for explain()
 
 
-def topological_order(root):
-    """Every node ``root`` depends on, each listed after all of its parents.
-
-    A node's parents always exist before it does, so creation order (``_seq``) is a
-    topological order: collect the nodes with an explicit stack (no recursion, so any
-    depth works) and sort them by it.
-    """
-    seen = {root}
+def _count_consumers(root):
+    """Set each node's ``_pending`` to its number of consumers below ``root`` and reset the
+    grads of intermediate nodes (leaves accumulate across calls)."""
     stack = [root]
     while stack:
         for parent in stack.pop()._parents:
-            if parent not in seen:
-                seen.add(parent)
+            if parent._pending == 0:  # first visit
+                if parent._parents:
+                    parent.grad = 0.0
                 stack.append(parent)
-    return sorted(seen, key=_creation_order)
+            parent._pending += 1
+
+
+def _clear_counts(root):
+    for node in _reachable(root):
+        node._pending = 0
 
 
 def backward(root, gradient=1.0):
     """Set every node's ``grad`` to d root / d node (leaves accumulate; see Value.backward)."""
     global _last_root
-    order = topological_order(root)
-    for node in order:
-        if node._parents:  # intermediates start from zero; leaves accumulate
-            node.grad = 0.0
-    root.grad += gradient
-    for node in reversed(order):
-        grad = node.grad
-        for parent, local in zip(node._parents, node._local):
-            parent.grad += local * grad
+    try:
+        _count_consumers(root)
+        root.grad = (0.0 if root._parents else root.grad) + gradient
+        ready = [root]
+        while ready:
+            node = ready.pop()
+            grad = node.grad
+            for parent, local in zip(node._parents, node._local):
+                parent.grad += local * grad
+                parent._pending -= 1
+                if parent._pending == 0:  # all consumers have contributed: total derivative done
+                    ready.append(parent)
+    except BaseException:
+        _clear_counts(root)
+        raise
     _last_root = weakref.ref(root)
 
 
@@ -50,7 +58,40 @@ def last_backward_root():
     return _last_root() if _last_root is not None else None
 
 
+def _reachable(root):
+    seen = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
+
+
+def topological_order(root):
+    """Every node ``root`` depends on, each listed after all of its parents.
+
+    Iterative (any depth works at the default recursion limit). Uses its own counts, so it
+    is safe to call at any time, e.g. while rendering.
+    """
+    pending = {}
+    for node in _reachable(root):
+        for parent in node._parents:
+            pending[parent] = pending.get(parent, 0) + 1
+    order, ready = [], [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node._parents:
+            pending[parent] -= 1
+            if pending[parent] == 0:
+                ready.append(parent)
+    order.reverse()
+    return order
+
+
 def zero_grad(root):
     """Set ``grad`` to 0.0 on ``root`` and every node it depends on."""
-    for node in topological_order(root):
+    for node in _reachable(root):
         node.grad = 0.0

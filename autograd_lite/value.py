@@ -2,13 +2,11 @@
 local derivative of the op with respect to each parent."""
 
 import numbers
-from itertools import count
 
 from . import graph, rules
 from .mode import MODE
 
 _new = object.__new__
-_next_seq = count().__next__  # creation order, which is a topological order
 
 
 def as_float(x, where):
@@ -38,7 +36,7 @@ def _make(data, rule, parents, args):
     out.grad = 0.0
     out.label = ""
     out._rule = rule
-    out._seq = _next_seq()
+    out._pending = 0
     recording, out._scope = MODE.get()
     if recording:
         out._parents = parents
@@ -61,6 +59,8 @@ def _unary(rule, x):
 
 def _constant(x):
     """``x`` if it is a Value, a constant Value if it is a real number, else None."""
+    if type(x) is float:  # the common case first: an ABC isinstance check costs more than the node
+        return Value(x)
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
@@ -90,14 +90,14 @@ class Value:
     and return a bool; they record nothing.
     """
 
-    __slots__ = ("data", "grad", "label", "_rule", "_scope", "_parents", "_local", "_seq", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_rule", "_scope", "_parents", "_local", "_pending", "__weakref__")
 
     def __init__(self, data, label=""):
         self.data = data if type(data) is float else as_float(data, "Value()")
         self.grad = 0.0
         self.label = label
         self._rule = None
-        self._seq = _next_seq()
+        self._pending = 0  # consumers not yet counted down in a running backward()
         self._scope = MODE.get().scope
         self._parents = self._local = ()
 
@@ -274,7 +274,7 @@ def {method}({params}):
     node.grad = 0.0
     node.label = ""
     node._rule = rule
-    node._seq = _next_seq()
+    node._pending = 0
     recording, node._scope = _mode()
     if recording:
         node._parents = ({parents},)
@@ -312,7 +312,7 @@ def _fused(rule, method, reflected):
         unpack="; ".join(f"{n} = {node}.data" for n, node in zip(names, nodes)),
         forward=rule.forward_source, parents=", ".join(nodes), locals=", ".join(rule.local_sources),
     )
-    namespace = {"Value": Value, "_constant": _constant, "_new": _new, "_next_seq": _next_seq,
+    namespace = {"Value": Value, "_constant": _constant, "_new": _new,
                  "_mode": MODE.get, "rule": rule}
     exec(compile(source, f"<fused {rule.name}>", "exec"), vars(rules) | namespace, namespace)  # our own table
     fused = namespace[method]

@@ -12,6 +12,9 @@ import argparse
 import gc
 import math
 import random
+import re
+import shutil
+import subprocess
 import sys
 
 from harness import bytes_per_node, compare, print_table
@@ -128,11 +131,51 @@ def forward_backward_drop(V, workload):
     return run
 
 
+def instructions_per_step(engine, workload_name):
+    """Instructions one forward+backward executes, counted by callgrind (GC off): a measure
+    that does not depend on what else the machine is doing. The difference between a run of
+    two steps and a run of one removes start-up costs."""
+    counts = []
+    for steps in (1, 2):
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+             "--one-step", engine, workload_name, str(steps)],
+            capture_output=True, text=True, check=True,
+        )
+        counts.append(int(re.search(r"refs:\s*([\d,]+)", run.stderr).group(1).replace(",", "")))
+    return counts[1] - counts[0]
+
+
+def run_steps(engine, workload_name, steps):
+    gc.disable()
+    V = autograd_lite.Value if engine == "ours" else MicroValue
+    for _ in range(steps):
+        root = WORKLOADS[workload_name](V)
+        root.backward()
+        del root
+
+
+def instruction_table():
+    rows = []
+    for name, workload in WORKLOADS.items():
+        nodes = count_nodes(workload(autograd_lite.Value))
+        ours, micro = (instructions_per_step(engine, name) for engine in ("ours", "micrograd"))
+        rows.append([name, nodes, f"{ours / nodes:.0f} / {micro / nodes:.0f}", f"{ours / micro:.2f}x"])
+    print_table("Instructions per forward+backward, counted by callgrind (GC off; deterministic)",
+                ["workload", "nodes", "instructions/node (ours / micrograd)", "ratio"], rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per median")
     parser.add_argument("--steps", type=int, default=5, help="consecutive steps per GC-on sample")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions with valgrind's callgrind (slow, noise-free)")
+    parser.add_argument("--one-step", nargs=3, metavar=("ENGINE", "WORKLOAD", "STEPS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one_step:
+        engine, workload_name, steps = args.one_step
+        return run_steps(engine, workload_name, int(steps))
     rows = []
     for name, workload in WORKLOADS.items():
         nodes = count_nodes(workload(autograd_lite.Value))
@@ -156,6 +199,10 @@ def main(argv=None):
          f"ratio, GC on, {args.steps} steps + drop graph", "bytes/node (ours / micrograd)"],
         rows,
     )
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            sys.exit("--instructions needs valgrind (apt-get install valgrind)")
+        instruction_table()
 
 
 if __name__ == "__main__":
