@@ -9,6 +9,7 @@
 """
 
 from .functions import cos, dot, exp, leaky_relu, log, logsumexp, mean, relu, sigmoid, sin, softmax, sqrt, sum, tanh
+from .functional import grad, gradients, hessian, jacobian, value_and_grad
 from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
@@ -22,6 +23,11 @@ __all__ = [
     "is_grad_enabled",
     "scope",
     "topological_order",
+    "gradients",
+    "grad",
+    "value_and_grad",
+    "jacobian",
+    "hessian",
     "sum",
     "mean",
     "dot",

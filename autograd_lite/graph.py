@@ -28,21 +28,26 @@ def _count_consumers(root):
 
 
 def _clear_counts(root):
-    for node in _reachable(root):
+    for node in reachable(root):
         node._pending = 0
 
 
-def backward(root, gradient=1.0):
-    """Set every node's ``grad`` to d root / d node (leaves accumulate; see Value.backward)."""
-    global _last_root
+def propagate(root, seed, symbolic=False):
+    """The chain rule, once: leave d root / d node in every node's ``grad``.
+
+    With ``symbolic`` the local derivatives come from the op's rule evaluated on Values
+    (``rule.local(*parents, node)``) instead of the stored floats, so every product and sum
+    below is itself recorded: the gradients are Values that can be differentiated again.
+    """
     try:
         _count_consumers(root)
-        root.grad = (0.0 if root._parents else root.grad) + gradient
+        root.grad = (0.0 if root._parents else root.grad) + seed
         ready = [root]
         while ready:
             node = ready.pop()
             grad = node.grad
-            for parent, local in zip(node._parents, node._local):
+            local_grads = node._rule.local(*node._parents, node) if symbolic and node._parents else node._local
+            for parent, local in zip(node._parents, local_grads):
                 parent.grad += local * grad
                 parent._pending -= 1
                 if parent._pending == 0:  # all consumers have contributed: total derivative done
@@ -50,6 +55,12 @@ def backward(root, gradient=1.0):
     except BaseException:
         _clear_counts(root)
         raise
+
+
+def backward(root, gradient=1.0):
+    """Set every node's ``grad`` to d root / d node (leaves accumulate; see Value.backward)."""
+    global _last_root
+    propagate(root, gradient)
     _last_root = weakref.ref(root)
 
 
@@ -58,7 +69,8 @@ def last_backward_root():
     return _last_root() if _last_root is not None else None
 
 
-def _reachable(root):
+def reachable(root):
+    """The set of nodes ``root`` depends on, itself included."""
     seen = {root}
     stack = [root]
     while stack:
@@ -76,7 +88,7 @@ def topological_order(root):
     is safe to call at any time, e.g. while rendering.
     """
     pending = {}
-    for node in _reachable(root):
+    for node in reachable(root):
         for parent in node._parents:
             pending[parent] = pending.get(parent, 0) + 1
     order, ready = [], [root]
@@ -93,5 +105,5 @@ def topological_order(root):
 
 def zero_grad(root):
     """Set ``grad`` to 0.0 on ``root`` and every node it depends on."""
-    for node in _reachable(root):
+    for node in reachable(root):
         node.grad = 0.0
