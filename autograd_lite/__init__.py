@@ -12,6 +12,7 @@ from .functions import cos, dot, exp, leaky_relu, log, logsumexp, mean, relu, si
 from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
+from .render import draw_dot, draw_graph, explain
 
 __version__ = "0.1.0"
 
@@ -36,4 +37,7 @@ __all__ = [
     "leaky_relu",
     "sin",
     "cos",
+    "draw_graph",
+    "draw_dot",
+    "explain",
 ]
