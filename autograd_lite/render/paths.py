@@ -31,11 +31,25 @@ class GraphIndex:
     def __init__(self, root):
         self.root = root
         self.order = topological_order(root)
-        self.position = {node: i for i, node in enumerate(self.order)}
-        self.uses = {node: [] for node in self.order}
-        for consumer in self.order:
-            for slot, (parent, local) in enumerate(zip(consumer.parents, consumer.local_grads)):
-                self.uses[parent].append(Use(consumer, slot, local))
+        self._position = None
+        self._uses = None
+
+    @property
+    def position(self):
+        """node -> its index in ``order`` (built on first use: a refused big graph never needs it)."""
+        if self._position is None:
+            self._position = {node: i for i, node in enumerate(self.order)}
+        return self._position
+
+    @property
+    def uses(self):
+        """node -> list of :class:`Use`, one per time another node took it as an input."""
+        if self._uses is None:
+            self._uses = {node: [] for node in self.order}
+            for consumer in self.order:
+                for slot, (parent, local) in enumerate(zip(consumer.parents, consumer.local_grads)):
+                    self._uses[parent].append(Use(consumer, slot, local))
+        return self._uses
 
     def __contains__(self, node):
         return node in self.position
