@@ -158,3 +158,27 @@ def test_options_hide_edge_labels_clusters_and_change_direction(renderer):
     texts = {t[0]: t for t in (svg.texts(g) for gs in svg.nodes.values() for g in gs)}
     assert texts["x1"][-1] == "grad <3> = <-1> + <4>"  # record escaping keeps the < >
     assert "rankdir=TB" in drawing.source
+
+
+def test_each_fan_out_node_shares_one_colour_with_its_edges_and_labels(renderer):
+    x1, x2, hidden, L = mlp_2_2_1()
+    svg = Svg(draw_graph(L).svg())
+    by_label = {svg.texts(g)[0]: title for title, gs in svg.nodes.items() for g in gs}
+    colours = {}
+    for name in ("x1", "x2"):
+        (node,) = svg.nodes[by_label[name]]
+        border = node.find("{http://www.w3.org/2000/svg}polygon").get("stroke")
+        outgoing = [g for title, gs in svg.edges.items() if title.startswith(by_label[name] + "->")
+                    for g in gs]
+        assert len(outgoing) == 2
+        for edge in outgoing:
+            assert edge.find("{http://www.w3.org/2000/svg}path").get("stroke") == border
+            assert edge.find("{http://www.w3.org/2000/svg}text").get("fill") == border
+        colours[name] = border
+    assert colours["x1"] != colours["x2"]
+
+
+def test_a_rounded_negative_zero_is_shown_without_its_sign():
+    tiny = Value(-1e-9, label="t")
+    drawing = draw_graph(tiny * 1.0, number_format=".3f")
+    assert 'data 0.000' in drawing.source and "-0.000" not in drawing.source

@@ -3,7 +3,7 @@
 import graphviz
 
 from .collapse import scope_at_depth
-from .labels import BOX_STYLE, FONT, NODE_STYLE, OP_STYLE, grad_line, node_kind, record_label
+from .labels import BOX_STYLE, FAN_OUT_COLORS, FONT, NODE_STYLE, OP_STYLE, grad_line, node_kind, record_label
 
 
 def value_id(index, node):
@@ -17,7 +17,7 @@ def build_digraph(index, options, depth, parameters):
         graph_attr={"rankdir": options.rankdir, "fontname": FONT, "fontsize": "11",
                     "nodesep": "0.25", "ranksep": "0.35", "labeljust": "l"},
         node_attr={"fontname": FONT, "fontsize": "12", "shape": "record"},
-        edge_attr={"fontname": FONT, "fontsize": "10", "fontcolor": "#1155cc", "arrowsize": "0.7"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
     )
     clusters = {}  # scope path -> Digraph of its cluster
 
@@ -37,6 +37,13 @@ def build_digraph(index, options, depth, parameters):
         _add_boxes(index, box_of, container)
 
     fmt = options.formatter
+    colors = {}  # fan-out node -> its colour, handed out in topological order
+
+    def fan_out_color(node):
+        if node not in colors:
+            colors[node] = FAN_OUT_COLORS[len(colors) % len(FAN_OUT_COLORS)]
+        return colors[node]
+
     edges = {}  # (source, target) -> summed contribution or None; only edges touching a box
     for node in index.order:
         if node in box_of:
@@ -46,8 +53,10 @@ def build_digraph(index, options, depth, parameters):
         name = index.name(node)
         header = f"{name} ({node.op})" if node.op and options.merge_ops else name
         fields = [header, f"data {fmt(node.data)}", grad_line(node, index, fmt, options.max_terms)]
-        kind = node_kind(node, index.root, parameters)
-        here.node(value_id(index, node), record_label(fields, options.rankdir), **NODE_STYLE[kind])
+        style = dict(NODE_STYLE[node_kind(node, index.root, parameters)])
+        if options.edge_labels and index.fans_out(node):
+            style.update(color=fan_out_color(node), penwidth="2")
+        here.node(value_id(index, node), record_label(fields, options.rankdir), **style)
         target = value_id(index, node)
         if node.op and not options.merge_ops:
             target += "op"
@@ -59,7 +68,8 @@ def build_digraph(index, options, depth, parameters):
                 continue
             attributes = {}
             if options.edge_labels and index.fans_out(parent):
-                attributes["label"] = fmt(local * node.grad)
+                color = fan_out_color(parent)
+                attributes = {"label": fmt(local * node.grad), "color": color, "fontcolor": color}
             graph.edge(value_id(index, parent), target, **attributes)
 
     for (source, target), contribution in edges.items():

@@ -15,6 +15,10 @@ NODE_STYLE = {
 OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#fff2cc", "fontsize": "11",
             "margin": "0.02,0.02", "height": "0.3"}
 BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#ead1dc"}
+# Each fan-out node gets one colour for its border, its outgoing edges and their labels, so
+# a reader can match the terms of its grad sum to the paths they came along (Okabe-Ito
+# colours, darkened where needed to stay legible as text).
+FAN_OUT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8C6D1F", "#5D3A9B")
 FONT = "Courier"  # monospace: every viewer's fallback has the metrics the layout assumed
 
 
@@ -30,7 +34,14 @@ def number_formatter(number_format):
     except ValueError as error:
         raise ValueError(f"number_format {number_format!r} is not a valid float format spec "
                          f"(try '.4f' or '.3g'): {error}") from None
-    return lambda x: format(x, number_format)
+    return lambda x: _without_negative_zero(format(x, number_format))
+
+
+def _without_negative_zero(text):
+    # -0.0001 shown as "-0.000" reads as a sign error; a rounded zero needs no sign.
+    if text.startswith("-") and set(text[1:]) <= set("0."):
+        return text[1:]
+    return text
 
 
 def node_kind(node, root, parameters):
