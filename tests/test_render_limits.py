@@ -155,3 +155,13 @@ def test_save_picks_the_format_from_the_extension(tmp_path):
     with pytest.raises(ValueError, match=r"\.svg"):
         drawing.save(tmp_path / "g.jpeg")
     assert sorted(os.listdir(tmp_path)) == ["g.png", "g.svg"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_saved_files_get_ordinary_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        saved = draw_graph(Value(1.0)).save(tmp_path / "g.dot")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o644

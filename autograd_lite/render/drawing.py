@@ -1,7 +1,7 @@
 """The object ``draw_graph`` returns: DOT source, SVG on demand, saving, Jupyter display."""
 
 import os
-import tempfile
+import secrets
 
 from .renderer import RendererNotFoundError, render
 
@@ -70,8 +70,11 @@ class GraphDrawing:
 
 
 def _write_atomically(path, data):
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    folder, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    # os.open with 0o666 lets the umask decide the permissions, as for any new file
+    # (tempfile.mkstemp would leave the picture readable by its owner only).
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
