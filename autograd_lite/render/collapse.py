@@ -4,11 +4,14 @@ Laying out thousands of boxes takes Graphviz minutes and gives an unreadable pic
 decision is made from counts alone, in time linear in the graph, before any text is built.
 """
 
+from functools import lru_cache
+
 
 class GraphTooLargeError(ValueError):
     """The graph has more boxes than ``max_nodes`` even after collapsing scopes."""
 
 
+@lru_cache(maxsize=4096)  # a graph has few distinct scopes but may have 10^5 nodes
 def scope_at_depth(scope, depth):
     """The first ``depth`` parts of a scope path, or None if the scope is shallower."""
     if not scope:

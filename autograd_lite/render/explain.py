@@ -38,7 +38,7 @@ def explain(node, root=None, number_format=".4g"):
     if node is root:
         lines.append(f"d{out}/d{out} = {show(root.grad)} (the output: backward() starts here)")
     else:
-        uses = index.uses[node]
+        uses = index.uses_of(node)
         symbols = " + ".join(f"d{out}/d{index.name(u.consumer)}·d{index.name(u.consumer)}/d{name}"
                              for u in uses)
         numbers = " + ".join(f"({show(u.consumer.grad)})({show(u.local)})" for u in uses)

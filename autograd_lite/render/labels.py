@@ -89,7 +89,7 @@ def grad_line(node, index, fmt, max_terms):
     line = f"grad {fmt(node.grad)}"
     if node is index.root or not index.fans_out(node):
         return line
-    terms = [use.contribution for use in index.uses[node]]
+    terms = [use.contribution for use in index.uses_of(node)]
     total = math.fsum(terms)
     if math.isclose(total, node.grad, rel_tol=1e-9, abs_tol=1e-12):
         return f"{line} = {join_terms(terms, fmt, max_terms)}"

@@ -41,15 +41,19 @@ class GraphIndex:
             self._position = {node: i for i, node in enumerate(self.order)}
         return self._position
 
-    @property
-    def uses(self):
-        """node -> list of :class:`Use`, one per time another node took it as an input."""
+    def _raw_uses(self):
+        # Plain tuples, built once: making 10^5 NamedTuples up front would double the cost.
         if self._uses is None:
-            self._uses = {node: [] for node in self.order}
+            uses = {node: [] for node in self.order}
             for consumer in self.order:
                 for slot, (parent, local) in enumerate(zip(consumer.parents, consumer.local_grads)):
-                    self._uses[parent].append(Use(consumer, slot, local))
+                    uses[parent].append((consumer, slot, local))
+            self._uses = uses
         return self._uses
+
+    def uses_of(self, node):
+        """One :class:`Use` per time another node took ``node`` as an input."""
+        return [Use(*use) for use in self._raw_uses()[node]]
 
     def __contains__(self, node):
         return node in self.position
@@ -64,10 +68,4 @@ class GraphIndex:
 
     def fans_out(self, node):
         """True when the node is used more than once, so its grad is a sum of several paths."""
-        return len(self.uses[node]) > 1
-
-    def path_sum(self, node):
-        """The sum of the node's path contributions (the output's is its own grad)."""
-        if node is self.root:
-            return node.grad
-        return sum(use.contribution for use in self.uses[node])
+        return len(self._raw_uses()[node]) > 1
