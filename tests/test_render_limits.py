@@ -165,3 +165,20 @@ def test_saved_files_get_ordinary_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o644
+
+
+def test_a_fan_out_into_collapsed_boxes_is_labelled_with_each_boxs_share():
+    # x feeds two scopes; in each, x * k then tanh chains. L = a + b with
+    # a = 3x (scope A), b = 5x (scope B): dL/dx = 3 + 5 = 8, one labelled edge per box.
+    x = Value(1.0, label="x")
+    with ag.scope("A"):
+        a = x * 3.0
+    with ag.scope("B"):
+        b = x * 5.0
+    L = a + b
+    L.backward()
+    drawing = draw_graph(L, collapse_depth=1, number_format=".1f")
+    svg = Svg(drawing.svg())
+    assert svg.edge_labels("n0->box_A") == ["3.0"]
+    assert svg.edge_labels("n0->box_B") == ["5.0"]
+    assert svg.node_texts("n0")[-1] == "grad 8.0 = 3.0 + 5.0"

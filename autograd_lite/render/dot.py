@@ -44,7 +44,7 @@ def build_digraph(index, options, depth, parameters):
             colors[node] = FAN_OUT_COLORS[len(colors) % len(FAN_OUT_COLORS)]
         return colors[node]
 
-    edges = {}  # (source, target) -> summed contribution or None; only edges touching a box
+    edges = {}  # (source, target) -> (fan-out parent, summed contribution); edges touching a box
     for node in index.order:
         if node in box_of:
             _link_into_box(index, node, box_of, edges)
@@ -64,7 +64,7 @@ def build_digraph(index, options, depth, parameters):
             graph.edge(target, value_id(index, node))
         for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             if parent in box_of:
-                edges.setdefault(("box_" + box_of[parent], target), None)
+                edges.setdefault(("box_" + box_of[parent], target), (None, None))
                 continue
             attributes = {}
             if options.edge_labels and index.fans_out(parent):
@@ -72,9 +72,12 @@ def build_digraph(index, options, depth, parameters):
                 attributes = {"label": fmt(local * node.grad), "color": color, "fontcolor": color}
             graph.edge(value_id(index, parent), target, **attributes)
 
-    for (source, target), contribution in edges.items():
-        label = fmt(contribution) if contribution is not None and options.edge_labels else None
-        graph.edge(source, target, **({"label": label} if label else {}))
+    for (source, target), (parent, contribution) in edges.items():
+        attributes = {}
+        if contribution is not None and options.edge_labels:
+            color = fan_out_color(parent)
+            attributes = {"label": fmt(contribution), "color": color, "fontcolor": color}
+        graph.edge(source, target, **attributes)
     _nest_clusters(graph, clusters)
     return graph
 
@@ -89,20 +92,20 @@ def _add_boxes(index, box_of, container):
 
 
 def _link_into_box(index, node, box_of, edges):
-    """Edges from outside a box into it, one per source; labelled with the paths' sum."""
+    """Edges from outside a box into it, one per source; a fan-out node's edge is labelled
+    with the sum of its paths into the box."""
     target = "box_" + box_of[node]
     for parent, local in zip(node.parents, node.local_grads):
         if box_of.get(parent) == box_of[node]:
             continue
         if parent in box_of:
-            edges.setdefault(("box_" + box_of[parent], target), None)
+            edges.setdefault(("box_" + box_of[parent], target), (None, None))
+        elif not index.fans_out(parent):
+            edges.setdefault((value_id(index, parent), target), (None, None))
         else:
             key = (value_id(index, parent), target)
-            share = local * node.grad if index.fans_out(parent) else None
-            if share is None:
-                edges.setdefault(key, None)
-            else:
-                edges[key] = (edges.get(key) or 0.0) + share
+            earlier = edges.get(key, (parent, 0.0))[1]
+            edges[key] = (parent, earlier + local * node.grad)
 
 
 def _nest_clusters(graph, clusters):

@@ -75,6 +75,7 @@ def main():
         "neuron.svg": draw_graph(neuron()),
         "diamond.svg": draw_graph(diamond()),
         "mlp_2_4_3_1.svg": draw_graph(mlp_2_4_3_1(), number_format=".3f", rankdir="LR"),
+        "mlp_2_4_3_1_flat.svg": draw_graph(mlp_2_4_3_1(), number_format=".3f", clusters=False),
         "mlp_2_4_3_1_merged.svg": draw_graph(mlp_2_4_3_1(), number_format=".3f", merge_ops=True),
     }
     for name, drawing in pictures.items():
