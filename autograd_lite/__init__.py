@@ -13,6 +13,7 @@ from .functional import grad, gradients, hessian, jacobian, value_and_grad
 from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
+from .render import draw_dot, draw_graph, explain
 
 __version__ = "0.1.0"
 
@@ -42,4 +43,7 @@ __all__ = [
     "leaky_relu",
     "sin",
     "cos",
+    "draw_graph",
+    "draw_dot",
+    "explain",
 ]

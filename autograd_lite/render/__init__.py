@@ -1,0 +1,14 @@
+"""Drawing computation graphs (``draw_graph``) and writing out grads as sums (``explain``).
+
+Files: ``paths`` (uses and path contributions), ``labels`` (text and styles), ``dot``
+(the Graphviz graph), ``collapse`` (node limit), ``renderer`` (finding dot), ``drawing``
+(the returned object), ``explain``.
+"""
+
+from .collapse import GraphTooLargeError
+from .draw import draw_dot, draw_graph
+from .explain import explain
+from .renderer import ENV_VAR, RenderError, RendererNotFoundError, find_renderer
+
+__all__ = ["draw_graph", "draw_dot", "explain", "find_renderer", "ENV_VAR", "GraphTooLargeError",
+           "RenderError", "RendererNotFoundError"]

@@ -1,0 +1,125 @@
+"""Building the DOT graph: value boxes, op nodes, fan-out edge labels, scope clusters."""
+
+import graphviz
+
+from .collapse import scope_at_depth
+from .labels import BOX_STYLE, FAN_OUT_COLORS, FONT, NODE_STYLE, OP_STYLE, grad_line, node_kind, record_label
+
+
+def value_id(index, node):
+    return f"n{index.position[node]}"
+
+
+def build_digraph(index, options, depth, parameters):
+    """The ``graphviz.Digraph`` of the graph in ``index``; scopes at ``depth`` drawn as boxes."""
+    graph = graphviz.Digraph(
+        "autograd_lite",
+        graph_attr={"rankdir": options.rankdir, "fontname": FONT, "fontsize": "11",
+                    "nodesep": "0.25", "ranksep": "0.35", "labeljust": "l"},
+        node_attr={"fontname": FONT, "fontsize": "12", "shape": "record"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
+    )
+    clusters = {}  # scope path -> Digraph of its cluster
+
+    def container(scope):
+        if not options.clusters or not scope:
+            return graph
+        if scope not in clusters:
+            clusters[scope] = _cluster(scope)
+        return clusters[scope]
+
+    box_of = {}
+    if depth is not None:
+        for node in index.order:
+            box = scope_at_depth(node.scope, depth)
+            if box is not None:
+                box_of[node] = box
+        _add_boxes(index, box_of, container)
+
+    fmt = options.formatter
+    colors = {}  # fan-out node -> its colour, handed out in topological order
+
+    def fan_out_color(node):
+        if node not in colors:
+            colors[node] = FAN_OUT_COLORS[len(colors) % len(FAN_OUT_COLORS)]
+        return colors[node]
+
+    edges = {}  # (source, target) -> (fan-out parent, summed contribution); edges touching a box
+    for node in index.order:
+        if node in box_of:
+            _link_into_box(index, node, box_of, edges)
+            continue
+        here = container(node.scope)
+        name = index.name(node)
+        header = f"{name} ({node.op})" if node.op and options.merge_ops else name
+        fields = [header, f"data {fmt(node.data)}", grad_line(node, index, fmt, options.max_terms)]
+        style = dict(NODE_STYLE[node_kind(node, index.root, parameters)])
+        if options.edge_labels and index.fans_out(node):
+            style.update(color=fan_out_color(node), penwidth="2")
+        here.node(value_id(index, node), record_label(fields, options.rankdir), **style)
+        target = value_id(index, node)
+        if node.op and not options.merge_ops:
+            target += "op"
+            here.node(target, node.op, **OP_STYLE)
+            graph.edge(target, value_id(index, node))
+        for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            if parent in box_of:
+                edges.setdefault(("box_" + box_of[parent], target), (None, None))
+                continue
+            attributes = {}
+            if options.edge_labels and index.fans_out(parent):
+                color = fan_out_color(parent)
+                attributes = {"label": fmt(local * node.grad), "color": color, "fontcolor": color}
+            graph.edge(value_id(index, parent), target, **attributes)
+
+    for (source, target), (parent, contribution) in edges.items():
+        attributes = {}
+        if contribution is not None and options.edge_labels:
+            color = fan_out_color(parent)
+            attributes = {"label": fmt(contribution), "color": color, "fontcolor": color}
+        graph.edge(source, target, **attributes)
+    _nest_clusters(graph, clusters)
+    return graph
+
+
+def _add_boxes(index, box_of, container):
+    members = {}
+    for box in box_of.values():
+        members[box] = members.get(box, 0) + 1
+    for box, count in members.items():
+        parent_scope = box.rpartition("/")[0]
+        container(parent_scope).node("box_" + box, f"{box}\n{count} values", **BOX_STYLE)
+
+
+def _link_into_box(index, node, box_of, edges):
+    """Edges from outside a box into it, one per source; a fan-out node's edge is labelled
+    with the sum of its paths into the box."""
+    target = "box_" + box_of[node]
+    for parent, local in zip(node.parents, node.local_grads):
+        if box_of.get(parent) == box_of[node]:
+            continue
+        if parent in box_of:
+            edges.setdefault(("box_" + box_of[parent], target), (None, None))
+        elif not index.fans_out(parent):
+            edges.setdefault((value_id(index, parent), target), (None, None))
+        else:
+            key = (value_id(index, parent), target)
+            earlier = edges.get(key, (parent, 0.0))[1]
+            edges[key] = (parent, earlier + local * node.grad)
+
+
+def _nest_clusters(graph, clusters):
+    """Put each cluster inside its parent scope's cluster, innermost first."""
+    for scope in list(clusters):  # make sure every ancestor has a cluster
+        while "/" in scope:
+            scope = scope.rpartition("/")[0]
+            if scope not in clusters:
+                clusters[scope] = _cluster(scope)
+    for scope in sorted(clusters, key=lambda s: s.count("/"), reverse=True):
+        parent_scope = scope.rpartition("/")[0]
+        (clusters[parent_scope] if parent_scope else graph).subgraph(clusters[scope])
+
+
+def _cluster(scope):
+    return graphviz.Digraph("cluster_" + scope,
+                            graph_attr={"label": scope, "style": "rounded,dashed", "color": "#888888"})

@@ -1,0 +1,110 @@
+"""Text and style of the boxes: numbers, the grad-as-a-sum line, and what kind a node is."""
+
+import math
+
+KINDS = ("output", "parameter", "input", "constant", "intermediate")
+
+# Fill colours chosen to stay distinguishable in greyscale print as well.
+NODE_STYLE = {
+    "output": {"style": "filled,bold", "fillcolor": "#f4cccc", "penwidth": "2"},
+    "parameter": {"style": "filled", "fillcolor": "#cfe2f3"},
+    "input": {"style": "filled", "fillcolor": "#d9ead3"},
+    "constant": {"style": "filled,dashed", "fillcolor": "#eeeeee"},
+    "intermediate": {"style": "solid"},
+}
+OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#fff2cc", "fontsize": "11",
+            "margin": "0.02,0.02", "height": "0.3"}
+BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#ead1dc"}
+# Each fan-out node gets one colour for its border, its outgoing edges and their labels, so
+# a reader can match the terms of its grad sum to the paths they came along (Okabe-Ito
+# colours, darkened where needed to stay legible as text).
+FAN_OUT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8C6D1F", "#5D3A9B")
+FONT = "Courier"  # monospace: every viewer's fallback has the metrics the layout assumed
+
+
+def number_formatter(number_format):
+    """A function float -> str from a format spec such as ``".4f"`` or from a callable."""
+    if callable(number_format):
+        return number_format
+    if not isinstance(number_format, str):
+        raise TypeError(f"number_format must be a format spec like '.4f' or a callable, "
+                        f"got {type(number_format).__name__}")
+    try:
+        format(1.5, number_format)
+    except ValueError as error:
+        raise ValueError(f"number_format {number_format!r} is not a valid float format spec "
+                         f"(try '.4f' or '.3g'): {error}") from None
+    return lambda x: _without_negative_zero(format(x, number_format))
+
+
+def _without_negative_zero(text):
+    # -0.0001 shown as "-0.000" reads as a sign error; a rounded zero needs no sign.
+    if text.startswith("-") and set(text[1:]) <= set("0."):
+        return text[1:]
+    return text
+
+
+def node_kind(node, root, parameters):
+    """Which of KINDS the node is.
+
+    Leaves: listed in ``parameters`` -> parameter. Otherwise a labelled leaf created inside
+    a scope is a parameter (modules create their weights in scopes), a labelled leaf outside
+    any scope is an input, and an unlabelled leaf is a constant (numbers mixed into an
+    expression become unlabelled leaves).
+    """
+    if node is root:
+        return "output"
+    if node.parents:
+        return "intermediate"
+    if parameters is not None:
+        if node in parameters:
+            return "parameter"
+        return "input" if node.label else "constant"
+    if not node.label:
+        return "constant"
+    return "parameter" if node.scope else "input"
+
+
+def join_terms(numbers, fmt, max_terms):
+    """``0.3000 + 0.1200 - 0.0500``; at most ``max_terms`` terms, then ``+ ... (n terms)``."""
+    text = ""
+    for i, x in enumerate(numbers[:max_terms]):
+        term = fmt(x)
+        negative = term.startswith("-")
+        if i == 0:
+            text = term
+        else:
+            text += (" - " + term[1:]) if negative else (" + " + term)
+    if len(numbers) > max_terms:
+        text += f" + ... ({len(numbers)} terms)"
+    return text
+
+
+def grad_line(node, index, fmt, max_terms):
+    """``grad 0.4200`` or, at a fan-out, ``grad 0.4200 = 0.3000 + 0.1200``.
+
+    When the grad is not the sum of its paths (leaves accumulate over several backward()
+    calls) the line says so rather than print a false equation.
+    """
+    line = f"grad {fmt(node.grad)}"
+    if node is index.root or not index.fans_out(node):
+        return line
+    terms = [use.contribution for use in index.uses_of(node)]
+    total = math.fsum(terms)
+    if math.isclose(total, node.grad, rel_tol=1e-9, abs_tol=1e-12):
+        return f"{line} = {join_terms(terms, fmt, max_terms)}"
+    return f"{line} (paths sum to {fmt(total)}: grads accumulated?)"
+
+
+def escape_record(text):
+    """Make text safe inside one field of a Graphviz record label."""
+    for char in "\\{}|<>\"":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def record_label(fields, rankdir):
+    """A record whose fields are stacked top to bottom whatever the rank direction."""
+    body = " | ".join(escape_record(field) for field in fields)
+    # Records lay fields across the rank direction; braces turn them by 90 degrees.
+    return body if rankdir in ("LR", "RL") else "{ " + body + " }"

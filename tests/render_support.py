@@ -1,0 +1,70 @@
+"""Helpers for the rendering tests: which renderers exist here, and reading SVG structure."""
+
+import platform
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd_lite.render.renderer import PURE_NAME, scripts_dirs
+
+SVG = "{http://www.w3.org/2000/svg}"
+PURE_HAS_WHEELS = (sys.platform in ("linux", "darwin", "win32")
+                   and platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64", "ARM64"))
+
+
+def graphviz_pure_path():
+    found = shutil.which(PURE_NAME)
+    for folder in scripts_dirs():
+        found = found or shutil.which(PURE_NAME, path=folder)
+    return found
+
+
+def available_renderers():
+    """pytest params: graphviz-pure (required where it has wheels) and system dot if present."""
+    params = []
+    pure = graphviz_pure_path()
+    if pure or PURE_HAS_WHEELS:
+        params.append(pytest.param(pure, id="graphviz-pure"))
+    system_dot = shutil.which("dot")
+    params.append(pytest.param(system_dot, id="system-dot", marks=pytest.mark.skipif(
+        system_dot is None, reason="no system Graphviz dot on PATH")))
+    return params
+
+
+class Svg:
+    """The parts of a rendered SVG that tests look at: nodes, edges, clusters by title."""
+
+    def __init__(self, text):
+        self.root = ET.fromstring(text)
+        self.nodes = self._groups("node")
+        self.edges = self._groups("edge")
+        self.clusters = self._groups("cluster")
+
+    def _groups(self, kind):
+        found = {}
+        for group in self.root.iter(SVG + "g"):
+            if group.get("class") == kind:
+                title = group.find(SVG + "title").text
+                found.setdefault(title, []).append(group)
+        return found
+
+    def count(self, kind):
+        return sum(len(groups) for groups in getattr(self, kind).values())
+
+    @staticmethod
+    def texts(group):
+        return [" ".join((text.text or "").split()) for text in group.iter(SVG + "text")]
+
+    def node_texts(self, title):
+        (group,) = self.nodes[title]
+        return self.texts(group)
+
+    def node_fill(self, title):
+        (group,) = self.nodes[title]
+        shape = group.find(SVG + "polygon")
+        return shape.get("fill")
+
+    def edge_labels(self, title):
+        return [text for group in self.edges.get(title, []) for text in self.texts(group)]
