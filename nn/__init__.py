@@ -17,7 +17,8 @@ from .checkpoint import CheckpointError, load, load_into, save
 from .data import batches, train_test_split
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
                      l2_penalty, mse_loss)
-from .module import MLP, Layer, Module, Neuron
+from .base import Module
+from .module import MLP, Layer, Neuron
 from .optim import SGD, Adam, Optimizer, linear_decay
 from .train import accuracy, fit, predict
 

@@ -11,7 +11,7 @@ import time
 
 from autograd_lite import Value, no_grad
 
-from .activations import ScaledSigmoid, Sigmoid, Softmax
+from .activations import ScaledSigmoid, Sigmoid
 from .data import batches
 from .losses import l2_penalty
 

@@ -219,3 +219,19 @@ def test_mlp_gradients_match_central_finite_differences():
         down = loss().data
         p.data = original
         assert p.grad == pytest.approx((up - down) / (2 * h), abs=1e-7)
+
+
+def test_a_training_step_graph_is_freed_without_the_cyclic_gc():
+    import gc
+    import weakref
+
+    model = nn.MLP(2, [3, 1], activation=nn.ScaledSigmoid(trainable=True), seed=0)
+    gc.disable()
+    try:
+        loss = nn.mse_loss(model([1.0, 2.0]), 0.5)
+        loss.backward()
+        probe = weakref.ref(loss.parents[0])
+        del loss
+        assert probe() is None  # reference counting alone freed it: no cycles
+    finally:
+        gc.enable()
