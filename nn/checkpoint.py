@@ -105,7 +105,7 @@ def _build(architecture, path):
 
 def _check_names(model, state, path):
     expected = [name for name, _ in model.named_parameters()]
-    if list(state) != expected:
+    if set(state) != set(expected) or len(state) != len(expected):
         missing = [n for n in expected if n not in state][:3]
         extra = [n for n in state if n not in set(expected)][:3]
         raise CheckpointError(f"checkpoint {path!r} parameters do not match the architecture "

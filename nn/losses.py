@@ -105,7 +105,8 @@ def cross_entropy(logits, targets, reduction="mean"):
     (e.g. one-hot): L = -sum_j y_j log softmax(z)_j.
 
     One example: ``cross_entropy([z1, z2, z3], 2)``; a batch: a list of logit lists and a
-    list of targets."""
+    list of targets. Give it a linear output layer's scores, not softmax probabilities: it
+    applies the softmax itself."""
     if not _is_sequence(logits) or not logits:
         raise ValueError("cross_entropy expects a list of logits (or a list of such lists)")
     if not _is_sequence(logits[0]):

@@ -11,9 +11,9 @@ import time
 
 from autograd_lite import Value, no_grad
 
-from .activations import ScaledSigmoid, Sigmoid
+from .activations import ScaledSigmoid, Sigmoid, Softmax
 from .data import batches
-from .losses import l2_penalty
+from .losses import cross_entropy, l2_penalty
 
 
 def predict(model, X):
@@ -92,6 +92,9 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     if not X or len(X) != len(y):
         raise ValueError(f"fit needs as many targets as examples, and at least one; got {len(X)} and {len(y)}")
+    if loss is cross_entropy and isinstance(getattr(model, "activations", [None])[-1], Softmax):
+        raise ValueError("cross_entropy expects logits, but the model's output layer is already a softmax; "
+                         "use output_activation=None (linear) and let cross_entropy apply the softmax")
     threshold = default_threshold(model) if threshold is None else threshold
     params = model.parameters()
     history = {"loss": [], "accuracy": []}

@@ -113,3 +113,12 @@ def test_binary_garbage_is_a_clear_error(tmp_path):
     (tmp_path / "m.json").write_bytes(b"\x80\x04\x95pickle")
     with pytest.raises(nn.CheckpointError, match="not UTF-8"):
         nn.load(tmp_path / "m.json")
+
+
+def test_parameter_order_in_the_file_does_not_matter(tmp_path, model):
+    path = tmp_path / "m.json"
+    model.save(path)
+    data = json.loads(path.read_text())
+    data["parameters"] = dict(reversed(list(data["parameters"].items())))
+    path.write_text(json.dumps(data))
+    assert nn.load(path).state_dict() == model.state_dict()

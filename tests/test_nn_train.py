@@ -89,3 +89,9 @@ def test_fit_rejects_mismatched_data():
         nn.fit(model, X, y[:3], nn.binary_cross_entropy, opt)
     with pytest.raises(ValueError, match="epochs"):
         nn.fit(model, X, y, nn.binary_cross_entropy, opt, epochs=0)
+
+
+def test_fit_refuses_cross_entropy_on_a_softmax_output_which_would_apply_softmax_twice():
+    model = nn.MLP(2, [3], output_activation="softmax", seed=0)
+    with pytest.raises(ValueError, match="expects logits.*output_activation=None"):
+        nn.fit(model, X, [0] * len(X), nn.cross_entropy, nn.SGD(model.parameters(), lr=0.1), verbose=False)
