@@ -4,7 +4,7 @@ Value; a batch is reduced with ``reduction="mean"`` (the default) or ``"sum"``.
 Predictions are Values (or numbers); targets are numbers.
 """
 
-from autograd_lite import Value, logsumexp
+from autograd_lite import Value, dot, logsumexp
 from autograd_lite import sum as value_sum
 
 REDUCTIONS = ("mean", "sum")
@@ -139,8 +139,13 @@ def hinge_loss(scores, targets, reduction="mean", margin=1.0):
 
 
 def l2_penalty(parameters, strength):
-    """strength * sum_p p**2, micrograd's regularisation term (gradient 2 strength p)."""
-    return strength * value_sum(p * p for p in parameters)
+    """strength * sum_p p**2, micrograd's regularisation term (gradient 2 strength p).
+
+    Built as one node, ``dot(params, params)``: each parameter reaches it by two paths
+    (as a weight and as an input), and backward sums them, p + p = 2p, the total
+    derivative at a fan-out."""
+    parameters = list(parameters)
+    return strength * dot(parameters, parameters)
 
 
 __all__ = ["mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
