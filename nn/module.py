@@ -18,14 +18,16 @@ biases start at 0:
 - ``"xavier"``: U(-sqrt(6 / (fan_in + fan_out)), +...), suited to tanh and sigmoid layers;
 - ``"uniform"``: U(-1, 1), micrograd's scheme (same draws, in the same order).
 
-Forward passes run inside ``autograd_lite.scope`` so each node remembers which module made
-it (``value.scope == "mlp/layer0/neuron3"``) and rendered graphs cluster by module.
+Name scopes: a module's parameters are created, and its forward pass runs, inside name
+scopes (the strings ``autograd_lite.scope`` makes), so each node and each parameter
+remembers which module it belongs to (``value.scope == "mlp/layer0/neuron3"``) and rendered
+graphs cluster by module.
 """
 
 import math
 import random
 
-from autograd_lite import Value, softmax
+from autograd_lite import Value, scope, softmax
 from autograd_lite.mode import MODE
 from autograd_lite.rules import DOT
 from autograd_lite.value import apply
@@ -103,18 +105,18 @@ def _positive_int(n, what):
 class Neuron(Module):
     """``activation(w . x + b)`` over ``nin`` inputs. Call it with a list of numbers or Values."""
 
-    def __init__(self, nin, activation="relu", init="he", seed=None, *, rng=None, fan_out=1):
+    def __init__(self, nin, activation="relu", init="he", seed=None, *, rng=None, fan_out=1, name="neuron"):
         self.nin = _positive_int(nin, "nin")
         self.activation = activations.resolve(activation)
-        self._activate, extra = self.activation.bind()
         bound = _bound(init, nin, fan_out)
         rng = _rng(seed, rng)
-        self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(nin)]
-        self.b = Value(0.0, label="b")
-        self._extra = extra
+        with scope(name):
+            self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(nin)]
+            self.b = Value(0.0, label="b")
+            self._activate, extra = self.activation.bind()
         self._weights_and_bias = (*self.w, self.b)
         self._named = [(f"w{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)] + extra
-        self._scope = _Scope("neuron")
+        self._scope = _Scope(name)
 
     def named_parameters(self):
         return list(self._named)
@@ -142,16 +144,16 @@ class Layer(Module):
     Values, always (also for one output). ``activation="softmax"`` makes the neurons linear
     and normalises the layer's outputs together."""
 
-    def __init__(self, nin, nout, activation="relu", init="he", seed=None, *, rng=None):
+    def __init__(self, nin, nout, activation="relu", init="he", seed=None, *, rng=None, name="layer"):
         self.nin, self.nout = _positive_int(nin, "nin"), _positive_int(nout, "nout")
         self.activation = activations.resolve(activation)
         self._softmax = isinstance(self.activation, activations.Softmax)
         per_neuron = activations.Linear() if self._softmax else self.activation
         rng = _rng(seed, rng)
-        self.neurons = [Neuron(nin, per_neuron, init, rng=rng, fan_out=nout) for _ in range(nout)]
-        for i, neuron in enumerate(self.neurons):
-            neuron._scope = _Scope(f"neuron{i}")
-        self._scope = _Scope("layer")
+        with scope(name):
+            self.neurons = [Neuron(nin, per_neuron, init, rng=rng, fan_out=nout, name=f"neuron{i}")
+                            for i in range(nout)]
+        self._scope = _Scope(name)
 
     def named_parameters(self):
         return [(f"neuron{i}/{name}", p) for i, n in enumerate(self.neurons) for name, p in n.named_parameters()]
@@ -216,13 +218,13 @@ class MLP(Module):
         specs = [activations.resolve(a) for a in hidden] + [activations.resolve(output_activation)]
         if any(isinstance(s, activations.Softmax) for s in specs[:-1]):
             raise ValueError("softmax is only valid as the output_activation")
-        rng = _rng(seed, None)
-        sizes = [nin] + self.nouts
-        self.layers = [Layer(sizes[i], sizes[i + 1], specs[i], init, rng=rng) for i in range(len(nouts))]
-        for i, layer in enumerate(self.layers):
-            layer._scope = _Scope(f"layer{i}")
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"name must be a non-empty string without '/', got {name!r}")
+        rng = _rng(seed, None)
+        sizes = [nin] + self.nouts
+        with scope(name):
+            self.layers = [Layer(sizes[i], sizes[i + 1], specs[i], init, rng=rng, name=f"layer{i}")
+                           for i in range(len(nouts))]
         self.name = name
         self._scope = _Scope(name)
 

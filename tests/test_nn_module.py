@@ -235,3 +235,11 @@ def test_a_training_step_graph_is_freed_without_the_cyclic_gc():
         assert probe() is None  # reference counting alone freed it: no cycles
     finally:
         gc.enable()
+
+
+def test_parameters_carry_their_module_path_as_scope_too():
+    model = nn.MLP(2, [3, 1], activation=nn.ScaledSigmoid(trainable=True), seed=0)
+    named = dict(model.named_parameters())
+    assert named["layer0/neuron2/w1"].scope == "mlp/layer0/neuron2"
+    assert named["layer0/neuron2/c"].scope == "mlp/layer0/neuron2"
+    assert named["layer1/neuron0/b"].scope == "mlp/layer1/neuron0"
