@@ -1,1 +1,32 @@
-"""nn: neural networks built from autograd_lite Values (filled in by the nn issue)."""
+"""nn: neural networks built from autograd_lite Values.
+
+>>> import nn
+>>> X, y = nn.datasets.moons(100, noise=0.1, seed=0)
+>>> model = nn.MLP(2, [16, 16, 1], seed=0)
+>>> opt = nn.SGD(model.parameters(), lr=0.1)
+>>> history = nn.fit(model, X, [2 * t - 1 for t in y], nn.hinge_loss, opt, epochs=3, verbose=False)
+>>> len(history["loss"])
+3
+
+Parameter order, initialisation and the graph each neuron builds: see ``nn.module``.
+"""
+
+from . import activations, datasets
+from .activations import LeakyReLU, ScaledSigmoid
+from .checkpoint import CheckpointError, load, load_into, save
+from .data import batches, train_test_split
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
+                     l2_penalty, mse_loss)
+from .base import Module
+from .module import MLP, Layer, Neuron
+from .optim import SGD, Adam, Optimizer, linear_decay
+from .train import accuracy, fit, predict
+
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "LeakyReLU", "ScaledSigmoid", "activations",
+    "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge_loss",
+    "l2_penalty", "SGD", "Adam", "Optimizer", "linear_decay",
+    "datasets", "train_test_split", "batches",
+    "fit", "accuracy", "predict",
+    "save", "load", "load_into", "CheckpointError",
+]

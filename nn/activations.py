@@ -1,0 +1,185 @@
+"""Activation functions for neurons, by name or as callables.
+
+A neuron computes ``activation(w . x + b)``. Named activations are checkpointable:
+
+==================  ===============================  =================================
+name                f(a)                             f'(a)
+==================  ===============================  =================================
+``"linear"``        a                                1
+``"relu"``          max(0, a)                        1 if a > 0 else 0
+``"leaky_relu"``    a if a > 0 else slope * a        1 if a > 0 else slope (0.01)
+``"tanh"``          tanh(a) = 2 sigmoid(2a) - 1      1 - tanh(a)**2
+``"sigmoid"``       1 / (1 + e**-a)                  sigmoid(a) (1 - sigmoid(a))
+``"scaled_sigmoid"`` c / (1 + e**(-beta a))           c beta s (1 - s), s = sigmoid(beta a)
+``"softmax"``       e**a_k / sum_j e**a_j            s_i (delta_ij - s_j); whole layer only
+==================  ===============================  =================================
+
+Any callable ``Value -> Value`` also works (it cannot be saved in a checkpoint).
+"""
+
+from autograd_lite import Value
+
+
+class Activation:
+    """A named element-wise activation. ``bind()`` gives each neuron its own function and
+    its own trainable parameters (only the scaled sigmoid has any)."""
+
+    name = "linear"
+
+    def bind(self):
+        """(function of a Value, [(name, parameter Value), ...]) for one neuron."""
+        return self.apply, []
+
+    def apply(self, a):
+        return a
+
+    def config(self):
+        """A JSON-able description; ``from_config`` rebuilds the activation from it."""
+        return {"name": self.name}
+
+    def __repr__(self):
+        return self.name
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.config() == self.config()
+
+    __hash__ = None
+
+
+class Linear(Activation):
+    name = "linear"
+
+
+class ReLU(Activation):
+    name = "relu"
+
+    def bind(self):
+        return Value.relu, []  # the engine's method itself: no extra call per neuron
+
+    def apply(self, a):
+        return a.relu()
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+    def bind(self):
+        return Value.tanh, []  # the engine's method itself: no extra call per neuron
+
+    def apply(self, a):
+        return a.tanh()
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+
+    def bind(self):
+        return Value.sigmoid, []  # the engine's method itself: no extra call per neuron
+
+    def apply(self, a):
+        return a.sigmoid()
+
+
+class LeakyReLU(Activation):
+    """a for a > 0, else ``slope * a`` (0 <= slope < 1)."""
+
+    name = "leaky_relu"
+
+    def __init__(self, slope=0.01):
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0.0 <= slope < 1.0:
+            raise ValueError(f"leaky_relu slope must be a number in [0, 1), got {slope!r}")
+        self.slope = float(slope)
+
+    def apply(self, a):
+        return a.leaky_relu(self.slope)
+
+    def config(self):
+        return {"name": self.name, "slope": self.slope}
+
+    def __repr__(self):
+        return f"leaky_relu(slope={self.slope!r})"
+
+
+class ScaledSigmoid(Activation):
+    """Seed 002's scaled sigmoid ``c / (1 + e**(-beta a))``: c sets the scale, beta the
+    steepness. With ``trainable=True`` every neuron gets its own c and beta as parameters
+    (named ``c`` and ``beta``, after the neuron's bias in ``parameters()``)."""
+
+    name = "scaled_sigmoid"
+
+    def __init__(self, c=1.0, beta=1.0, trainable=False):
+        for label, number in (("c", c), ("beta", beta)):
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                raise TypeError(f"scaled_sigmoid {label} must be a number, got {number!r}")
+        self.c, self.beta, self.trainable = float(c), float(beta), bool(trainable)
+
+    def bind(self):
+        if not self.trainable:
+            c, beta = self.c, self.beta
+            return (lambda a: c * (beta * a).sigmoid()), []
+        c, beta = Value(self.c, label="c"), Value(self.beta, label="beta")
+        return (lambda a: c * (beta * a).sigmoid()), [("c", c), ("beta", beta)]
+
+    def config(self):
+        return {"name": self.name, "c": self.c, "beta": self.beta, "trainable": self.trainable}
+
+    def __repr__(self):
+        return f"scaled_sigmoid(c={self.c!r}, beta={self.beta!r}, trainable={self.trainable})"
+
+
+class Softmax(Activation):
+    """Normalises a whole layer's outputs; only valid as a Layer's (or MLP output) activation."""
+
+    name = "softmax"
+
+    def bind(self):
+        raise ValueError("softmax acts on a whole layer, not one neuron; "
+                         "use it as a Layer's activation or an MLP's output_activation")
+
+
+class Custom(Activation):
+    """Wraps a user callable ``Value -> Value``; usable in training, not in checkpoints."""
+
+    def __init__(self, function):
+        self.function = function
+        self.name = getattr(function, "__name__", repr(function))
+
+    def apply(self, a):
+        return self.function(a)
+
+    def config(self):
+        raise ValueError(f"activation {self.name!r} is a Python callable and cannot be saved; "
+                         f"use a named activation ({', '.join(sorted(NAMED))}) to checkpoint the model")
+
+    def __eq__(self, other):
+        return type(other) is Custom and other.function is self.function
+
+
+NAMED = {cls.name: cls for cls in (Linear, ReLU, Tanh, Sigmoid, LeakyReLU, ScaledSigmoid, Softmax)}
+
+
+def resolve(spec):
+    """An Activation from a name, an Activation, a callable or None (meaning linear)."""
+    if spec is None:
+        return Linear()
+    if isinstance(spec, Activation):
+        return spec
+    if isinstance(spec, str):
+        if spec not in NAMED:
+            raise ValueError(f"unknown activation {spec!r}; choose one of {', '.join(sorted(NAMED))} "
+                             "or pass a callable Value -> Value")
+        return NAMED[spec]()
+    if callable(spec):
+        return Custom(spec)
+    raise TypeError(f"activation must be a name, an Activation or a callable, got {type(spec).__name__}")
+
+
+def from_config(config):
+    """Rebuild a named activation from ``Activation.config()`` output; ValueError if invalid."""
+    if not isinstance(config, dict) or config.get("name") not in NAMED:
+        raise ValueError(f"invalid activation description {config!r}")
+    options = {key: value for key, value in config.items() if key != "name"}
+    try:
+        return NAMED[config["name"]](**options)
+    except TypeError as error:
+        raise ValueError(f"invalid activation description {config!r}: {error}") from None

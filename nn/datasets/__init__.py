@@ -1,0 +1,113 @@
+"""Data sets that need no network: iris ships inside the package; the rest are seeded
+generators in the spirit of scikit-learn's (same shapes and knobs, our own random stream,
+so the numbers differ from scikit-learn's). Each returns (X, y): a list of [x1, x2, ...]
+lists and a list of int labels."""
+
+import csv
+import math
+import random
+from importlib import resources
+
+IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
+IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+
+
+def iris():
+    """Fisher's iris data, 150 rows, as in scikit-learn's copy (which corrects two values
+    of the UCI file): X has the 4 features of IRIS_FEATURES in cm, y the class index
+    0, 1, 2 of IRIS_CLASSES, 50 of each, in the file's order."""
+    text = resources.files(__package__).joinpath("iris.csv").read_text(encoding="ascii")
+    rows = list(csv.reader(text.splitlines()))
+    header, body = rows[0], rows[1:]
+    if int(header[0]) != len(body):
+        raise RuntimeError(f"iris.csv is damaged: header says {header[0]} rows, found {len(body)}")
+    return [[float(v) for v in row[:4]] for row in body], [int(row[4]) for row in body]
+
+
+def _rng(seed):
+    return seed if isinstance(seed, random.Random) else random.Random(seed)
+
+
+def _count(n):
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an int >= 2, got {n!r}")
+    return n
+
+
+def moons(n=100, noise=0.1, seed=0):
+    """Two interleaving half circles (scikit-learn's make_moons): the upper moon, label 0,
+    is (cos t, sin t) and the lower, label 1, is (1 - cos t, 0.5 - sin t) for t evenly
+    spaced in [0, pi]; then Gaussian noise of std ``noise`` on each coordinate."""
+    rng, n = _rng(seed), _count(n)
+    n_upper = n // 2
+    n_lower = n - n_upper
+    X, y = [], []
+    for label, count in ((0, n_upper), (1, n_lower)):
+        for i in range(count):
+            t = math.pi * i / (count - 1) if count > 1 else 0.0
+            point = [math.cos(t), math.sin(t)] if label == 0 else [1.0 - math.cos(t), 0.5 - math.sin(t)]
+            X.append([point[0] + rng.gauss(0.0, noise), point[1] + rng.gauss(0.0, noise)])
+            y.append(label)
+    return _shuffled(X, y, rng)
+
+
+def circles(n=100, noise=0.05, factor=0.5, seed=0):
+    """A large circle (label 0, radius 1) around a small one (label 1, radius ``factor``),
+    evenly spaced angles, Gaussian noise of std ``noise`` (scikit-learn's make_circles)."""
+    rng, n = _rng(seed), _count(n)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must be strictly between 0 and 1, got {factor!r}")
+    X, y = [], []
+    for label, radius, count in ((0, 1.0, n - n // 2), (1, factor, n // 2)):
+        for i in range(count):
+            t = 2 * math.pi * i / count
+            X.append([radius * math.cos(t) + rng.gauss(0.0, noise), radius * math.sin(t) + rng.gauss(0.0, noise)])
+            y.append(label)
+    return _shuffled(X, y, rng)
+
+
+def blobs(n=100, centers=3, n_features=2, std=1.0, box=(-10.0, 10.0), seed=0):
+    """Isotropic Gaussian clusters (scikit-learn's make_blobs): ``centers`` centres drawn
+    uniformly in ``box`` per coordinate, n points shared out as evenly as possible,
+    label = the cluster's index."""
+    rng, n = _rng(seed), _count(n)
+    if isinstance(centers, bool) or not isinstance(centers, int) or centers < 1:
+        raise ValueError(f"centers must be a positive int, got {centers!r}")
+    middles = [[rng.uniform(*box) for _ in range(n_features)] for _ in range(centers)]
+    X, y = [], []
+    for i in range(n):
+        label = i % centers
+        X.append([c + rng.gauss(0.0, std) for c in middles[label]])
+        y.append(label)
+    return _shuffled(X, y, rng)
+
+
+def classification(n=100, class_sep=1.0, clusters_per_class=2, flip=0.01, seed=0):
+    """A two-feature, two-class set like scikit-learn's ``make_classification(
+    n_features=2, n_informative=2, n_redundant=0)``: the classes' clusters sit at the
+    corners (+-class_sep, +-class_sep) of a square, assigned at random, each a unit
+    Gaussian pushed through a random linear map (so clusters are correlated ellipses);
+    then a fraction ``flip`` of labels is flipped at random."""
+    rng, n = _rng(seed), _count(n)
+    if clusters_per_class not in (1, 2):
+        raise ValueError(f"clusters_per_class must be 1 or 2 with two features, got {clusters_per_class!r}")
+    corners = [[sx * class_sep, sy * class_sep] for sx in (-1, 1) for sy in (-1, 1)]
+    rng.shuffle(corners)
+    clusters = [(corners[k], k % 2, [rng.uniform(-1.0, 1.0) for _ in range(4)])
+                for k in range(2 * clusters_per_class)]
+    X, y = [], []
+    for i in range(n):
+        (cx, cy), label, (a, b, c, d) = clusters[i % len(clusters)]
+        g1, g2 = rng.gauss(0.0, 1.0), rng.gauss(0.0, 1.0)
+        X.append([cx + a * g1 + b * g2, cy + c * g1 + d * g2])
+        y.append(label if rng.random() >= flip else 1 - label)
+    return _shuffled(X, y, rng)
+
+
+def _shuffled(X, y, rng):
+    order = list(range(len(X)))
+    rng.shuffle(order)
+    return [X[i] for i in order], [y[i] for i in order]
+
+
+__all__ = ["iris", "moons", "circles", "blobs", "classification", "IRIS_FEATURES", "IRIS_CLASSES"]

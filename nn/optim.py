@@ -1,0 +1,123 @@
+"""Optimizers: update parameters from their ``.grad`` after ``loss.backward()``.
+
+A learning rate is a number or a schedule: a callable of the step number k (0 for the
+first ``step()``), e.g. micrograd's linear decay ``lambda k: 1.0 - 0.9 * k / 100``.
+"""
+
+import math
+
+from autograd_lite import Value
+
+
+def _check_parameters(params):
+    params = list(params)
+    if not params:
+        raise ValueError("optimizer got no parameters; pass model.parameters()")
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"optimizer parameters must be Values, got {type(p).__name__}")
+    if len(set(map(id, params))) != len(params):
+        raise ValueError("optimizer got the same parameter twice; it would be updated twice per step")
+    return params
+
+
+def _check_rate(lr):
+    if callable(lr):
+        return lr
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0.0 or not math.isfinite(lr):
+        raise ValueError(f"lr must be a positive number or a callable of the step number, got {lr!r}")
+    return float(lr)
+
+
+def _non_negative(x, name, below=math.inf):
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x < below:
+        raise ValueError(f"{name} must be a number in [0, {below}), got {x!r}")
+    return float(x)
+
+
+class Optimizer:
+    """Shared parts: the parameter list, the step counter and the learning rate."""
+
+    def __init__(self, params, lr):
+        self.params = _check_parameters(params)
+        self.lr = _check_rate(lr)
+        self.steps = 0  # number of step() calls so far
+
+    def current_lr(self):
+        """The learning rate the next ``step()`` will use."""
+        if not callable(self.lr):
+            return self.lr
+        rate = self.lr(self.steps)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate):
+            raise ValueError(f"the lr schedule returned {rate!r} at step {self.steps}; it must return a number")
+        return float(rate)
+
+    def zero_grad(self):
+        """Set every parameter's grad to 0.0 (backward accumulates into parameters)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, as in PyTorch:
+    g = grad + weight_decay * p;  v = momentum * v + g;  p = p - lr * v
+    (with momentum 0 this is seed 001's w <- w - alpha dE/dw)."""
+
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.momentum = _non_negative(momentum, "momentum", 1.0)
+        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.velocity = [0.0] * len(self.params)
+
+    def step(self):
+        lr, momentum, decay = self.current_lr(), self.momentum, self.weight_decay
+        if momentum == 0.0 and decay == 0.0:
+            for p in self.params:
+                p.data -= lr * p.grad
+        else:
+            velocity = self.velocity
+            for i, p in enumerate(self.params):
+                v = momentum * velocity[i] + p.grad + decay * p.data
+                velocity[i] = v
+                p.data -= lr * v
+        self.steps += 1
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015) with bias correction; weight_decay adds decay * p to the
+    gradient (L2, as in PyTorch's Adam):
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g**2;
+    p = p - lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        try:
+            beta1, beta2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas must be a pair of numbers in [0, 1), got {betas!r}") from None
+        self.betas = (_non_negative(beta1, "betas[0]", 1.0), _non_negative(beta2, "betas[1]", 1.0))
+        self.eps = _non_negative(eps, "eps")
+        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self):
+        lr, (beta1, beta2), eps, decay = self.current_lr(), self.betas, self.eps, self.weight_decay
+        t = self.steps + 1
+        correction1, correction2 = 1.0 - beta1**t, 1.0 - beta2**t
+        m, v = self.m, self.v
+        for i, p in enumerate(self.params):
+            g = p.grad + decay * p.data
+            m[i] = beta1 * m[i] + (1.0 - beta1) * g
+            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
+            p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
+        self.steps += 1
+
+
+def linear_decay(start, end, steps):
+    """A schedule going linearly from ``start`` (step 0) towards ``end`` at ``steps``:
+    micrograd's demo is ``linear_decay(1.0, 0.1, 100)``, i.e. 1.0 - 0.9 k / 100."""
+    return lambda k: start + (end - start) * k / steps
