@@ -7,11 +7,20 @@ from . import rules
 from .value import Value, apply, lift
 
 
-def _values(xs, where):
+_ONLY_VALUES = {Value}
+
+
+def _items(xs, where):
     try:
-        items = list(xs)
+        return tuple(xs)
     except TypeError:
         raise TypeError(f"{where} expects an iterable of Values or numbers, got {type(xs).__name__}") from None
+
+
+def _values(xs, where):
+    items = _items(xs, where)
+    if set(map(type, items)) <= _ONLY_VALUES:  # the common case, checked in C
+        return items
     return tuple(lift(x, f"{where} element") for x in items)
 
 
@@ -70,10 +79,13 @@ def mean(values):
 
 def dot(ws, xs):
     """w1*x1 + ... + wn*xn as one node with 2n parents (ws, then xs)."""
-    ws, xs = _values(ws, "dot() weights"), _values(xs, "dot() inputs")
+    ws, xs = _items(ws, "dot() weights"), _items(xs, "dot() inputs")
     if len(ws) != len(xs):
         raise ValueError(f"dot() needs lists of equal length, got {len(ws)} weights and {len(xs)} inputs")
-    return apply(rules.DOT, ws + xs) if ws else Value(0.0)
+    parents = ws + xs
+    if not set(map(type, parents)) <= _ONLY_VALUES:  # one check in C for the common case
+        parents = _values(ws, "dot() weights") + _values(xs, "dot() inputs")
+    return apply(rules.DOT, parents) if parents else Value(0.0)
 
 
 def logsumexp(values):

@@ -72,16 +72,31 @@ class enable_grad(_SetMode):
 
 class scope(_SetMode):
     """Name scope: Values created inside remember it (``value.scope``), and rendered
-    graphs group them in a cluster. Scopes nest with "/": ``"mlp/layer0/neuron3"``."""
+    graphs group them in a cluster. Scopes nest with "/": ``"mlp/layer0/neuron3"``.
+
+    A scope object can be kept and entered again and again (``nn`` modules keep one each);
+    it caches the mode it sets for each enclosing mode, so re-entering is cheap.
+    """
 
     def __init__(self, name):
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
         super().__init__()
         self.name = name
+        self._inside = {}
 
     def _fresh(self):
         return scope(self.name)
 
+    def __enter__(self):  # _SetMode.__enter__ with the cache lookup inlined: nn enters scopes per neuron
+        current = MODE.get()
+        inside = self._inside.get(current)
+        self._tokens.append(MODE.set(inside if inside is not None else self._mode(current)))
+        return self
+
     def _mode(self, current):
-        return current._replace(scope=f"{current.scope}/{self.name}" if current.scope else self.name)
+        if len(self._inside) > 32:  # bounded: a scope seldom sits under more than a few others
+            self._inside.clear()
+        inside = self._inside[current] = current._replace(
+            scope=f"{current.scope}/{self.name}" if current.scope else self.name)
+        return inside

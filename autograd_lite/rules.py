@@ -14,6 +14,7 @@ The chain rule itself is written once, in :mod:`autograd_lite.graph`.
 """
 
 import math
+import operator
 from functools import lru_cache
 
 INF = math.inf
@@ -193,7 +194,7 @@ SUM = Rule("sum", lambda *xs: sum(xs), lambda *xs_out: (1.0,) * (len(xs_out) - 1
 LOGSUMEXP = Rule("logsumexp", _logsumexp, lambda *xs_out: tuple(_softmax(xs_out[:-1])))
 DOT = Rule(
     "dot",
-    lambda *wx: sum(w * x for w, x in zip(wx[: len(wx) // 2], wx[len(wx) // 2 :])),
+    lambda *wx: sum(map(operator.mul, wx[: len(wx) // 2], wx[len(wx) // 2 :])),
     lambda *wx_out: (*wx_out[len(wx_out) // 2 : -1], *wx_out[: len(wx_out) // 2]),
 )
 

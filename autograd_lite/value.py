@@ -2,11 +2,13 @@
 local derivative of the op with respect to each parent."""
 
 import numbers
+from operator import attrgetter
 
 from . import graph, rules
 from .mode import MODE
 
 _new = object.__new__
+_get_data = attrgetter("data")
 
 
 def as_float(x, where):
@@ -48,7 +50,7 @@ def _make(data, rule, parents, args):
 
 def apply(rule, parents):
     """Apply ``rule`` to a tuple of Values: compute the forward value, record the node."""
-    args = [p.data for p in parents]
+    args = list(map(_get_data, parents))
     return _make(rule.forward(*args), rule, parents, args)
 
 

@@ -30,7 +30,6 @@ import math
 import random
 
 from autograd_lite import Value, scope, softmax
-from autograd_lite.mode import MODE
 from autograd_lite.rules import DOT
 from autograd_lite.value import apply
 
@@ -38,36 +37,6 @@ from . import activations
 from .base import Module
 
 INITS = ("he", "xavier", "uniform")
-
-
-def _dot(weights_and_bias, inputs_and_one):
-    # The same node as autograd_lite.dot (op "dot", parents ws then xs), built directly:
-    # every element is already a Value here, and dot()'s per-element checks would cost
-    # a third of a training step.
-    return apply(DOT, weights_and_bias + inputs_and_one)
-
-
-class _Scope:
-    """A module's name scope, entered the way ``autograd_lite.scope`` does it (same
-    ``value.scope`` strings) but at a sixth of the cost: the inner mode is cached per outer
-    mode, and a layer switches between its neurons' scopes with one ``ContextVar.set``
-    each. ``with autograd_lite.scope(...)`` costs about 4 us, which is 14 ms per training
-    step of MLP(2, [16, 16, 1]) on 100 examples."""
-
-    __slots__ = ("name", "_inner")
-
-    def __init__(self, name):
-        self.name = name
-        self._inner = {}
-
-    def mode_inside(self, outer):
-        inner = self._inner.get(outer)
-        if inner is None:
-            if len(self._inner) > 32:
-                self._inner.clear()
-            inner = self._inner[outer] = outer._replace(
-                scope=f"{outer.scope}/{self.name}" if outer.scope else self.name)
-        return inner
 
 
 def _as_inputs(xs, nin, who):
@@ -118,21 +87,20 @@ class Neuron(Module):
             self._activate, extra = self.activation.bind()
         self._weights_and_bias = (*self.w, self.b)
         self._named = [(f"w{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)] + extra
-        self._scope = _Scope(name)
+        self._scope = scope(name)  # kept and re-entered on every call: cheap after the first
 
     def named_parameters(self):
         return list(self._named)
 
     def _forward(self, inputs_and_one):
-        return self._activate(_dot(self._weights_and_bias, inputs_and_one))
+        # The bias is the weight on a constant input x0 = 1: one dot node per neuron. It is
+        # autograd_lite.dot's node, made with the engine's primitive: the inputs are already
+        # checked Values, and dot()'s validation would cost ~17% of a training step.
+        with self._scope:
+            return self._activate(apply(DOT, self._weights_and_bias + inputs_and_one))
 
     def __call__(self, xs):
-        inputs = _as_inputs(xs, self.nin, "Neuron")
-        token = MODE.set(self._scope.mode_inside(MODE.get()))
-        try:
-            return self._forward(inputs + (Value(1.0),))
-        finally:
-            MODE.reset(token)
+        return self._forward(_as_inputs(xs, self.nin, "Neuron") + (Value(1.0),))
 
     def config(self):
         return {"type": "Neuron", "nin": self.nin, "activation": self.activation.config()}
@@ -155,7 +123,7 @@ class Layer(Module):
         with scope(name):
             self.neurons = [Neuron(nin, per_neuron, init, rng=rng, fan_out=nout, name=f"neuron{i}")
                             for i in range(nout)]
-        self._scope = _Scope(name)
+        self._scope = scope(name)
 
     def named_parameters(self):
         return [(f"neuron{i}/{name}", p) for i, n in enumerate(self.neurons) for name, p in n.named_parameters()]
@@ -173,19 +141,10 @@ class Layer(Module):
         self.load_state_dict(state)
 
     def _forward(self, inputs):
-        set_mode = MODE.set
-        layer_mode = self._scope.mode_inside(MODE.get())
-        token = set_mode(layer_mode)
-        try:
+        with self._scope:
             inputs_and_one = (*inputs, Value(1.0))  # the bias's constant input x0 = 1
-            outputs = []
-            for neuron in self.neurons:  # Neuron._forward, inlined: this loop is the hot path
-                set_mode(neuron._scope.mode_inside(layer_mode))
-                outputs.append(neuron._activate(apply(DOT, neuron._weights_and_bias + inputs_and_one)))
-            set_mode(layer_mode)
+            outputs = [neuron._forward(inputs_and_one) for neuron in self.neurons]
             return softmax(outputs) if self._softmax else outputs
-        finally:
-            MODE.reset(token)  # back to the mode before this layer, whatever was set since
 
     def __call__(self, xs):
         return self._forward(_as_inputs(xs, self.nin, "Layer"))
@@ -228,7 +187,7 @@ class MLP(Module):
             self.layers = [Layer(sizes[i], sizes[i + 1], specs[i], init, rng=rng, name=f"layer{i}")
                            for i in range(len(nouts))]
         self.name = name
-        self._scope = _Scope(name)
+        self._scope = scope(name)
 
     @property
     def activations(self):
@@ -240,12 +199,9 @@ class MLP(Module):
 
     def __call__(self, x):
         values = _as_inputs(x, self.nin, "MLP")
-        token = MODE.set(self._scope.mode_inside(MODE.get()))
-        try:
+        with self._scope:
             for layer in self.layers:
                 values = layer._forward(values)
-        finally:
-            MODE.reset(token)
         return values[0] if len(values) == 1 else values
 
     def config(self):
