@@ -50,34 +50,26 @@ class Linear(Activation):
     name = "linear"
 
 
-class ReLU(Activation):
+class _EngineMethod(Activation):
+    """An activation that is one of the engine's own Value methods, named by ``name``."""
+
+    def bind(self):
+        return getattr(Value, self.name), []  # the engine's method itself: no extra call per neuron
+
+    def apply(self, a):
+        return getattr(Value, self.name)(a)
+
+
+class ReLU(_EngineMethod):
     name = "relu"
 
-    def bind(self):
-        return Value.relu, []  # the engine's method itself: no extra call per neuron
 
-    def apply(self, a):
-        return a.relu()
-
-
-class Tanh(Activation):
+class Tanh(_EngineMethod):
     name = "tanh"
 
-    def bind(self):
-        return Value.tanh, []  # the engine's method itself: no extra call per neuron
 
-    def apply(self, a):
-        return a.tanh()
-
-
-class Sigmoid(Activation):
+class Sigmoid(_EngineMethod):
     name = "sigmoid"
-
-    def bind(self):
-        return Value.sigmoid, []  # the engine's method itself: no extra call per neuron
-
-    def apply(self, a):
-        return a.sigmoid()
 
 
 class LeakyReLU(Activation):
