@@ -153,3 +153,12 @@ def test_python_aliases_that_would_escape_the_runner_are_refused():
 def test_an_unclosed_fence_is_an_error():
     with pytest.raises(ValueError, match="never closed"):
         fenced_blocks("```python\nprint(1)\n")
+
+
+def test_every_page_is_in_the_site_navigation():
+    """mkdocs only logs pages missing from the nav, so --strict would let one hide."""
+    config = (DOCS / "mkdocs.yml").read_text(encoding="utf-8")
+    in_nav = set(re.findall(r"^\s*- [^:\n]+:\s*(\S+\.md)\s*$", config, flags=re.MULTILINE))
+    pages = {str(p.relative_to(DOCS)) for p in PAGES}
+    assert pages - in_nav == set(), "add these pages to nav: in docs/mkdocs.yml"
+    assert in_nav - pages == set(), "the nav names pages that do not exist"
