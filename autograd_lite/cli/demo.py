@@ -12,6 +12,7 @@ import sys
 from .checkpoints import prepare_folder, save
 from .errors import CommandError
 from .files import write_atomically
+from .progress import epoch_printer
 
 HELP = "train an iris classifier and write its model, a computation graph and training curves"
 SHORT_FEATURES = ("sepal_len", "sepal_wid", "petal_len", "petal_wid")
@@ -49,7 +50,7 @@ def run(args):
     print(f"Training {model} on iris: {len(X_train)} flowers to learn from, {len(X_test)} held out.")
     print("Loss: softmax + cross-entropy on the 3 outputs. Optimizer: Adam, lr 0.02, batches of 16.")
     history = nn.fit(model, X_train, y_train, nn.cross_entropy, optimizer, epochs=args.epochs, batch_size=16,
-                     seed=args.seed, validation_data=(X_test, y_test), on_epoch_end=_epoch_printer(args.epochs))
+                     seed=args.seed, validation_data=(X_test, y_test), on_epoch_end=epoch_printer(args.epochs))
     train_accuracy = nn.accuracy(model, X_train, y_train)
     test_accuracy = nn.accuracy(model, X_test, y_test)
     print(f"Final accuracy: train {train_accuracy:.1%} ({round(train_accuracy * len(X_train))}/{len(X_train)}), "
@@ -64,19 +65,6 @@ def run(args):
     for path in written:
         print(f"  {path}")
     return 0
-
-
-def _epoch_printer(epochs):
-    """Per-epoch lines when stderr is not a terminal (on a terminal nn.fit draws a bar)."""
-    if sys.stderr.isatty():
-        return None
-    every = max(1, epochs // 6)
-
-    def report(epoch, logs):
-        if (epoch + 1) % every == 0 or epoch + 1 == epochs:
-            print(f"  epoch {epoch + 1:3d}/{epochs}: loss {logs['loss']:.4f}, accuracy {logs['accuracy']:6.1%}, "
-                  f"test loss {logs['val_loss']:.4f}, test accuracy {logs['val_accuracy']:6.1%}", flush=True)
-    return report
 
 
 def _draw_one_example(model, features, label, folder):
