@@ -172,22 +172,33 @@ def _check_exponent(node):
 def evaluate(tree, variables, sources=None):
     """The value of the checked ``tree`` with ``variables`` (name -> Value); constants are
     floats, so a constant sub-expression may give a float. EvaluationError names the
-    sub-expression that failed. ``sources``, a dict, receives each Value made -> its text."""
-    return _evaluate(tree.body if isinstance(tree, ast.Expression) else tree, variables, sources)
+    sub-expression that failed. ``sources``, a dict, receives each Value made -> its text.
+
+    A sub-expression written more than once (``tanh(x) * tanh(x)``) is evaluated once and
+    its node used at each place, as a variable is: its gradient is then a sum over paths,
+    as if it had been given a name."""
+    body = tree.body if isinstance(tree, ast.Expression) else tree
+    return _evaluate(body, variables, sources if sources is not None else {}, {})
 
 
 class EvaluationError(ArithmeticError):
     """A function was evaluated outside its domain; the message names the sub-expression."""
 
 
-def _evaluate(node, variables, sources=None):
-    result = _evaluate_node(node, variables, sources)
-    if sources is not None and hasattr(result, "data") and result not in sources:
+def _evaluate(node, variables, sources=None, seen=None):
+    if seen is None:
+        sources, seen = {}, {}
+    key = ast.dump(node)  # the same text up to spacing and parentheses: the same node
+    if key in seen:
+        return seen[key]
+    result = _evaluate_node(node, variables, sources, seen)
+    seen[key] = result
+    if hasattr(result, "data") and result not in sources:
         sources[result] = ast.unparse(node)
     return result
 
 
-def _evaluate_node(node, variables, sources):
+def _evaluate_node(node, variables, sources, seen):
     from .. import functions
     from ..value import lift
 
@@ -197,13 +208,14 @@ def _evaluate_node(node, variables, sources):
         return variables[node.id] if node.id in variables else CONSTANTS[node.id]
     try:
         if isinstance(node, ast.UnaryOp):
-            operand = _evaluate(node.operand, variables, sources)
+            operand = _evaluate(node.operand, variables, sources, seen)
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp):
-            left, right = _evaluate(node.left, variables, sources), _evaluate(node.right, variables, sources)
+            left = _evaluate(node.left, variables, sources, seen)
+            right = _evaluate(node.right, variables, sources, seen)
             return _binary(type(node.op), left, right)
         if isinstance(node, ast.Call):
-            args = [_evaluate(arg, variables, sources) for arg in node.args]
+            args = [_evaluate(arg, variables, sources, seen) for arg in node.args]
             if node.func.id == "abs":
                 return abs(lift(args[0]))
             if node.func.id == "leaky_relu" and len(args) == 2:
