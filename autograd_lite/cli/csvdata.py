@@ -52,6 +52,11 @@ def read_table(path, label=None, features=None, need_label=True):
     return Table(list(features), X, label, labels, lines)
 
 
+def read_header(path):
+    """The column names of ``path`` (checked as read_table checks them)."""
+    return _records(path)[0]
+
+
 def _records(path):
     try:
         with open(path, encoding="utf-8-sig", newline="") as file:

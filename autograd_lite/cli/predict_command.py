@@ -4,7 +4,7 @@ import math
 import sys
 
 from .checkpoints import load
-from .csvdata import format_rows, read_table
+from .csvdata import format_rows, read_header, read_table
 from .errors import CommandError
 from .files import write_atomically
 
@@ -29,8 +29,12 @@ def run(args):
     model, metadata = load(args.model)
     features = metadata.get("features")
     if features is None:  # a checkpoint saved by model.save(): columns by position
-        table = read_table(args.data, need_label=False)
-        table = read_table(args.data, need_label=len(table.features) == model.nin + 1)
+        header = read_header(args.data)
+        if len(header) not in (model.nin, model.nin + 1):
+            raise CommandError(f"{args.data} has {len(header)} columns, but the model takes {model.nin} inputs "
+                               "(plus, optionally, a label column last)")
+        table = read_table(args.data, label=header[-1] if len(header) > model.nin else None,
+                           features=header[:model.nin], need_label=False)
     else:
         table = read_table(args.data, label=metadata.get("label"), features=features, need_label=False)
     if len(table.features) != model.nin:
