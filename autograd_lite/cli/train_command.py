@@ -107,24 +107,24 @@ def class_order(labels):
         return sorted(distinct)
 
 
-def targets_for(loss, labels, label_name):
+def targets_for(loss, labels, label_name, source):
     """(targets for the loss, class names or None, number of outputs)."""
     if loss == "mse":
         try:
             return [float(t) for t in labels], None, 1
         except ValueError:
             bad = next(t for t in labels if not _is_float(t))
-            raise CommandError(f"--loss mse needs numeric labels, but {label_name!r} has {bad!r}; "
+            raise CommandError(f"{source}: --loss mse needs numeric labels, but {label_name!r} has {bad!r}; "
                                "use --loss cross_entropy for classes") from None
     classes = class_order(labels)
     if len(classes) < 2:
-        raise CommandError(f"the label {label_name!r} has only one class ({classes[0]!r}); need at least 2")
+        raise CommandError(f"{source}: the label {label_name!r} has only one class ({classes[0]!r}); need at least 2")
     index = {name: i for i, name in enumerate(classes)}
     y = [index[t] for t in labels]
     if loss == "cross_entropy":
         return y, classes, len(classes)
     if len(classes) != 2:
-        raise CommandError(f"--loss {loss} is for two classes, but {label_name!r} has {len(classes)}: "
+        raise CommandError(f"{source}: --loss {loss} is for two classes, but {label_name!r} has {len(classes)}: "
                            f"{', '.join(classes[:5])}; use --loss cross_entropy")
     return ([2 * t - 1 for t in y] if loss == "hinge" else y), classes, 1
 
@@ -155,7 +155,7 @@ def run(args):
     import nn
 
     features, X, label_name, labels = load_data(args.data, args.label)
-    y, classes, n_outputs = targets_for(args.loss, labels, label_name)
+    y, classes, n_outputs = targets_for(args.loss, labels, label_name, args.data)
     if args.test_fraction > 0:
         if len(X) < 2:
             raise CommandError("need at least 2 examples to hold some out; use --test-fraction 0")
