@@ -10,7 +10,7 @@ import os
 import sys
 
 from .checkpoints import prepare_folder, save
-from .errors import CommandError
+from .errors import FAILED, CommandError
 from .files import write_atomically
 from .progress import epoch_printer
 
@@ -59,8 +59,11 @@ def run(args):
     written = [save(model, os.path.join(folder, "model.json"), {
         "features": list(nn.datasets.IRIS_FEATURES), "label": "species",
         "classes": list(nn.datasets.IRIS_CLASSES), "loss": "cross_entropy", "scaling": None})]
-    written += _draw_one_example(model, X_test[0], y_test[0], folder)
-    written += _write_curves(history, folder)
+    try:
+        written += _draw_one_example(model, X_test[0], y_test[0], folder)
+        written += _write_curves(history, folder)
+    except OSError as error:
+        raise CommandError(f"cannot write into {folder}: {error.strerror or error}", FAILED) from None
     print("Wrote:")
     for path in written:
         print(f"  {path}")

@@ -12,14 +12,17 @@ examples:
   autograd-lite grad "x*x + x" x=3 --explain
   autograd-lite grad "sigmoid(a*b) * log(a)" a=2 b=0.5 --svg graph.svg
 
-Expressions use numbers, variables, + - * / **, unary minus, parentheses, pi, e and the
-functions exp log sqrt tanh sigmoid relu leaky_relu sin cos abs. They are parsed, never
-evaluated as Python. A sub-expression written twice, as in tanh(x)*tanh(x), is one
-node used twice, so its gradient is a sum over paths (see --explain). An expression starting with "-" goes after "--":
+Expressions use numbers, variables, + - * / **, unary minus, parentheses, pi, e and
+the functions exp log sqrt tanh sigmoid relu leaky_relu sin cos abs. They are parsed,
+never evaluated as Python. A sub-expression written twice, as in tanh(x)*tanh(x), is one
+node used twice, so its gradient is a sum over paths (see --explain).
+
+An expression starting with "-" goes after "--":
   autograd-lite grad -- "-x*w" x=1 w=2
- Exit codes: 0 done; 1 a function was evaluated outside its domain
-(e.g. log of a negative number) or the graph could not be rendered; 2 the expression or
-the variable values were rejected."""
+
+exit codes: 0 done; 1 a function was evaluated outside its domain (e.g. log of a
+negative number) or the graph could not be rendered; 2 the expression or the variable
+values were rejected."""
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 

@@ -26,7 +26,8 @@ examples:
 A CSV file has a header row, numeric feature columns and a label column (the last, unless
 --label names another). Features are standardised with the training set's mean and
 standard deviation; the checkpoint stores them, with the class names, for predict.
-losses: """ + "; ".join(f"{name}: {text}" for name, text in LOSSES.items())
+losses:
+""" + "\n".join(f"  {name:14s} {text}" for name, text in LOSSES.items())
 
 
 def hidden_sizes(text):
