@@ -70,3 +70,10 @@ def test_bad_batches_are_named():
         step.batch(np.ones(2), np.ones(3))
     with pytest.raises(ValueError, match="reduce must be"):
         step.batch(np.ones(2), np.ones(2), reduce="max")
+
+
+def test_argnums_in_batch_mode():
+    w = ag.Value(2.0)
+    step = ag.compile(lambda x, y: w * x * y, params=[w], argnums=(1,))
+    value, (dy,) = step.batch(np.array([1.0, 3.0]), np.array([1.0, 1.0]), reduce="sum")
+    assert value == 8.0 and dy == 8.0 and w.grad == 4.0

@@ -129,3 +129,10 @@ def test_bad_arguments_are_named():
         ag.compile(lambda x: 1.0)(2.0)
     with pytest.raises(TypeError, match="params must be Values"):
         ag.compile(lambda x: x, params=[1.0])
+
+
+def test_argnums_chooses_which_gradients_are_computed():
+    w = Value(2.0)
+    step = ag.compile(lambda x, y: w * x * y, params=[w], argnums=(1,))
+    assert step(3.0, 4.0) == (24.0, (6.0,)) and w.grad == 12.0
+    assert ag.compile(lambda x: w * x, params=[w], argnums=())(5.0) == (10.0, ())

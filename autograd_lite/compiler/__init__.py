@@ -8,7 +8,7 @@ from .trace import Tape, TracingError, run_traced
 _FLOAT_NAMESPACE = float_namespace()
 
 
-def compile(f, *, params=None, static_argnums=()):  # noqa: A001 - the package's name for it
+def compile(f, *, params=None, static_argnums=(), argnums=None):  # noqa: A001 - the package's name for it
     """Compile ``f``, a function of numbers (or lists of numbers) returning a scalar Value.
 
     ``step = compile(f)``; ``value, grads = step(*args)`` gives ``f(*args).data`` and, for
@@ -27,19 +27,25 @@ def compile(f, *, params=None, static_argnums=()):  # noqa: A001 - the package's
 
     Control flow on traced data (``if x > 0``, ``float(x)``) raises TracingError.
     """
-    return Compiled(f, params, static_argnums)
+    return Compiled(f, params, static_argnums, argnums)
 
 
 class Compiled:
     """A compiled function; call it, or call ``batch`` with NumPy arrays."""
 
-    def __init__(self, f, params, static_argnums):
+    def __init__(self, f, params, static_argnums, argnums=None):
         if not callable(f):
             raise TypeError(f"compile expects a function, got {type(f).__name__}")
         self.f = f
         self.params = _checked_params(params)
         self.static_argnums = frozenset(static_argnums)
+        self.argnums = None if argnums is None else frozenset(argnums)
+        if self.argnums is not None and self.argnums & self.static_argnums:
+            raise ValueError("an argument cannot be both static and differentiated (argnums)")
         self._cache = {}
+
+    def _differentiated(self, i):
+        return i not in self.static_argnums and (self.argnums is None or i in self.argnums)
 
     @property
     def traces(self):
@@ -52,17 +58,31 @@ class Compiled:
         if program is None:
             program = self._cache[key] = self._trace(args, flat, shapes)
         value, grads = program["float"]([*flat, *[p.data for p in self.params]])
-        return value, self._finish(grads, shapes, len(flat))
+        return value, self._finish(grads, shapes)
 
-    def _finish(self, grads, shapes, n_inputs):
-        for p, g in zip(self.params, grads[n_inputs:]):
+    def _finish(self, grads, shapes):
+        """Add the params' gradients into .grad; return the arguments' in their shapes."""
+        n_args = len(grads) - len(self.params)
+        for p, g in zip(self.params, grads[n_args:]):
             p.grad += g
         out, position = [], 0
-        for shape in shapes:
-            if shape is not None:
+        for i, shape in enumerate(shapes):
+            if shape is not None and self._differentiated(i):
                 structured, position = _unflatten(grads, shape, position)
                 out.append(structured)
         return tuple(out)
+
+    def _wrt(self, args, shapes, n_flat):
+        """Flat positions of the inputs to differentiate: the chosen arguments', then params'."""
+        wrt, position = [], 0
+        for i, shape in enumerate(shapes):
+            if shape is None:
+                continue
+            size = _count(shape)
+            if self._differentiated(i):
+                wrt.extend(range(position, position + size))
+            position += size
+        return wrt + list(range(n_flat, n_flat + len(self.params)))
 
     def _key(self, args):
         flat, shapes, static = [], [], []
@@ -87,7 +107,7 @@ class Compiled:
         out = run_traced(self.f, traced_args, inputs)
         if not isinstance(out, Value):
             raise TypeError(f"compile: the function must return a scalar Value, got {type(out).__name__}")
-        tape = Tape(out, inputs)
+        tape = Tape(out, inputs, self._wrt(args, shapes, len(flat)))
         return {"tape": tape, "float": build(tape, _FLOAT_NAMESPACE)}
 
     def batch(self, *args, reduce="mean"):
@@ -120,6 +140,10 @@ def _flatten(arg, flat, where):
         return tuple(_flatten(item, flat, where) for item in arg)
     flat.append(arg.data if isinstance(arg, Value) else as_float(arg, f"compiled function {where}"))
     return 0
+
+
+def _count(shape):
+    return 1 if shape == 0 else sum(map(_count, shape))
 
 
 def _unflatten(flat, shape, position):

@@ -177,11 +177,12 @@ def run_batch(compiled, args, reduce):
     if reduce is not None:
         combine = np.sum if reduce == "sum" else np.mean
         values, grads = float(combine(values)), [float(combine(g)) for g in grads]
-    for p, g in zip(compiled.params, grads[len(columns):]):
+    n_args = len(grads) - len(compiled.params)
+    for p, g in zip(compiled.params, grads[n_args:]):
         p.grad += g
     out, position = [], 0
     for i, a in enumerate(arrays):
-        if i in compiled.static_argnums:
+        if not compiled._differentiated(i):
             continue
         width = int(np.prod(a.shape[1:], dtype=int))
         block = grads[position:position + width]

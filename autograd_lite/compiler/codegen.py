@@ -136,26 +136,39 @@ def generate(tape, dialect="float"):
             lines.append(f"    v{i} = {emit.constant(data)}")
         else:
             lines.append(f"    v{i} = {emit.forward(rule, [f'v{p}' for p in parents], f'v{i}')}")
-    root = tape.root
-    lines.append(f"    g{root} = {'0.0 + 1.0' if tape.root_has_parents else '1.0'}")
-    started = {root}
+    # Each adjoint is one sum, written where its node leaves the eager engine's ready stack,
+    # with its terms in the order the engine adds them: the same float operations, without
+    # storing a partial sum per edge.
+    terms = {tape.root: ["1.0"]}
     for i, edges in tape.backward:
+        lines.append(f"    g{i} = {_sum_of(terms.pop(i), f'g{i}')}")
         _, rule, parents, _ = tape.nodes[i]
         prelude, local_exprs = emit.locals(rule, [f"v{p}" for p in parents], f"v{i}")
         if prelude:
             lines.append(f"    {prelude}")
         for position, p in edges:
-            contribution = _times(local_exprs[position], f"g{i}")
-            if p in started:
-                lines.append(f"    g{p} = g{p} + {contribution}")
-            else:
-                lines.append(f"    g{p} = 0.0 + {contribution}")
-                started.add(p)
-    grads = ", ".join(f"g{n}" if n in started else "0.0" for n in tape.input_nodes)
-    lines.append(f"    return v{root}, ({grads}{',' if tape.input_nodes else ''})")
+            terms.setdefault(p, []).append(_times(local_exprs[position], f"g{i}"))
+    grads = []
+    for n in tape.grad_nodes:
+        if n in terms:
+            lines.append(f"    g{n} = {_sum_of(terms.pop(n), f'g{n}')}")
+            grads.append(f"g{n}")
+        else:
+            grads.append("1.0" if n == tape.root else "0.0")
+    lines.append(f"    return v{tape.root}, ({', '.join(grads)}{',' if grads else ''})")
     if emit.constants:
         lines.insert(body_start, f"    {', '.join(f'k{j}' for j in range(len(emit.constants)))}, = C")
     return "\n".join(lines) + "\n", tuple(emit.constants), emit.rules
+
+
+def _sum_of(terms, name, chunk=64):
+    """0.0 + t1 + t2 + ..., as graph.propagate adds them; long sums continue on new lines,
+    since the compiler recurses once per term."""
+    if terms == ["1.0"]:
+        return "1.0"
+    first = " + ".join(["0.0", *terms[:chunk]])
+    rest = "".join(f"\n    {name} = {name} + " + " + ".join(terms[k:k + chunk]) for k in range(chunk, len(terms), chunk))
+    return first + rest
 
 
 def _times(local, grad):

@@ -64,34 +64,38 @@ class Tape:
     ``(kind, rule, parent_indices, data)`` with kind "input" (index into the flat
     inputs), "constant" (no dependence on inputs: ``data`` is reused) or "op".
     ``backward`` lists ``(node_index, [(edge_position, parent_index), ...])`` in the eager
-    engine's order, keeping only edges into nodes that need a gradient.
+    engine's order, keeping only edges into nodes that lead to an input in ``wrt`` (input
+    positions); ``grad_nodes`` are those inputs' node indices.
     """
 
-    def __init__(self, root, inputs):
+    def __init__(self, root, inputs, wrt):
         order = topological_order(root)
         index = {id(node): i for i, node in enumerate(order)}
         input_position = {id(leaf): k for k, leaf in enumerate(inputs)}
-        self.nodes, varies = [], []
+        wrt = set(wrt)
+        self.nodes, varies, needs_grad = [], [], []
         for node in order:
             parents = tuple(index[id(p)] for p in node._parents)
             if id(node) in input_position:
                 self.nodes.append(("input", None, input_position[id(node)], node.data))
                 varies.append(True)
+                needs_grad.append(input_position[id(node)] in wrt)
             elif parents and any(varies[p] for p in parents):
                 self.nodes.append(("op", node._rule, parents, node.data))
                 varies.append(True)
+                needs_grad.append(any(needs_grad[p] for p in parents))
             else:
                 self.nodes.append(("constant", None, (), node.data))
                 varies.append(False)
+                needs_grad.append(False)
         self.root = index[id(root)]
-        self.root_has_parents = bool(root._parents)
-        self.input_nodes = [index.get(id(leaf)) for leaf in inputs]  # None: the output ignores it
-        self.backward = _eager_backward_order(order, index, varies)
+        self.grad_nodes = [index.get(id(inputs[k])) for k in sorted(wrt)]  # None: the output ignores it
+        self.backward = _eager_backward_order(order, index, needs_grad)
 
 
-def _eager_backward_order(order, index, varies):
+def _eager_backward_order(order, index, needs_grad):
     """The edges of graph.propagate's pass, in its order (a LIFO ready stack, counts of
-    consumers per edge), keeping edges into nodes whose value depends on an input."""
+    consumers per edge), keeping edges into nodes whose gradient is wanted."""
     pending = [0] * len(order)
     for node in order:
         for parent in node._parents:
@@ -102,11 +106,11 @@ def _eager_backward_order(order, index, varies):
         edges = []
         for position, parent in enumerate(order[i]._parents):
             p = index[id(parent)]
-            if varies[p]:
+            if needs_grad[p]:
                 edges.append((position, p))
             pending[p] -= 1
             if pending[p] == 0:
                 ready.append(p)
-        if edges and varies[i]:
+        if edges:
             steps.append((i, edges))
     return steps
