@@ -73,39 +73,39 @@ class Tape:
         index = {id(node): i for i, node in enumerate(order)}
         input_position = {id(leaf): k for k, leaf in enumerate(inputs)}
         wrt = set(wrt)
-        self.nodes, varies, needs_grad = [], [], []
+        self.nodes, varies, needs_grad, all_parents = [], [], [], []
         for node in order:
-            parents = tuple(index[id(p)] for p in node._parents)
+            parents = tuple([index[id(p)] for p in node._parents])
+            all_parents.append(parents)
             if id(node) in input_position:
                 self.nodes.append(("input", None, input_position[id(node)], node.data))
                 varies.append(True)
                 needs_grad.append(input_position[id(node)] in wrt)
-            elif parents and any(varies[p] for p in parents):
+            elif parents and any([varies[p] for p in parents]):
                 self.nodes.append(("op", node._rule, parents, node.data))
                 varies.append(True)
-                needs_grad.append(any(needs_grad[p] for p in parents))
+                needs_grad.append(any([needs_grad[p] for p in parents]))
             else:
                 self.nodes.append(("constant", None, (), node.data))
                 varies.append(False)
                 needs_grad.append(False)
         self.root = index[id(root)]
         self.grad_nodes = [index.get(id(inputs[k])) for k in sorted(wrt)]  # None: the output ignores it
-        self.backward = _eager_backward_order(order, index, needs_grad)
+        self.backward = _eager_backward_order(all_parents, needs_grad)
 
 
-def _eager_backward_order(order, index, needs_grad):
+def _eager_backward_order(all_parents, needs_grad):
     """The edges of graph.propagate's pass, in its order (a LIFO ready stack, counts of
     consumers per edge), keeping edges into nodes whose gradient is wanted."""
-    pending = [0] * len(order)
-    for node in order:
-        for parent in node._parents:
-            pending[index[id(parent)]] += 1
-    steps, ready = [], [len(order) - 1]
+    pending = [0] * len(all_parents)
+    for parents in all_parents:
+        for p in parents:
+            pending[p] += 1
+    steps, ready = [], [len(all_parents) - 1]
     while ready:
         i = ready.pop()
         edges = []
-        for position, parent in enumerate(order[i]._parents):
-            p = index[id(parent)]
+        for position, p in enumerate(all_parents[i]):
             if needs_grad[p]:
                 edges.append((position, p))
             pending[p] -= 1
