@@ -3,12 +3,13 @@ float mode on every example (allclose: NumPy's transcendental functions may roun
 differently in the last bit)."""
 
 import autograd_lite as ag
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compile_support import evaluate, inputs, programs
+
+np = pytest.importorskip("numpy")
 
 
 @settings(max_examples=80)
@@ -77,3 +78,10 @@ def test_argnums_in_batch_mode():
     step = ag.compile(lambda x, y: w * x * y, params=[w], argnums=(1,))
     value, (dy,) = step.batch(np.array([1.0, 3.0]), np.array([1.0, 1.0]), reduce="sum")
     assert value == 8.0 and dy == 8.0 and w.grad == 4.0
+
+
+def test_without_numpy_batch_mode_names_the_extra_to_install(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "numpy", None)  # import numpy now raises ImportError
+    with pytest.raises(ImportError, match=r'pip install "autograd-lite\[numpy\]"'):
+        ag.compile(lambda x: x * 2.0).batch([1.0, 2.0])
