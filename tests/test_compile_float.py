@@ -136,3 +136,8 @@ def test_argnums_chooses_which_gradients_are_computed():
     step = ag.compile(lambda x, y: w * x * y, params=[w], argnums=(1,))
     assert step(3.0, 4.0) == (24.0, (6.0,)) and w.grad == 12.0
     assert ag.compile(lambda x: w * x, params=[w], argnums=())(5.0) == (10.0, ())
+
+
+def test_an_input_returned_as_is_and_a_constant_output():
+    assert ag.compile(lambda x: x)(3.0) == (3.0, (1.0,))
+    assert ag.compile(lambda x: Value(2.0) * 3.0)(1.0) == (6.0, (0.0,))
