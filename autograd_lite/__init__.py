@@ -14,6 +14,7 @@ from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
 from .render import draw_dot, draw_graph, explain
+from .compiler import Compiled, TracingError, compile
 
 __version__ = "0.1.0"
 
@@ -46,4 +47,7 @@ __all__ = [
     "draw_graph",
     "draw_dot",
     "explain",
+    "compile",
+    "Compiled",
+    "TracingError",
 ]

@@ -16,6 +16,10 @@ class Mode(NamedTuple):
 
 MODE = ContextVar("autograd_lite_mode", default=Mode(True, ""))
 
+# Set by autograd_lite.compile while it traces a function: comparisons and float() on
+# Values report to it, since a branch on a traced value cannot be captured by the trace.
+TRACER = ContextVar("autograd_lite_tracer", default=None)
+
 
 def is_grad_enabled():
     """True when new ops record their parents (the default); False inside ``no_grad``."""

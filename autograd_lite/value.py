@@ -5,7 +5,7 @@ import numbers
 from operator import attrgetter
 
 from . import graph, rules
-from .mode import MODE
+from .mode import MODE, TRACER
 
 _new = object.__new__
 _get_data = attrgetter("data")
@@ -130,6 +130,8 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self):
+        if TRACER.get() is not None:
+            TRACER.get().read_data("float()", self)
         return self.data
 
     # --- reverse mode ----------------------------------------------------------------
@@ -203,18 +205,26 @@ class Value:
     # --- comparisons: on data, returning bool ----------------------------------------
 
     def __lt__(self, other):
+        if TRACER.get() is not None:
+            TRACER.get().read_data("<", self, other)
         other = _compared(other)
         return NotImplemented if other is None else self.data < other
 
     def __le__(self, other):
+        if TRACER.get() is not None:
+            TRACER.get().read_data("<=", self, other)
         other = _compared(other)
         return NotImplemented if other is None else self.data <= other
 
     def __gt__(self, other):
+        if TRACER.get() is not None:
+            TRACER.get().read_data(">", self, other)
         other = _compared(other)
         return NotImplemented if other is None else self.data > other
 
     def __ge__(self, other):
+        if TRACER.get() is not None:
+            TRACER.get().read_data(">=", self, other)
         other = _compared(other)
         return NotImplemented if other is None else self.data >= other
 

@@ -12,6 +12,7 @@ import time
 from autograd_lite import Value, no_grad
 
 from .activations import ScaledSigmoid, Sigmoid, Softmax
+from .compiled import CompiledLoss
 from .data import batches
 from .losses import cross_entropy, l2_penalty
 
@@ -76,7 +77,7 @@ class ProgressBar:
 
 
 def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle=True, seed=0,
-        validation_data=None, threshold=None, verbose=True, on_epoch_end=None, stream=None):
+        validation_data=None, threshold=None, verbose=True, on_epoch_end=None, stream=None, compile=False):
     """Train ``model`` and return its history: ``{"loss": [...], "accuracy": [...]}``, one
     entry per epoch (plus ``val_loss`` and ``val_accuracy`` with ``validation_data=(X, y)``).
 
@@ -86,6 +87,10 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     over the predictions made during the epoch (before each batch's update).
     ``on_epoch_end(epoch, logs)`` is called after each epoch; returning True stops early.
     A progress bar is drawn on ``stream`` (stderr) only if it is a TTY and ``verbose``.
+
+    ``compile=True`` computes each step's gradient with ``autograd_lite.compile`` (per
+    example, see nn/compiled.py): the same training up to float rounding, faster once
+    each target value has been traced.
     """
     X, y = list(X), list(y)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
@@ -101,10 +106,23 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     if validation_data is not None:
         history.update(val_loss=[], val_accuracy=[])
     bar = ProgressBar(epochs, stream, verbose)
+    compiled = CompiledLoss(model, loss) if compile else None
     order_rng = random.Random(seed)
     for epoch in range(epochs):
         total_loss, correct = 0.0, 0
         for X_batch, y_batch in batches(X, y, batch_size, shuffle, order_rng):
+            if compiled is not None:
+                labels = labels_from_outputs(predict(model, X_batch), y, threshold)
+                optimizer.zero_grad()
+                batch_value = compiled.step(X_batch, y_batch)
+                if l2:
+                    penalty = l2_penalty(params, l2)
+                    penalty.backward()
+                    batch_value += penalty.data
+                optimizer.step()
+                total_loss += batch_value * len(X_batch)
+                correct += sum(p == t for p, t in zip(labels, y_batch))
+                continue
             outputs = [model(x) for x in X_batch]
             batch_loss = loss(outputs if len(outputs) > 1 else outputs[0], y_batch if len(y_batch) > 1 else y_batch[0])
             if l2:

@@ -1,0 +1,169 @@
+"""``autograd_lite.compile``: trace a scalar function once, then run its forward and
+backward pass on new inputs without building Values (see docs/compile.md)."""
+
+from ..value import Value, as_float
+from .codegen import build, float_namespace
+from .trace import Tape, TracingError, run_traced
+
+_FLOAT_NAMESPACE = float_namespace()
+
+
+def compile(f, *, params=None, static_argnums=(), argnums=None):  # noqa: A001 - the package's name for it
+    """Compile ``f``, a function of numbers (or lists of numbers) returning a scalar Value.
+
+    ``step = compile(f)``; ``value, grads = step(*args)`` gives ``f(*args).data`` and, for
+    each argument, d value / d argument with the argument's shape (a float for a number, a
+    list for a list). The first call with a given shape traces ``f`` on Values; later
+    calls run generated straight-line Python, and in float mode match ``backward()``
+    bitwise.
+
+    ``params``: Values that ``f`` reads from outside, e.g. ``model.parameters()``. Each
+    call reads their current ``.data`` and adds its gradient into their ``.grad``, as
+    ``backward()`` does, so ``nn`` optimizers work unchanged.
+
+    ``static_argnums``: positions of arguments that are not numbers to differentiate
+    (class labels, flags). Their values are part of the cache key: each new value traces
+    ``f`` again. ``step.batch(...)`` evaluates NumPy batches (see ``Compiled.batch``).
+
+    Control flow on traced data (``if x > 0``, ``float(x)``) raises TracingError.
+    """
+    return Compiled(f, params, static_argnums, argnums)
+
+
+class Compiled:
+    """A compiled function; call it, or call ``batch`` with NumPy arrays."""
+
+    def __init__(self, f, params, static_argnums, argnums=None):
+        if not callable(f):
+            raise TypeError(f"compile expects a function, got {type(f).__name__}")
+        self.f = f
+        self.params = _checked_params(params)
+        self.static_argnums = frozenset(static_argnums)
+        self.argnums = None if argnums is None else frozenset(argnums)
+        if self.argnums is not None and self.argnums & self.static_argnums:
+            raise ValueError("an argument cannot be both static and differentiated (argnums)")
+        self._cache = {}
+
+    def _differentiated(self, i):
+        return i not in self.static_argnums and (self.argnums is None or i in self.argnums)
+
+    @property
+    def traces(self):
+        """How many times ``f`` has been traced (one per argument shape and static value)."""
+        return len(self._cache)
+
+    def __call__(self, *args):
+        key, flat, shapes = self._key(args)
+        program = self._cache.get(key)
+        if program is None:
+            program = self._cache[key] = self._trace(args, flat, shapes)
+        value, grads = program["float"]([*flat, *[p.data for p in self.params]])
+        return value, self._finish(grads, shapes)
+
+    def _finish(self, grads, shapes):
+        """Add the params' gradients into .grad; return the arguments' in their shapes."""
+        n_args = len(grads) - len(self.params)
+        for p, g in zip(self.params, grads[n_args:]):
+            p.grad += g
+        out, position = [], 0
+        for i, shape in enumerate(shapes):
+            if shape is not None and self._differentiated(i):
+                structured, position = _unflatten(grads, shape, position)
+                out.append(structured)
+        return tuple(out)
+
+    def _wrt(self, args, shapes, n_flat):
+        """Flat positions of the inputs to differentiate: the chosen arguments', then params'."""
+        wrt, position = [], 0
+        for i, shape in enumerate(shapes):
+            if shape is None:
+                continue
+            size = _count(shape)
+            if self._differentiated(i):
+                wrt.extend(range(position, position + size))
+            position += size
+        return wrt + list(range(n_flat, n_flat + len(self.params)))
+
+    def _key(self, args):
+        flat, shapes, static = [], [], []
+        for i, arg in enumerate(args):
+            if i in self.static_argnums:
+                static.append(_frozen(arg))
+                shapes.append(None)
+            else:
+                shapes.append(_flatten(arg, flat, f"argument {i}"))
+        return (tuple(shapes), tuple(static)), flat, shapes
+
+    def _trace(self, args, flat, shapes):
+        leaves = [Value(x) for x in flat]
+        traced_args, position = [], 0
+        for arg, shape in zip(args, shapes):
+            if shape is None:
+                traced_args.append(arg)
+            else:
+                structured, position = _unflatten(leaves, shape, position)
+                traced_args.append(structured)
+        inputs = leaves + self.params
+        out = run_traced(self.f, traced_args, inputs)
+        if not isinstance(out, Value):
+            raise TypeError(f"compile: the function must return a scalar Value, got {type(out).__name__}")
+        tape = Tape(out, inputs, self._wrt(args, shapes, len(flat)))
+        return {"tape": tape, "float": build(tape, _FLOAT_NAMESPACE)}
+
+    def batch(self, *args, reduce="mean"):
+        """Evaluate on NumPy arrays, one example per row: each argument gets a leading batch
+        dimension (shape (B,) for a number, (B, n) for a list of n). Returns
+        ``(values, grads)``: per example with ``reduce=None``, else their sum or mean.
+        With ``params``, their reduced gradient is added to ``.grad``."""
+        from .batch import run_batch
+        return run_batch(self, args, reduce)
+
+
+def _checked_params(params):
+    if params is None:
+        return []
+    params = list(params)
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"compile params must be Values (e.g. model.parameters()), got {type(p).__name__}")
+        if p.parents:
+            raise ValueError(f"compile params must be leaves, but {p!r} was made by {p.op!r}")
+    if len(set(map(id, params))) != len(params):
+        raise ValueError("compile got the same parameter twice in params")
+    return params
+
+
+def _flatten(arg, flat, where):
+    """Append ``arg``'s numbers to ``flat``; return its shape (0 for a number, a tuple of
+    shapes for a list)."""
+    if isinstance(arg, (list, tuple)):
+        return tuple(_flatten(item, flat, where) for item in arg)
+    flat.append(arg.data if isinstance(arg, Value) else as_float(arg, f"compiled function {where}"))
+    return 0
+
+
+def _count(shape):
+    return 1 if shape == 0 else sum(map(_count, shape))
+
+
+def _unflatten(flat, shape, position):
+    if shape == 0:
+        return flat[position], position + 1
+    out = []
+    for item in shape:
+        value, position = _unflatten(flat, item, position)
+        out.append(value)
+    return out, position
+
+
+def _frozen(arg):
+    if isinstance(arg, (list, tuple)):
+        return tuple(map(_frozen, arg))
+    try:
+        hash(arg)
+    except TypeError:
+        raise TypeError(f"compile: a static argument must be hashable (or a list of such), got {type(arg).__name__}") from None
+    return (type(arg), arg)
+
+
+__all__ = ["compile", "Compiled", "TracingError"]

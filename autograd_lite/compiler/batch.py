@@ -1,0 +1,197 @@
+"""Batch mode: the same generated code over NumPy arrays, one example per row.
+
+The table's source text runs unchanged with NumPy twins of the rules' helpers below
+(``a if c else b`` becomes ``np.where``); domain errors raise the eager engine's errors,
+naming the first offending example.
+"""
+
+import builtins
+import math
+
+from .codegen import build
+from .trace import Tape
+
+REDUCTIONS = ("sum", "mean", None)
+
+
+def _numpy():
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError('compiled batch mode needs NumPy: pip install "autograd-lite[numpy]"') from None
+    return numpy
+
+
+def _first_bad(np, mask, values):
+    mask = np.broadcast_to(mask, np.shape(values))
+    index = int(np.flatnonzero(mask)[0]) if np.ndim(values) else 0
+    return float(np.ravel(values)[index]), index
+
+
+def numpy_namespace(np):
+    """NumPy versions of every helper name the table's source text uses."""
+
+    def fail(kind, message, mask, values):
+        bad, index = _first_bad(np, mask, values)
+        raise kind(message.format(bad=bad) + f" (example {index})")
+
+    def _div(a, b):
+        zero = np.asarray(b) == 0.0
+        if zero.any():
+            fail(ZeroDivisionError, "division by zero: ... / {bad!r}", zero, b)
+        return a / b
+
+    def _pow(x, y):
+        negative = (np.asarray(x) < 0.0) & np.isfinite(y) & (np.asarray(y) != np.floor(y))
+        if np.any(negative):
+            fail(ValueError, "pow: negative base {bad!r} to a non-integer power has no real value", negative, x)
+        zero = (np.asarray(x) == 0.0) & (np.asarray(y) < 0.0)
+        if np.any(zero):
+            fail(ZeroDivisionError, "pow: 0.0 cannot be raised to a negative power ({bad!r})", zero, x)
+        out = np.power(x, y)
+        overflow = np.isinf(out) & np.isfinite(x)
+        if np.any(overflow):
+            fail(OverflowError, "pow: {bad!r} ** ... overflows a float", overflow, x)
+        return out
+
+    def _checked_exp(x):
+        out = np.exp(x)
+        overflow = np.isinf(out) & np.isfinite(x)
+        if np.any(overflow):
+            fail(OverflowError, "exp: result overflows a float for operand {bad!r} (largest is about 709.78)",
+                 overflow, x)
+        return out
+
+    def _checked_log(x):
+        bad = np.asarray(x) <= 0.0
+        if bad.any():
+            fail(ValueError, "log: operand must be > 0, got {bad!r}", bad, x)
+        return np.log(x)
+
+    def _checked_sqrt(x):
+        bad = np.asarray(x) < 0.0
+        if bad.any():
+            fail(ValueError, "sqrt: operand must be >= 0, got {bad!r}", bad, x)
+        return np.sqrt(x)
+
+    def finite_only(name, fn):
+        def checked(x):
+            bad = np.isinf(x)
+            if np.any(bad):
+                fail(ValueError, name + ": operand must be finite, got {bad!r}", bad, x)
+            return fn(x)
+        return checked
+
+    def _sigmoid(x):
+        e = np.exp(-np.abs(x))  # never overflows; saturates like the float version
+        return np.where(np.asarray(x) >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def _dpow_dbase(x, y):
+        at_zero = (np.asarray(x) == 0.0) & (np.asarray(y) < 1.0)
+        return np.where(at_zero, np.where(np.asarray(y) == 0.0, 0.0, math.inf), y * np.power(x, y - 1.0))
+
+    def _dpow_dexponent(x, out):
+        safe = np.where(np.asarray(x) > 0.0, x, 1.0)
+        return np.where(np.asarray(x) > 0.0, out * np.log(safe), np.where(np.asarray(x) == 0.0, 0.0, math.nan))
+
+    def softmax(xs):
+        shift = builtins.max(xs) if not any(np.ndim(x) for x in xs) else np.max(np.broadcast_arrays(*xs), axis=0)
+        exps = [np.exp(x - shift) for x in xs]
+        total = builtins.sum(exps)
+        return [e / total for e in exps]
+
+    def logsumexp(*xs):
+        shift = np.max(np.broadcast_arrays(*xs), axis=0)
+        finite = np.where(np.isinf(shift), 0.0, shift)
+        return np.where(np.isinf(shift), shift, finite + np.log(builtins.sum(np.exp(x - finite) for x in xs)))
+
+    numpy_rules = _NumpyRules(softmax, logsumexp)
+    return {
+        "_div": _div, "_pow": _pow, "_checked_exp": _checked_exp, "_checked_log": _checked_log,
+        "_checked_sqrt": _checked_sqrt, "_checked_sin": finite_only("sin", np.sin),
+        "_checked_cos": finite_only("cos", np.cos), "_tanh": np.tanh, "_sigmoid": _sigmoid,
+        "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp, "_where": np.where,
+        "_dpow_dbase": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent, "INF": math.inf, "NAN": math.nan,
+        "_NUMPY_RULES": numpy_rules,
+    }
+
+
+class _NumpyRule:
+    def __init__(self, forward, local):
+        self.forward, self.local = forward, local
+
+
+class _NumpyRules:
+    """NumPy versions of the rules that are not table rows, by rule name."""
+
+    def __init__(self, softmax, logsumexp):
+        self.softmax, self.logsumexp = softmax, logsumexp
+
+    def __getitem__(self, name):
+        if name == "logsumexp":
+            return _NumpyRule(self.logsumexp, lambda *xs_out: tuple(self.softmax(xs_out[:-1])))
+        if name.startswith("softmax["):
+            i = int(name[len("softmax["):-1])
+            return _NumpyRule(
+                lambda *xs: self.softmax(xs)[i],
+                lambda *xs_out: tuple(xs_out[-1] * ((1.0 if j == i else 0.0) - s)
+                                      for j, s in enumerate(self.softmax(xs_out[:-1]))))
+        raise NotImplementedError(f"compiled batch mode has no NumPy version of the op {name!r}")
+
+
+def run_batch(compiled, args, reduce):
+    np = _numpy()
+    if reduce not in REDUCTIONS:
+        raise ValueError(f"reduce must be 'sum', 'mean' or None, got {reduce!r}")
+    if reduce is None and compiled.params:
+        raise ValueError("per-example gradients (reduce=None) cannot be added into the params' .grad; "
+                         "use reduce='sum' or 'mean', or pass the parameters as an argument")
+    arrays, sizes = [], set()
+    for i, arg in enumerate(args):
+        if i in compiled.static_argnums:
+            arrays.append(arg)
+            continue
+        array = np.asarray(arg, dtype=float)
+        if array.ndim == 0:
+            raise ValueError(f"batch argument {i} needs a leading batch dimension, got a scalar")
+        arrays.append(array)
+        sizes.add(array.shape[0])
+    if len(sizes) > 1:
+        raise ValueError(f"batch arguments disagree on the batch size: {sorted(sizes)}")
+    if not sizes or 0 in sizes:
+        raise ValueError("batch mode needs at least one array argument with at least one example")
+    batch = sizes.pop()
+    first = [a[0].tolist() if i not in compiled.static_argnums else a for i, a in enumerate(arrays)]
+    key, flat, shapes = compiled._key(first)
+    program = compiled._cache.get(key)
+    if program is None:
+        program = compiled._cache[key] = compiled._trace(first, flat, shapes)
+    if "numpy" not in program:
+        program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
+    columns = [column for i, a in enumerate(arrays) if i not in compiled.static_argnums
+               for column in a.reshape(batch, -1).T]
+    with np.errstate(all="ignore"):
+        values, grads = program["numpy"]([*columns, *[p.data for p in compiled.params]])
+    values = np.broadcast_to(values, (batch,))
+    grads = [np.broadcast_to(g, (batch,)) for g in grads]
+    if reduce is not None:
+        combine = np.sum if reduce == "sum" else np.mean
+        values, grads = float(combine(values)), [float(combine(g)) for g in grads]
+    n_args = len(grads) - len(compiled.params)
+    for p, g in zip(compiled.params, grads[n_args:]):
+        p.grad += g
+    out, position = [], 0
+    for i, a in enumerate(arrays):
+        if not compiled._differentiated(i):
+            continue
+        width = int(np.prod(a.shape[1:], dtype=int))
+        block = grads[position:position + width]
+        position += width
+        if reduce is None:
+            out.append(np.stack(block, axis=1).reshape(a.shape) if a.ndim > 1 else block[0])
+        else:
+            out.append(np.array(block).reshape(a.shape[1:]) if a.ndim > 1 else block[0])
+    return values, tuple(out)
+
+
+__all__ = ["run_batch", "numpy_namespace"]

@@ -1,0 +1,200 @@
+"""Code generation: a tape becomes one straight-line Python function.
+
+Each op's forward and local derivatives are the engine's own source text from
+``rules.TABLE`` (never user text), with the input names replaced by the tape's variables.
+The same text serves both dialects: "float" runs it with the rules' helpers, "numpy"
+with NumPy twins of the helpers (see :mod:`.batch`), after ``a if c else b`` is rewritten
+to ``_where(c, a, b)``.
+
+The generated function is ``run(I, C)``: ``I`` the flat inputs, ``C`` the constants. It
+returns ``(output, (d output / d input for each input))``.
+"""
+
+import ast
+import builtins
+from functools import lru_cache
+
+from .. import rules
+
+_PLACEHOLDER = "__arg{}__"
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, names, dialect):
+        self.names, self.dialect = names, dialect
+
+    def visit_Name(self, node):
+        if node.id in self.names:
+            return ast.Name(_PLACEHOLDER.format(self.names.index(node.id)), ast.Load())
+        return node
+
+    def visit_IfExp(self, node):
+        self.generic_visit(node)
+        if self.dialect == "float":
+            return node
+        return ast.Call(ast.Name("_where", ast.Load()), [node.test, node.body, node.orelse], [])
+
+
+@lru_cache(maxsize=None)
+def template(source, names, dialect):
+    """``source`` as a format string: ``{0}``, ``{1}``... for ``names`` (inputs, then out)."""
+    tree = _Rename(list(names), dialect).visit(ast.parse(source, mode="eval"))
+    text = ast.unparse(ast.fix_missing_locations(tree)).replace("{", "{{").replace("}", "}}")
+    for i in range(len(names)):
+        text = text.replace(_PLACEHOLDER.format(i), "{%d}" % i)
+    return f"({text})"
+
+
+def _closure_constant(rule, factory):
+    """The constant a parametrized rule was made with (``power(n)``'s n, ``leaky_relu``'s
+    slope), checked by asking the factory for the same rule; None if it is not one."""
+    cells = rule.forward.__closure__ or ()
+    for cell in cells:
+        value = cell.cell_contents
+        if type(value) is float and factory(value) is rule:
+            return value
+    return None
+
+
+class Emitter:
+    """Turns one node into forward and local-derivative expressions."""
+
+    def __init__(self, dialect):
+        self.dialect = dialect
+        self.constants = []  # values the code reads as k0, k1, ... (exact, also inf and nan)
+        self.rules = {}      # rules called directly: name -> Rule
+
+    def constant(self, value):
+        self.constants.append(value)
+        return f"k{len(self.constants) - 1}"
+
+    def _rule_name(self, rule):
+        name = f"R{len(self.rules)}"
+        self.rules[name] = rule
+        return name
+
+    def kind(self, rule):
+        if rules.RULES.get(rule.name) is rule:
+            return "table", None
+        if rule is rules.SUM or rule is rules.DOT:
+            return rule.name, None
+        for factory in (rules.power, rules.leaky_relu):
+            value = _closure_constant(rule, factory)
+            if value is not None:
+                return factory.__name__, value
+        return "generic", None
+
+    def forward(self, rule, args, out):
+        kind, param = self.kind(rule)
+        if kind == "table":
+            return template(rule.forward_source, tuple(rule.inputs), self.dialect).format(*args)
+        if kind == "sum":
+            return f"_sum(({', '.join(args)},))"
+        if kind == "dot":
+            half = len(args) // 2
+            return f"_sum(({', '.join(f'{w} * {x}' for w, x in zip(args[:half], args[half:]))},))"
+        if kind == "power":
+            return f"_pow({args[0]}, {self.constant(param)})"
+        if kind == "leaky_relu":
+            return template("x if x > 0.0 else slope * x", ("x", "slope"), self.dialect).format(
+                args[0], self.constant(param))
+        if self.dialect != "float":
+            return f"_NUMPY_RULES[{rule.name!r}].forward({', '.join(args)})"
+        return f"{self._rule_name(rule)}.forward({', '.join(args)})"
+
+    def locals(self, rule, args, out):
+        """One expression per edge, or (prelude statement, expressions) for generic rules."""
+        kind, param = self.kind(rule)
+        if kind == "table":
+            names = (*rule.inputs, "out")
+            return None, [template(s, names, self.dialect).format(*args, out) for s in rule.local_sources]
+        if kind == "sum":
+            return None, ["1.0"] * len(args)
+        if kind == "dot":
+            half = len(args) // 2
+            return None, [*args[half:], *args[:half]]
+        if kind == "power":
+            return None, [f"_dpow_dbase({args[0]}, {self.constant(param)})"]
+        if kind == "leaky_relu":
+            return None, [template("1.0 if x > 0.0 else slope", ("x", "slope"), self.dialect).format(
+                args[0], self.constant(param))]
+        table = f"_NUMPY_RULES[{rule.name!r}]" if self.dialect != "float" else self._rule_name(rule)
+        local_name = f"L{out[1:]}"
+        prelude = f"{local_name} = {table}.local({', '.join((*args, out))})"
+        return prelude, [f"{local_name}[{j}]" for j in range(len(args))]
+
+
+def generate(tape, dialect="float"):
+    """The source of ``run(I, C)`` for ``tape``, and the constants and rules it reads."""
+    emit = Emitter(dialect)
+    lines = ["def run(I, C):"]
+    body_start = len(lines)
+    for i, (kind, rule, parents, data) in enumerate(tape.nodes):
+        if kind == "input":
+            lines.append(f"    v{i} = I[{parents}]")
+        elif kind == "constant":
+            lines.append(f"    v{i} = {emit.constant(data)}")
+        else:
+            lines.append(f"    v{i} = {emit.forward(rule, [f'v{p}' for p in parents], f'v{i}')}")
+    # Each adjoint is one sum, written where its node leaves the eager engine's ready stack,
+    # with its terms in the order the engine adds them: the same float operations, without
+    # storing a partial sum per edge.
+    terms = {tape.root: ["1.0"]}
+    for i, edges in tape.backward:
+        lines.append(f"    g{i} = {_sum_of(terms.pop(i), f'g{i}')}")
+        _, rule, parents, _ = tape.nodes[i]
+        prelude, local_exprs = emit.locals(rule, [f"v{p}" for p in parents], f"v{i}")
+        if prelude:
+            lines.append(f"    {prelude}")
+        for position, p in edges:
+            terms.setdefault(p, []).append(_times(local_exprs[position], f"g{i}"))
+    grads = []
+    for n in tape.grad_nodes:
+        if n in terms:
+            lines.append(f"    g{n} = {_sum_of(terms.pop(n), f'g{n}')}")
+            grads.append(f"g{n}")
+        else:
+            grads.append("1.0" if n == tape.root else "0.0")
+    lines.append(f"    return v{tape.root}, ({', '.join(grads)}{',' if grads else ''})")
+    if emit.constants:
+        lines.insert(body_start, f"    {', '.join(f'k{j}' for j in range(len(emit.constants)))}, = C")
+    return "\n".join(lines) + "\n", tuple(emit.constants), emit.rules
+
+
+def _sum_of(terms, name, chunk=64):
+    """0.0 + t1 + t2 + ..., as graph.propagate adds them; long sums continue on new lines,
+    since the compiler recurses once per term."""
+    if terms == ["1.0"]:
+        return "1.0"
+    first = " + ".join(["0.0", *terms[:chunk]])
+    rest = "".join(f"\n    {name} = {name} + " + " + ".join(terms[k:k + chunk]) for k in range(chunk, len(terms), chunk))
+    return first + rest
+
+
+def _times(local, grad):
+    # 1.0 * g is exactly g and -1.0 * g exactly -g in IEEE arithmetic, signs of zero included.
+    if local == "(1.0)" or local == "1.0":
+        return grad
+    if local == "(-1.0)":
+        return f"-{grad}"
+    return f"{local} * {grad}"
+
+
+def build(tape, namespace, dialect="float"):
+    """Compile ``tape`` into a function ``run(I)`` with ``namespace`` as its globals."""
+    source, constants, called_rules = generate(tape, dialect)
+    scope = dict(namespace, _sum=builtins.sum, **called_rules)
+    code = builtins.compile(source, f"<autograd_lite.compile {dialect}>", "exec")  # our own tape's text
+    exec(code, scope)
+    run = scope["run"]
+
+    def evaluate(inputs):
+        return run(inputs, constants)
+
+    evaluate.source = source
+    return evaluate
+
+
+def float_namespace():
+    """The rules' helpers, under the names the table's source text uses."""
+    return {name: value for name, value in vars(rules).items() if (name.startswith("_") and not name.startswith("__")) or name.isupper()}
