@@ -72,7 +72,8 @@ def expressions(ops=None, n_leaves=(1, 3), max_size=8, sharing=0.3, min_value=-3
     ``n_leaves``: the number of inputs, an int or an inclusive ``(min, max)`` pair.
     ``max_size``: the most op nodes in a graph (guard nodes included).
     ``sharing``: the probability that an argument is any earlier node rather than one not
-    used yet; 0 gives trees (except for forced reuse), higher values more fan-out and diamonds.
+    used yet; higher values give more fan-out and diamonds. With 0 the graph is a tree except
+    for domain guards (``x*x + 1``) and for ops wider than the number of unused nodes.
     ``min_value``, ``max_value``: the range of the inputs.
     ``inputs``: a fixed input point (list of floats) to draw graphs for, e.g. to draw a
     second expression at the same point as a first one.
@@ -110,7 +111,9 @@ def _expressions(draw, ops, low, high, max_size, sharing, leaf, fixed_inputs):
         if arity in (VARIADIC, PAIRED):
             width = draw(st.integers(1, 3 if arity == VARIADIC else 2))
             arity = width if arity == VARIADIC else 2 * width
-        args = [builder.pick(draw, sharing) for _ in range(arity)]
+        args = []
+        for _ in range(arity):
+            args.append(builder.pick(draw, sharing, args))
         if op == "softmax":
             param = draw(st.integers(0, arity - 1))
         else:
@@ -127,11 +130,12 @@ class _Builder:
         self.instructions = []
         self.unused = list(range(len(point)))  # nodes no instruction consumes yet
 
-    def pick(self, draw, sharing):
+    def pick(self, draw, sharing, taken):
         """An argument: usually a node not used yet (trees), with probability ``sharing``
         any earlier node (fan-out). Index 0 is the most recent node, so shrinking makes chains."""
-        if self.unused and draw(st.integers(0, 99)) >= sharing * 100:
-            return self.unused[-1 - draw(st.integers(0, len(self.unused) - 1))]
+        fresh = [i for i in self.unused if i not in taken]
+        if fresh and draw(st.integers(0, 99)) >= sharing * 100:
+            return fresh[-1 - draw(st.integers(0, len(fresh) - 1))]
         return len(self.values) - 1 - draw(st.integers(0, len(self.values) - 1))
 
     def add(self, op, args, param, max_size):
