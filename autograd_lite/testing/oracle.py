@@ -46,8 +46,8 @@ SYMPY_OPS = {
     "sqrt": lambda a, p: sympy.sqrt(a[0]),
     "tanh": lambda a, p: sympy.tanh(a[0]),
     "sigmoid": lambda a, p: 1 / (1 + sympy.exp(-a[0])),
-    "relu": lambda a, p: sympy.Piecewise((a[0], a[0] > 0), (0, True)),
-    "leaky_relu": lambda a, p: sympy.Piecewise((a[0], a[0] > 0), (_exact(p) * a[0], True)),
+    "relu": lambda a, p: sympy.Max(a[0], 0),
+    "leaky_relu": lambda a, p: sympy.Max(a[0], _exact(p) * a[0]),  # slope in [0, 1)
     "sin": lambda a, p: sympy.sin(a[0]),
     "cos": lambda a, p: sympy.cos(a[0]),
     "sum": lambda a, p: sympy.Add(*a),
@@ -74,7 +74,7 @@ def exact_gradient(expression, digits=40):
     symbols = leaf_symbols(expression.n_leaves)
     output = to_sympy(expression, symbols)
     derivatives = [sympy.diff(output, s) for s in symbols]
-    # Exact rational substitution picks each Piecewise branch (relu, leaky_relu) exactly.
+    # Exact rational substitution decides Max and Heaviside (relu, leaky_relu) exactly.
     point = {s: _exact(x) for s, x in zip(symbols, expression.inputs)}
     value, *gradient = [float(sympy.N(e.subs(point), digits)) for e in (output, *derivatives)]
     return value, gradient
