@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value
-from autograd_lite.testing import ALL_OPS, Expression
+from autograd_lite.testing import ALL_OPS, Expression, gradcheck
 from autograd_lite.testing.expression import OPS
 from autograd_lite.testing.strategies import (KINK_MARGIN, MAX_MAGNITUDE, NONZERO_MARGIN, POSITIVE_MARGIN,
                                               expressions, values)
@@ -146,3 +146,8 @@ def test_bad_options_are_rejected_when_the_strategy_is_made(kwargs, error, words
     with pytest.raises(error) as caught:
         expressions(**kwargs)
     assert words in str(caught.value)
+
+
+@given(expressions())
+def test_the_documented_three_line_example(ex):
+    gradcheck(ex, ex.inputs)
