@@ -78,7 +78,7 @@ OUTER = {  # method, hand-derived derivative
     "tanh": (lambda v: v.tanh(), lambda x: 1.0 - math.tanh(x) ** 2),
     "sin": (lambda v: v.sin(), math.cos),
     "exp": (lambda v: v.exp(), math.exp),
-    "sigmoid": (lambda v: v.sigmoid(), lambda x: math.exp(-x) / (1.0 + math.exp(-x)) ** 2),
+    "sigmoid": (lambda v: v.sigmoid(), lambda x: math.exp(-abs(x)) / (1.0 + math.exp(-abs(x))) ** 2),  # even
     "cube": (lambda v: v ** 3, lambda x: 3.0 * x * x),
 }
 
@@ -88,6 +88,7 @@ OUTER = {  # method, hand-derived derivative
 def test_chain_rule(outer, ex):
     apply, derivative = OUTER[outer]
     value, inner = gradient_of(lambda xs: ex(*xs), ex)
+    assume(outer != "exp" or value < 700.0)  # exp overflows above ~709.78
     _, composed = gradient_of(lambda xs: apply(ex(*xs)), ex)
     slope = derivative(value)
     assert_close(composed, [slope * d for d in inner], max(abs(slope * d) for d in inner))
@@ -95,8 +96,10 @@ def test_chain_rule(outer, ex):
 
 @given(expressions(max_size=8, sharing=0.4))
 def test_gradient_of_f_plus_f_is_exactly_twice_the_gradient_of_f(ex):
-    # doubling is exact in binary floating point, so this is an equality
+    # Doubling is exact in binary floating point, so this is an equality, except where
+    # products underflow into subnormals and lose bits (found with inputs like 2e-313).
     _, once = gradient_of(lambda xs: ex(*xs), ex)
+    assume(all(d == 0.0 or abs(d) > 1e-250 for d in once))
     _, doubled = gradient_of(lambda xs: (lambda y: y + y)(ex(*xs)), ex)
     assert doubled == [2.0 * d for d in once]
 
