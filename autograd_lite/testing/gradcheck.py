@@ -1,0 +1,177 @@
+"""Compare reverse-mode gradients with finite differences.
+
+Choosing ``eps`` (the step, relative to ``max(1, |x|)``): a finite difference has two
+errors that pull in opposite directions. Truncation error shrinks with the step (like
+``h**2`` for central differences, ``h**4`` for the five-point stencil and faster for
+Richardson extrapolation); rounding error grows like ``u * |f| / h``, where ``u = 2.2e-16``
+is float64's unit roundoff. The best step balances them: about ``u**(1/3) ~ 6e-6`` for
+central differences and ``u**(1/5) ~ 7e-4`` for the higher-order methods. The defaults
+(``1e-6`` and ``1e-3``) are near those. Use a smaller step when ``f`` has a kink or a domain
+edge within ``eps * max(1, |x|)`` of the point (better: test away from it), a larger one
+when ``f`` is noisy, and loosen ``atol`` when ``|f|`` is large, since rounding error scales
+with ``|f|``.
+"""
+
+import math
+
+from ..graph import topological_order
+from ..mode import no_grad
+from ..value import Value, as_float
+
+METHODS = {"central": 1e-6, "five-point": 1e-3, "richardson": 1e-3}
+
+
+class GradcheckError(AssertionError):
+    """Analytic and numeric gradients disagree; ``.report`` has the details."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(report.failure_message())
+
+
+class GradcheckReport:
+    """The outcome of :func:`gradcheck`, one entry per input.
+
+    ``analytic[i]`` is the engine's d f/d x_i, ``numeric[i]`` the finite-difference
+    estimate, ``errors[i] = |analytic - numeric|``, ``allowed[i] = atol + rtol*|numeric|``.
+    ``worst`` is the input with the largest ``errors[i] / allowed[i]``; ``ok`` is True when
+    every error is within its allowance.
+    """
+
+    def __init__(self, inputs, output, analytic, numeric, method, eps, atol, rtol):
+        self.inputs, self.output = inputs, output
+        self.analytic, self.numeric = analytic, numeric
+        self.method, self.eps, self.atol, self.rtol = method, eps, atol, rtol
+        self.errors = [_difference(a, n) for a, n in zip(analytic, numeric)]
+        self.allowed = [atol + rtol * abs(n) if math.isfinite(n) else 0.0 for n in numeric]
+        ratios = [e / a if a > 0 else (0.0 if e == 0 else math.inf) for e, a in zip(self.errors, self.allowed)]
+        self.worst = max(range(len(ratios)), key=ratios.__getitem__) if ratios else None
+        self.ok = all(r <= 1.0 for r in ratios)
+
+    def failure_message(self):
+        i = self.worst
+        lines = [
+            f"gradient mismatch at input {i} (x{i} = {self.inputs[i]!r}): "
+            f"analytic {self.analytic[i]!r} vs numeric {self.numeric[i]!r}, "
+            f"|difference| = {self.errors[i]:.3g} > atol + rtol*|numeric| = {self.atol:g} + {self.rtol:g}*"
+            f"{abs(self.numeric[i]):.3g} = {self.allowed[i]:.3g}",
+            f"(method={self.method!r}, eps={self.eps:g}, output={self.output!r}). All inputs:",
+            str(self),
+        ]
+        return "\n".join(lines)
+
+    def __str__(self):
+        rows = [f"  {'input':>6} {'x':>12} {'analytic':>22} {'numeric':>22} {'error':>10} {'allowed':>10}"]
+        for i, x in enumerate(self.inputs):
+            mark = " <- worst" if i == self.worst and not self.ok else ""
+            rows.append(f"  {i:>6} {x:>12.6g} {self.analytic[i]:>22.15g} {self.numeric[i]:>22.15g} "
+                        f"{self.errors[i]:>10.3g} {self.allowed[i]:>10.3g}{mark}")
+        return "\n".join(rows)
+
+    def __repr__(self):
+        status = "ok" if self.ok else f"FAILED at input {self.worst}"
+        return f"<GradcheckReport {status}: {len(self.inputs)} inputs, method={self.method!r}, eps={self.eps:g}>"
+
+
+def gradcheck(f, inputs, *, eps=None, atol=1e-5, rtol=1e-4, method="central", raise_exception=True):
+    """Check ``f``'s reverse-mode gradient at ``inputs`` against finite differences.
+
+    ``f`` takes one Value per input and returns a Value; ``inputs`` are numbers. Returns a
+    :class:`GradcheckReport`; if some derivative is off by more than ``atol + rtol*|numeric|``
+    it raises :class:`GradcheckError` (an AssertionError) naming the worst input, both
+    derivatives and the tolerances, unless ``raise_exception=False``.
+
+    ``method``: ``"central"`` ((f(x+h) - f(x-h)) / 2h, error O(h**2), default eps 1e-6),
+    ``"five-point"`` (fourth-order stencil, default eps 1e-3) or ``"richardson"`` (central
+    differences at h, h/2, h/4, h/8 extrapolated to h -> 0, default eps 1e-3). The step
+    for input i is ``eps * max(1, |x_i|)``. See the module docstring for choosing eps.
+
+    Values that ``f`` closes over (parameters) keep their ``grad``: gradcheck restores it.
+    """
+    if method not in METHODS:
+        raise ValueError(f"gradcheck(method=...) must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    eps = METHODS[method] if eps is None else as_float(eps, "gradcheck(eps=...)")
+    if not eps > 0.0:
+        raise ValueError(f"gradcheck(eps=...) must be > 0, got {eps!r}")
+    atol, rtol = as_float(atol, "gradcheck(atol=...)"), as_float(rtol, "gradcheck(rtol=...)")
+    if atol < 0.0 or rtol < 0.0:
+        raise ValueError(f"gradcheck tolerances must be >= 0, got atol={atol!r}, rtol={rtol!r}")
+    point = _check_inputs(inputs)
+    output, analytic = _analytic(f, point)
+    numeric = [_numeric(f, point, i, eps * max(1.0, abs(point[i])), method) for i in range(len(point))]
+    report = GradcheckReport(point, output, analytic, numeric, method, eps, atol, rtol)
+    if not report.ok and raise_exception:
+        raise GradcheckError(report)
+    return report
+
+
+def _check_inputs(inputs):
+    if isinstance(inputs, (int, float, Value)):
+        raise TypeError(f"gradcheck(f, inputs): inputs must be a list of numbers, got a single {type(inputs).__name__}; "
+                        f"wrap it: [{inputs!r}]")
+    point = [as_float(x.data if isinstance(x, Value) else x, f"gradcheck inputs[{i}]") for i, x in enumerate(inputs)]
+    if not point:
+        raise ValueError("gradcheck(f, inputs): inputs is empty; pass one number per argument of f")
+    bad = [i for i, x in enumerate(point) if not math.isfinite(x)]
+    if bad:
+        raise ValueError(f"gradcheck inputs must be finite; inputs[{bad[0]}] is {point[bad[0]]!r}")
+    return point
+
+
+def _call(f, point, where):
+    leaves = [Value(x) for x in point]
+    try:
+        out = f(*leaves)
+    except (ArithmeticError, ValueError) as error:
+        raise ValueError(f"gradcheck: f raised {type(error).__name__} {where}: {error}. The point or a finite-"
+                         f"difference step leaves f's domain; move the point or use a smaller eps") from error
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return a Value (built from the Values it receives), "
+                        f"got {type(out).__name__} {out!r}")
+    return leaves, out
+
+
+def _analytic(f, point):
+    leaves, out = _call(f, point, "at the point")
+    nodes = topological_order(out)
+    saved = [(node, node.grad) for node in nodes]
+    out.backward()
+    grads = [leaf.grad for leaf in leaves]
+    for node, grad in saved:  # leave the caller's Values (e.g. closed-over parameters) as they were
+        node.grad = grad
+    for leaf in leaves:
+        leaf.grad = 0.0
+    return out.data, [float(g) for g in grads]
+
+
+def _value_at(f, point, i, offset):
+    shifted = list(point)
+    shifted[i] += offset
+    with no_grad():
+        return _call(f, shifted, f"at inputs[{i}] {offset:+g}")[1].data
+
+
+def _central(f, point, i, h):
+    return (_value_at(f, point, i, h) - _value_at(f, point, i, -h)) / (2.0 * h)
+
+
+def _numeric(f, point, i, h, method):
+    if method == "central":
+        return _central(f, point, i, h)
+    if method == "five-point":
+        values = [_value_at(f, point, i, k * h) for k in (-2, -1, 1, 2)]
+        return (values[0] - 8.0 * values[1] + 8.0 * values[2] - values[3]) / (12.0 * h)
+    # Richardson: D(h) = f' + c2 h^2 + c4 h^4 + ...; each column cancels the next even power.
+    table = [_central(f, point, i, h / 2.0 ** k) for k in range(4)]
+    for level in range(1, 4):
+        factor = 4.0 ** level
+        table = [(factor * fine - coarse) / (factor - 1.0) for coarse, fine in zip(table, table[1:])]
+    return table[0]
+
+
+def _difference(a, n):
+    if math.isnan(a) or math.isnan(n):
+        return math.inf
+    if a == n:  # equal infinities
+        return 0.0
+    return abs(a - n)

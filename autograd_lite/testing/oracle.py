@@ -1,0 +1,80 @@
+"""An exact, engine-independent oracle: the same expression graph built in sympy.
+
+The table below maps each op name to its sympy function; sympy does the differentiation.
+Nothing here touches the engine's derivative rules, so agreement between the two is
+evidence, not a tautology. Needs sympy (``pip install sympy``).
+"""
+
+try:
+    import sympy
+except ImportError as error:  # pragma: no cover
+    raise ImportError(
+        "autograd_lite.testing.oracle needs sympy: pip install sympy (it is in the 'test' extra)"
+    ) from error
+
+
+def _exact(number):
+    """A Python float as the exact rational sympy number it represents."""
+    return sympy.Rational(number)
+
+
+def _softmax(xs, i):
+    exps = [sympy.exp(x) for x in xs]
+    return exps[i] / sympy.Add(*exps)
+
+
+def _half(a):
+    return len(a) // 2
+
+
+SYMPY_OPS = {
+    "+": lambda a, p: a[0] + a[1],
+    "-": lambda a, p: a[0] - a[1],
+    "*": lambda a, p: a[0] * a[1],
+    "/": lambda a, p: a[0] / a[1],
+    "**": lambda a, p: a[0] ** a[1],
+    "**n": lambda a, p: a[0] ** _exact(p),
+    "x+c": lambda a, p: a[0] + _exact(p),
+    "c*x": lambda a, p: _exact(p) * a[0],
+    "c-x": lambda a, p: _exact(p) - a[0],
+    "c/x": lambda a, p: _exact(p) / a[0],
+    "c**x": lambda a, p: _exact(p) ** a[0],
+    "neg": lambda a, p: -a[0],
+    "abs": lambda a, p: sympy.Abs(a[0]),
+    "exp": lambda a, p: sympy.exp(a[0]),
+    "log": lambda a, p: sympy.log(a[0]),
+    "sqrt": lambda a, p: sympy.sqrt(a[0]),
+    "tanh": lambda a, p: sympy.tanh(a[0]),
+    "sigmoid": lambda a, p: 1 / (1 + sympy.exp(-a[0])),
+    "relu": lambda a, p: sympy.Max(a[0], 0),
+    "leaky_relu": lambda a, p: sympy.Max(a[0], _exact(p) * a[0]),  # slope in [0, 1)
+    "sin": lambda a, p: sympy.sin(a[0]),
+    "cos": lambda a, p: sympy.cos(a[0]),
+    "sum": lambda a, p: sympy.Add(*a),
+    "logsumexp": lambda a, p: sympy.log(sympy.Add(*[sympy.exp(x) for x in a])),
+    "softmax": lambda a, p: _softmax(a, p),
+    "dot": lambda a, p: sympy.Add(*[w * x for w, x in zip(a[: _half(a)], a[_half(a):])]),
+}
+
+
+def leaf_symbols(n):
+    """Real symbols ``x0 .. x{n-1}``."""
+    return sympy.symbols(f"x0:{n}", real=True)
+
+
+def to_sympy(expression, symbols=None):
+    """The expression's output as a sympy expression in ``symbols``."""
+    symbols = leaf_symbols(expression.n_leaves) if symbols is None else list(symbols)
+    return expression.interpret(SYMPY_OPS, symbols)
+
+
+def exact_gradient(expression, digits=40):
+    """``(value, [d out / d x_i])`` at ``expression.inputs``, from sympy's symbolic
+    derivatives evaluated with ``digits`` significant digits, rounded to floats."""
+    symbols = leaf_symbols(expression.n_leaves)
+    output = to_sympy(expression, symbols)
+    derivatives = [sympy.diff(output, s) for s in symbols]
+    # Exact rational substitution decides Max and Heaviside (relu, leaky_relu) exactly.
+    point = {s: _exact(x) for s, x in zip(symbols, expression.inputs)}
+    value, *gradient = [float(sympy.N(e.subs(point), digits)) for e in (output, *derivatives)]
+    return value, gradient

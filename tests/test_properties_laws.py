@@ -1,0 +1,176 @@
+"""Properties: algebraic laws of the gradient on random expression graphs.
+
+Each law compares two ways of getting the same derivative; the right-hand sides use only
+floats and hand-derived derivatives of elementary functions, never a second engine run of
+the same graph.
+"""
+
+import math
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograd_lite import Value, no_grad, topological_order
+from autograd_lite.testing import Expression, Instruction
+from autograd_lite.testing.strategies import expressions
+
+TOL = 1e-9
+coefficients = st.floats(-3.0, 3.0, allow_nan=False)
+
+
+def leaves_for(ex):
+    return [Value(x) for x in ex.inputs]
+
+
+def gradient_of(build, ex):
+    """(output value, leaf grads) of ``build(leaves)`` at ``ex.inputs``, with fresh leaves."""
+    leaves = leaves_for(ex)
+    out = build(leaves)
+    out.backward()
+    return out.data, [leaf.grad for leaf in leaves]
+
+
+def assert_close(got, want, scale=0.0):
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert abs(g - w) <= TOL * (abs(w) + scale + 1.0), f"component {i}: {g!r} vs {w!r}"
+
+
+@st.composite
+def two_expressions_at_one_point(draw):
+    f = draw(expressions(max_size=6))
+    g = draw(expressions(max_size=6, inputs=f.inputs))
+    return f, g
+
+
+@given(two_expressions_at_one_point(), coefficients, coefficients)
+def test_gradient_is_linear(pair, a, b):
+    f, g = pair
+    _, grad_f = gradient_of(lambda xs: f(*xs), f)
+    _, grad_g = gradient_of(lambda xs: g(*xs), f)
+    _, combined = gradient_of(lambda xs: a * f(*xs) + b * g(*xs), f)
+    scale = max(abs(a * df) + abs(b * dg) for df, dg in zip(grad_f, grad_g))
+    assert_close(combined, [a * df + b * dg for df, dg in zip(grad_f, grad_g)], scale)
+
+
+@given(two_expressions_at_one_point())
+def test_product_rule(pair):
+    f, g = pair
+    value_f, grad_f = gradient_of(lambda xs: f(*xs), f)
+    value_g, grad_g = gradient_of(lambda xs: g(*xs), f)
+    _, product = gradient_of(lambda xs: f(*xs) * g(*xs), f)
+    terms = [(value_f * dg, value_g * df) for df, dg in zip(grad_f, grad_g)]
+    assert_close(product, [s + t for s, t in terms], max(abs(s) + abs(t) for s, t in terms))
+
+
+@given(two_expressions_at_one_point())
+def test_quotient_rule(pair):
+    f, g = pair
+    value_f, grad_f = gradient_of(lambda xs: f(*xs), f)
+    value_g, grad_g = gradient_of(lambda xs: g(*xs), f)
+    assume(abs(value_g) > 0.1)
+    _, quotient = gradient_of(lambda xs: f(*xs) / g(*xs), f)
+    terms = [(df / value_g, value_f * dg / value_g ** 2) for df, dg in zip(grad_f, grad_g)]
+    assert_close(quotient, [s - t for s, t in terms], max(abs(s) + abs(t) for s, t in terms))
+
+
+OUTER = {  # method, hand-derived derivative
+    "tanh": (lambda v: v.tanh(), lambda x: 1.0 - math.tanh(x) ** 2),
+    "sin": (lambda v: v.sin(), math.cos),
+    "exp": (lambda v: v.exp(), math.exp),
+    "sigmoid": (lambda v: v.sigmoid(), lambda x: math.exp(-abs(x)) / (1.0 + math.exp(-abs(x))) ** 2),  # even
+    "cube": (lambda v: v ** 3, lambda x: 3.0 * x * x),
+}
+
+
+@pytest.mark.parametrize("outer", sorted(OUTER))
+@given(expressions(max_size=6))
+def test_chain_rule(outer, ex):
+    apply, derivative = OUTER[outer]
+    value, inner = gradient_of(lambda xs: ex(*xs), ex)
+    assume(outer != "exp" or value < 700.0)  # exp overflows above ~709.78
+    _, composed = gradient_of(lambda xs: apply(ex(*xs)), ex)
+    slope = derivative(value)
+    assert_close(composed, [slope * d for d in inner], max(abs(slope * d) for d in inner))
+
+
+@given(expressions(max_size=8, sharing=0.4))
+def test_gradient_of_f_plus_f_is_exactly_twice_the_gradient_of_f(ex):
+    # Doubling is exact in binary floating point, so this is an equality, except where
+    # products underflow into subnormals and lose bits (found with inputs like 2e-313).
+    _, once = gradient_of(lambda xs: ex(*xs), ex)
+    assume(all(d == 0.0 or abs(d) > 1e-250 for d in once))
+    _, doubled = gradient_of(lambda xs: (lambda y: y + y)(ex(*xs)), ex)
+    assert doubled == [2.0 * d for d in once]
+
+
+@given(expressions(max_size=8, sharing=0.4))
+def test_backward_twice_resets_intermediates_and_accumulates_into_leaves(ex):
+    assume(ex.size > 0)
+    leaves = leaves_for(ex)
+    out = ex(*leaves)
+    out.backward()
+    first = {node: node.grad for node in topological_order(out)}
+    first_leaves = [leaf.grad for leaf in leaves]
+    out.backward()
+    for node in topological_order(out):
+        if node.parents:  # intermediates: recomputed, not doubled
+            assert node.grad == first[node]
+    # Equal up to rounding: see the xfail below for why not exactly.
+    assert [leaf.grad for leaf in leaves] == pytest.approx([2.0 * g for g in first_leaves], rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ENGINE BUG (found by the property above): Value.backward documents that calling it twice "
+    "gives leaves *exactly* twice the gradient, but graph.backward adds each path's contribution "
+    "straight into the leaf's existing grad, so the second sum rounds differently: "
+    "(g + 1) + c != 2*(1 + c). Fix: accumulate into zeroed leaf grads, then add the old grads back."))
+def test_backward_twice_gives_leaves_exactly_twice_the_gradient():
+    x = Value(2.0)
+    y = x.sqrt() + x  # two paths into x: 1 and 0.5/sqrt(2)
+    y.backward()
+    once = x.grad
+    y.backward()
+    assert x.grad == 2.0 * once  # 2.707106781186548 != 2.7071067811865475
+
+
+@given(expressions(max_size=8, sharing=0.4))
+def test_no_grad_records_nothing(ex):
+    assume(ex.size > 0)
+    leaves = leaves_for(ex)
+    recorded = ex(*leaves).data
+    with no_grad():
+        out = ex(*leaves)
+    assert out.parents == () and out.local_grads == ()
+    assert topological_order(out) == [out]
+    assert out.data == recorded
+    out.backward()
+    assert [leaf.grad for leaf in leaves] == [0.0] * len(leaves)
+
+
+def commuted(ex, flips):
+    """The same function with the arguments of commutative ops in another order."""
+    instructions = []
+    for k, ins in enumerate(ex.instructions):
+        args, param = ins.args, ins.param
+        if flips[k % len(flips)]:
+            if ins.op in ("+", "*"):
+                args = args[::-1]
+            elif ins.op in ("sum", "logsumexp"):
+                args = args[::-1]
+            elif ins.op == "softmax":
+                args, param = args[::-1], len(args) - 1 - param
+            elif ins.op == "dot":
+                half = len(args) // 2
+                args = args[half:] + args[:half]
+        instructions.append(Instruction(ins.op, args, param))
+    return Expression(ex.inputs, instructions)
+
+
+@given(expressions(max_size=8, sharing=0.5), st.lists(st.booleans(), min_size=1, max_size=8))
+def test_gradient_does_not_depend_on_the_order_of_parents(ex, flips):
+    value, gradient = gradient_of(lambda xs: ex(*xs), ex)
+    other = commuted(ex, flips)
+    other_value, other_gradient = gradient_of(lambda xs: other(*xs), ex)
+    assert other_value == pytest.approx(value, rel=1e-12, abs=1e-12)
+    assert_close(other_gradient, gradient, max(map(abs, gradient)))
