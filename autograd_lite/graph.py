@@ -15,16 +15,20 @@ _last_root = None  # weakref to the root of the most recent backward(), for expl
 
 
 def _count_consumers(root):
-    """Set each node's ``_pending`` to its number of consumers below ``root`` and reset the
-    grads of intermediate nodes (leaves accumulate across calls)."""
+    """Set each node's ``_pending`` to its number of consumers below ``root``, reset the
+    grads of intermediate nodes, and return the leaves."""
+    leaves = []
     stack = [root]
     while stack:
         for parent in stack.pop()._parents:
             if parent._pending == 0:  # first visit
                 if parent._parents:
                     parent.grad = 0.0
-                stack.append(parent)
+                    stack.append(parent)
+                else:
+                    leaves.append(parent)
             parent._pending += 1
+    return leaves
 
 
 def _clear_counts(root):
@@ -39,8 +43,13 @@ def propagate(root, seed, symbolic=False):
     (``rule.local(*parents, node)``) instead of the stored floats, so every product and sum
     below is itself recorded: the gradients are Values that can be differentiated again.
     """
+    leaves = _count_consumers(root)
+    # Leaves accumulate across calls, but this call's gradient is summed from zero and added
+    # once, as PyTorch does: so backward twice gives exactly twice the gradient.
+    earlier = [leaf.grad for leaf in leaves]
+    for leaf in leaves:
+        leaf.grad = 0.0
     try:
-        _count_consumers(root)
         root.grad = (0.0 if root._parents else root.grad) + seed
         ready = [root]
         while ready:
@@ -54,7 +63,11 @@ def propagate(root, seed, symbolic=False):
                     ready.append(parent)
     except BaseException:
         _clear_counts(root)
+        for leaf, grad in zip(leaves, earlier):
+            leaf.grad = grad
         raise
+    for leaf, grad in zip(leaves, earlier):
+        leaf.grad += grad
 
 
 def backward(root, gradient=1.0):

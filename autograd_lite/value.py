@@ -143,8 +143,8 @@ class Value:
         and every parent receives ``local * grad`` from each of its consumers; these sum
         to the total derivative at every fan-out. Calling ``backward`` again resets the
         intermediate nodes' grads first and **accumulates into leaves**, as PyTorch does:
-        twice gives leaves twice the gradient (up to float rounding, as the contributions
-        are added to a non-zero sum). Use ``zero_grad()`` to clear them first.
+        each call sums the leaf's gradient from zero and adds it to ``grad`` once, so twice
+        gives leaves exactly twice the gradient. Use ``zero_grad()`` to clear them first.
         """
         graph.backward(self, as_float(gradient, "backward(gradient=...)"))
 

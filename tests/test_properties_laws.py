@@ -116,16 +116,13 @@ def test_backward_twice_resets_intermediates_and_accumulates_into_leaves(ex):
     for node in topological_order(out):
         if node.parents:  # intermediates: recomputed, not doubled
             assert node.grad == first[node]
-    # Equal up to rounding: see the xfail below for why not exactly.
-    assert [leaf.grad for leaf in leaves] == pytest.approx([2.0 * g for g in first_leaves], rel=1e-12, abs=1e-12)
+    # Exactly twice: each call sums a leaf's gradient from zero and adds it once.
+    assert [leaf.grad for leaf in leaves] == [2.0 * g for g in first_leaves]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ENGINE BUG (found by the property above): Value.backward documents that calling it twice "
-    "gives leaves *exactly* twice the gradient, but graph.backward adds each path's contribution "
-    "straight into the leaf's existing grad, so the second sum rounds differently: "
-    "(g + 1) + c != 2*(1 + c). Fix: accumulate into zeroed leaf grads, then add the old grads back."))
 def test_backward_twice_gives_leaves_exactly_twice_the_gradient():
+    # Found by the property above when leaves summed their paths into the old grad:
+    # (g + 1) + c != 2 * (1 + c) in floats.
     x = Value(2.0)
     y = x.sqrt() + x  # two paths into x: 1 and 0.5/sqrt(2)
     y.backward()
