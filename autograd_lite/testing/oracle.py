@@ -74,7 +74,10 @@ def exact_gradient(expression, digits=40):
     symbols = leaf_symbols(expression.n_leaves)
     output = to_sympy(expression, symbols)
     derivatives = [sympy.diff(output, s) for s in symbols]
-    # Exact rational substitution decides Max and Heaviside (relu, leaky_relu) exactly.
+    # The inputs are exact rationals, but evaluated numerically (evalf with subs): substituting
+    # them first makes sympy compute powers like (p/q)**(r/s) exactly, which can take hours.
+    # At `digits` digits Max and Heaviside (relu, leaky_relu) are decided correctly, as the
+    # strategies keep points away from kinks.
     point = {s: _exact(x) for s, x in zip(symbols, expression.inputs)}
-    value, *gradient = [float(sympy.N(e.subs(point), digits)) for e in (output, *derivatives)]
+    value, *gradient = [float(e.evalf(digits, subs=point)) for e in (output, *derivatives)]
     return value, gradient
