@@ -98,7 +98,8 @@ def test_the_suite_itself_fails_with_a_wrong_tanh(monkeypatch):
 def test_gradcheck_property_catches_a_bug_confined_to_negative_inputs(monkeypatch):
     monkeypatch.setattr(Value, "sin", wrong_sin_for_negative_inputs)
     smallest = find(expressions(), fails_gradcheck, settings=SEARCH)
-    assert "sin" in smallest.ops and smallest.size <= 3, smallest
+    # 1-3 nodes when run alone, 4 after other searches in the same process (see test_strategies).
+    assert "sin" in smallest.ops and smallest.size <= 4, smallest
     assert any(x < 0.0 for x in arguments_of("sin", smallest))
 
 
