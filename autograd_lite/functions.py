@@ -1,7 +1,6 @@
 """Functions of Values: the elementary functions, and ops over lists that make one node
 with n parents (not a chain of n-1 binary nodes)."""
 
-import builtins
 
 from . import rules
 from .value import Value, apply, lift
@@ -107,4 +106,4 @@ def softmax(values):
     return [apply(rules.softmax_output(i), parents) for i in range(len(parents))]
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in ("builtins", "rules", "Value", "apply", "lift")]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in ("rules", "Value", "apply", "lift")]

@@ -15,9 +15,9 @@ name, every number) before it builds or touches a model.
 """
 
 import json
-import os
 import re
-import tempfile
+
+from autograd_lite.atomic import write_atomically
 
 from . import activations
 from .module import MLP, Layer, Neuron
@@ -39,19 +39,7 @@ def to_json(model):
 
 def save(model, path):
     """Write ``model`` to ``path`` atomically."""
-    text = json.dumps(to_json(model), indent=1)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp_path = tempfile.mkstemp(prefix=".checkpoint-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_path, path)
-    except BaseException:
-        if os.path.exists(temp_path):
-            os.remove(temp_path)
-        raise
+    write_atomically(path, json.dumps(to_json(model), indent=1), fsync=True)
 
 
 def _read(path):

@@ -6,7 +6,7 @@ import json
 import os
 
 from .errors import USAGE, CommandError
-from .files import write_atomically
+from ..atomic import write_atomically
 
 
 def save(model, path, metadata):

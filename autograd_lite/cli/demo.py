@@ -11,7 +11,7 @@ import sys
 
 from .checkpoints import prepare_folder, save
 from .errors import FAILED, CommandError
-from .files import write_atomically
+from ..atomic import write_atomically
 from .progress import epoch_printer
 
 HELP = "train an iris classifier and write its model, a computation graph and training curves"

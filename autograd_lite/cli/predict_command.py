@@ -6,7 +6,7 @@ import sys
 from .checkpoints import load
 from .csvdata import format_rows, read_header, read_table
 from .errors import CommandError
-from .files import write_atomically
+from ..atomic import write_atomically
 
 HELP = "predict with a saved model for each row of a CSV file"
 

@@ -9,7 +9,6 @@ import builtins
 import math
 
 from .codegen import build
-from .trace import Tape
 
 REDUCTIONS = ("sum", "mean", None)
 

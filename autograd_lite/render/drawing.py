@@ -1,8 +1,8 @@
 """The object ``draw_graph`` returns: DOT source, SVG on demand, saving, Jupyter display."""
 
 import os
-import secrets
 
+from ..atomic import write_atomically
 from .renderer import RendererNotFoundError, render
 
 TEXT_FORMATS = {".dot": None, ".gv": None}
@@ -51,7 +51,7 @@ class GraphDrawing:
             known = ", ".join([*RENDERED_FORMATS, *TEXT_FORMATS])
             raise ValueError(f"cannot tell the format of {path!r} from its extension; "
                              f"use one of {known}")
-        _write_atomically(path, data)
+        write_atomically(path, data)
         return path
 
     def _repr_svg_(self):
@@ -67,19 +67,3 @@ class GraphDrawing:
         collapsed = f", scopes collapsed at depth {self.collapse_depth}" if self.collapse_depth else ""
         return (f"<GraphDrawing of {self.value_count} values in {self.box_count} boxes{collapsed}; "
                 f"use .svg(), .save('graph.svg') or .source>")
-
-
-def _write_atomically(path, data):
-    folder, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 lets the umask decide the permissions, as for any new file
-    # (tempfile.mkstemp would leave the picture readable by its owner only).
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

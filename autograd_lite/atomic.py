@@ -4,8 +4,11 @@ import os
 import secrets
 
 
-def write_atomically(path, data):
-    """Write ``data`` (bytes or str) to ``path`` via a temporary file in the same folder."""
+def write_atomically(path, data, fsync=False):
+    """Write ``data`` (bytes or str) to ``path`` via a temporary file in the same folder, so
+    ``path`` is never left half-written. ``fsync=True`` also flushes it to disk before the
+    rename (for checkpoints). The file gets the usual permissions (0o666 less the umask;
+    ``tempfile.mkstemp`` would make it readable by its owner only)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     folder, name = os.path.split(os.path.abspath(path))
@@ -14,6 +17,9 @@ def write_atomically(path, data):
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+            if fsync:
+                file.flush()
+                os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
