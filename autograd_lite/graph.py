@@ -2,72 +2,107 @@
 
 Backward runs Kahn's algorithm from the root. Each node counts its consumers in this graph
 (``_pending``); a parent receives ``local * grad`` from each consumer and ``+=`` sums the
-contributions. When its count reaches zero every path through it has contributed: its grad
-is the complete total derivative, and it can pass it on to its own parents.
+contributions (in ``_sum``). When its count reaches zero every path through it has
+contributed: its sum is the complete total derivative, and it can pass it on to its own
+parents.
 
-The counts live on the nodes (no dict, no hashing, no sort) and are zero between calls:
-each pass brings them back to zero, and an interrupted pass puts them back.
+Three rules keep every result right:
+
+* **A structural zero masks.** An edge whose op is flat in that parent there (relu below 0,
+  x ** 0: its rule returns ``rules.ZERO``) adds nothing, even when the gradient arriving is
+  inf or nan: the output does not change with that parent, so its contribution is 0, as
+  PyTorch's masks give. A local derivative that only computes to 0 (the factor b of a*b
+  at b = 0) is multiplied as usual, so 0 * inf is nan: the chain rule cannot decide there.
+  In ``symbolic`` mode the same edges are skipped: the float locals decide.
+* **Interrupts are harmless.** The scratch state of a pass (``_epoch``, ``_pending``,
+  ``_sum``) is valid only for that pass's number, so a pass stopped at any instruction
+  (Ctrl-C, an exception from a hook) leaves nothing that a later pass reads. Leaves get
+  their gradients in one C-level step at the end, so they are all updated or none is.
+* **One pass at a time.** Passes share the scratch slots of the nodes they visit, so they
+  take a process-wide lock: ``backward()`` and ``gradients()`` from many threads on graphs
+  that share nodes (one model's parameters, say) each give the right answer.
 """
 
+import itertools
+import threading
 import weakref
+from itertools import repeat
+from operator import add, attrgetter
 
+from .rules import ZERO
+
+_LOCK = threading.RLock()
+_passes = itertools.count(1)  # a Value starts with _epoch 0: never part of a pass
+_get_grad, _get_sum = attrgetter("grad"), attrgetter("_sum")
 _last_root = None  # weakref to the root of the most recent backward(), for explain()
 
 
-def _count_consumers(root):
-    """Set each node's ``_pending`` to its number of consumers below ``root``, reset the
-    grads of intermediate nodes, and return the leaves."""
+def _count_consumers(root, epoch):
+    """Mark every node below ``root`` as part of pass ``epoch``: ``_sum`` 0.0 and
+    ``_pending`` its number of consumers (one more for leaves, which never pass anything
+    on). Return the leaves."""
     leaves = []
     stack = [root]
     while stack:
         for parent in stack.pop()._parents:
-            if parent._pending == 0:  # first visit
+            if parent._epoch != epoch:  # first visit in this pass: stale state is ignored
+                parent._epoch = epoch
+                parent._sum = 0.0
                 if parent._parents:
-                    parent.grad = 0.0
+                    parent._pending = 1
                     stack.append(parent)
                 else:
+                    parent._pending = 2
                     leaves.append(parent)
-            parent._pending += 1
+            else:
+                parent._pending += 1
     return leaves
 
 
-def _clear_counts(root):
-    for node in reachable(root):
-        node._pending = 0
+def propagate(root, seed, symbolic=False, wrt=None):
+    """The chain rule, once.
 
-
-def propagate(root, seed, symbolic=False):
-    """The chain rule, once: leave d root / d node in every node's ``grad``.
+    Without ``wrt`` (``backward``): every node below ``root`` gets ``grad`` = d root / d node;
+    leaves add this pass's gradient, summed from zero, to what they held (so two passes give
+    exactly twice the gradient). With ``wrt``, a list of Values: no ``grad`` is touched, and
+    the list of d root / d x for x in ``wrt`` is returned (0.0 where root does not depend on x).
 
     With ``symbolic`` the local derivatives come from the op's rule evaluated on Values
     (``rule.local(*parents, node)``) instead of the stored floats, so every product and sum
     below is itself recorded: the gradients are Values that can be differentiated again.
     """
-    leaves = _count_consumers(root)
-    # Leaves accumulate across calls, but this call's gradient is summed from zero and added
-    # once, as PyTorch does: so backward twice gives exactly twice the gradient.
-    earlier = [leaf.grad for leaf in leaves]
-    for leaf in leaves:
-        leaf.grad = 0.0
-    try:
-        root.grad = (0.0 if root._parents else root.grad) + seed
+    commit = wrt is None
+    with _LOCK:
+        epoch = next(_passes)
+        root._epoch = epoch
+        root._sum = seed
+        leaves = _count_consumers(root, epoch)
         ready = [root]
+        if not root._parents:  # a leaf root: its own gradient is the seed, accumulated
+            leaves, ready = [root], []
         while ready:
             node = ready.pop()
-            grad = node.grad
-            local_grads = node._rule.local(*node._parents, node) if symbolic and node._parents else node._local
-            for parent, local in zip(node._parents, local_grads):
-                parent.grad += local * grad
-                parent._pending -= 1
-                if parent._pending == 0:  # all consumers have contributed: total derivative done
-                    ready.append(parent)
-    except BaseException:
-        _clear_counts(root)
-        for leaf, grad in zip(leaves, earlier):
-            leaf.grad = grad
-        raise
-    for leaf, grad in zip(leaves, earlier):
-        leaf.grad += grad
+            grad = node._sum
+            if commit:
+                node.grad = grad
+            if symbolic:
+                for parent, local, flat in zip(node._parents, node._rule.local(*node._parents, node), node._local):
+                    if flat is not ZERO:
+                        parent._sum = parent._sum + local * grad
+                    parent._pending -= 1
+                    if parent._pending == 0:
+                        ready.append(parent)
+            else:
+                for parent, local in zip(node._parents, node._local):
+                    if local is not ZERO:
+                        parent._sum += local * grad
+                    parent._pending -= 1
+                    if parent._pending == 0:
+                        ready.append(parent)
+        if commit:  # one C-level step: no interrupt can land between two leaves
+            list(map(setattr, leaves, repeat("grad"), map(add, map(_get_grad, leaves), map(_get_sum, leaves))))
+            return None
+        return [x._sum if x._epoch == epoch else 0.0 for x in wrt]
 
 
 def backward(root, gradient=1.0):

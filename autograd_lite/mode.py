@@ -2,16 +2,34 @@
 
 Both live in one :class:`contextvars.ContextVar`, so each op reads its state with a single
 lookup, and the state is private to each thread and each asyncio task.
+
+Each mode remembers the mode it was entered from (``outer``), and leaving a block restores
+that. Nothing about a block lives on the ``no_grad``/``scope`` object itself, so one object
+can be entered by many threads, tasks and nested blocks at once.
 """
 
 import functools
 from contextvars import ContextVar
-from typing import NamedTuple
 
 
-class Mode(NamedTuple):
-    recording: bool
-    scope: str
+class Mode(tuple):
+    """``(recording, scope)``, plus ``outer``: the mode to restore on leaving the block."""
+
+    def __new__(cls, recording, scope, outer=None):
+        mode = tuple.__new__(cls, (recording, scope))
+        mode.outer = outer
+        return mode
+
+    @property
+    def recording(self):
+        return self[0]
+
+    @property
+    def scope(self):
+        return self[1]
+
+    def __repr__(self):
+        return f"Mode(recording={self[0]!r}, scope={self[1]!r})"
 
 
 MODE = ContextVar("autograd_lite_mode", default=Mode(True, ""))
@@ -20,40 +38,51 @@ MODE = ContextVar("autograd_lite_mode", default=Mode(True, ""))
 # Values report to it, since a branch on a traced value cannot be captured by the trace.
 TRACER = ContextVar("autograd_lite_tracer", default=None)
 
+_CACHE_LIMIT = 64
+
 
 def is_grad_enabled():
     """True when new ops record their parents (the default); False inside ``no_grad``."""
-    return MODE.get().recording
+    return MODE.get()[0]
 
 
 class _SetMode:
-    """A context manager that is also a decorator; each ``with`` gets its own token,
-    so one instance may be re-entered and shared between threads."""
+    """A context manager that is also a decorator. One instance may be kept, re-entered,
+    nested and shared between threads and asyncio tasks: each block's way back is stored in
+    the context's own mode, not on the instance."""
 
     def __init__(self):
-        self._tokens = []
+        # id(enclosing mode) -> (enclosing mode, mode inside): entering again from the same
+        # place is one dict lookup. Holding the enclosing mode keeps its id from being reused.
+        self._inside = {}
 
-    def _mode(self, current):
+    def _inner(self, recording, scope):
         raise NotImplementedError
 
     def __enter__(self):
-        self._tokens.append(MODE.set(self._mode(MODE.get())))
+        current = MODE.get()
+        cached = self._inside.get(id(current))
+        if cached is None or cached[0] is not current:
+            if len(self._inside) >= _CACHE_LIMIT:  # bounded: a block seldom sits under many modes
+                self._inside.clear()
+            cached = (current, Mode(*self._inner(*current), outer=current))
+            self._inside[id(current)] = cached
+        MODE.set(cached[1])
         return self
 
     def __exit__(self, *exc_info):
-        MODE.reset(self._tokens.pop())
+        outer = MODE.get().outer
+        if outer is not None:  # None only if a block is left that was never entered
+            MODE.set(outer)
         return False
 
     def __call__(self, func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self._fresh():
+            with self:
                 return func(*args, **kwargs)
 
         return wrapper
-
-    def _fresh(self):
-        return type(self)()
 
 
 class no_grad(_SetMode):
@@ -63,23 +92,23 @@ class no_grad(_SetMode):
     parameters (``p.data -= lr * p.grad``) or evaluating a model without building a graph.
     """
 
-    def _mode(self, current):
-        return current._replace(recording=False)
+    def _inner(self, recording, scope):
+        return False, scope
 
 
 class enable_grad(_SetMode):
     """Turns recording back on inside a ``no_grad`` block."""
 
-    def _mode(self, current):
-        return current._replace(recording=True)
+    def _inner(self, recording, scope):
+        return True, scope
 
 
 class scope(_SetMode):
     """Name scope: Values created inside remember it (``value.scope``), and rendered
     graphs group them in a cluster. Scopes nest with "/": ``"mlp/layer0/neuron3"``.
 
-    A scope object can be kept and entered again and again (``nn`` modules keep one each);
-    it caches the mode it sets for each enclosing mode, so re-entering is cheap.
+    A scope object can be kept and entered again and again, from any thread (``nn`` modules
+    keep one each); re-entering from the same enclosing mode is one dict lookup.
     """
 
     def __init__(self, name):
@@ -87,20 +116,6 @@ class scope(_SetMode):
             raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
         super().__init__()
         self.name = name
-        self._inside = {}
 
-    def _fresh(self):
-        return scope(self.name)
-
-    def __enter__(self):  # _SetMode.__enter__ with the cache lookup inlined: nn enters scopes per neuron
-        current = MODE.get()
-        inside = self._inside.get(current)
-        self._tokens.append(MODE.set(inside if inside is not None else self._mode(current)))
-        return self
-
-    def _mode(self, current):
-        if len(self._inside) > 32:  # bounded: a scope seldom sits under more than a few others
-            self._inside.clear()
-        inside = self._inside[current] = current._replace(
-            scope=f"{current.scope}/{self.name}" if current.scope else self.name)
-        return inside
+    def _inner(self, recording, scope):
+        return recording, f"{scope}/{self.name}" if scope else self.name

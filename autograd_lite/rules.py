@@ -19,6 +19,12 @@ from functools import lru_cache
 
 INF = math.inf
 NAN = math.nan
+# A structural zero: the local derivative of an op that is flat in that input there (relu
+# below 0, x ** 0, ...). The chain rule skips such an edge even when the gradient arriving is
+# inf or nan, as PyTorch's masks do; a zero that is merely computed (2x at x = 0) follows
+# IEEE arithmetic instead, so 0 * inf stays nan. It is told apart by identity: a float made
+# at run time, so that no literal 0.0 anywhere can be this object.
+ZERO = float("0")
 
 
 class Rule:
@@ -128,21 +134,54 @@ def _logsumexp(*xs):
     return shift + math.log(sum(math.exp(x - shift) for x in xs))
 
 
-# --- derivatives of pow, where 0 and negative bases need a convention ---------------------
+# --- derivatives of pow: IEEE results, so a finite value never raises for its derivative ---
 
-def _dpow_dbase(x, y):
-    """y * x**(y-1); at x == 0 it is 0 for y == 0 and +inf for 0 < y < 1 (one-sided)."""
-    if _data(x) == 0.0 and _data(y) < 1.0:
-        return 0.0 if _data(y) == 0.0 else INF
-    return y * x ** (y - 1.0)
+def apply_rule(rule, a, b):
+    """A node of the two-input ``rule`` from Values or numbers (set by :mod:`.value`; here so
+    that derivative rules evaluated on Values can make nodes of their own)."""
+    raise NotImplementedError
+
+
+def _odd_integer(y):
+    return y % 2.0 == 1.0
+
+
+def _ieee_pow(x, y):
+    """x ** y as C's pow: ±inf where it overflows or divides by zero, nan where it has no
+    real value. Used inside derivatives, where these are the limits the user needs."""
+    if type(x) is not float or type(y) is not float:
+        return apply_rule(IEEE_POW, x, y)
+    try:
+        result = x ** y
+    except ZeroDivisionError:  # 0.0 ** negative: inf, signed like -0.0 for odd integers
+        return math.copysign(INF, x) if _odd_integer(y) else INF
+    except OverflowError:
+        return -INF if x < 0.0 and _odd_integer(y) else INF
+    return result if type(result) is float else NAN  # complex for a negative base
+
+
+def _dpow_dbase(x, n):
+    """d/dx x**n for a constant n: n * x**(n-1), ±inf where that overflows (1e-300 ** -1)
+    and +inf at x == 0 for 0 < n < 1, so that derivatives of any order take the one-sided
+    limits; a structural zero for n == 0, where x**0 is the constant 1."""
+    return ZERO if n == 0.0 else n * _ieee_pow(x, n - 1.0)
+
+
+def _dpow_dbase_xy(x, y):
+    """d/dx x**y for a Value exponent y: as :func:`_dpow_dbase`, but where y is 0 the zero is
+    only computed (y varies), and on Values it keeps its derivative in y."""
+    if type(y) is float:
+        return 0.0 if y == 0.0 else y * _ieee_pow(x, y - 1.0)
+    return apply_rule(MASKED_MUL, y, _ieee_pow(x, y - 1.0))
 
 
 def _dpow_dexponent(x, out):
     """x**y * ln x for x > 0; 0.0 at x == 0 (as PyTorch); nan for x < 0, where x**y
-    exists only at integer y and so has no derivative in y."""
+    exists only at integer y and so has no derivative in y. The nan is a product with
+    ``out``, so that its own derivatives are nan too (a Hessian stays symmetric)."""
     if _data(x) > 0.0:
         return out * _log(x)
-    return 0.0 if _data(x) == 0.0 else NAN
+    return ZERO if _data(x) == 0.0 else out * NAN
 
 
 # --- the table ------------------------------------------------------------------------
@@ -157,15 +196,15 @@ TABLE = [
     ("-",     "a b",  "a - b",                        "1.0", "-1.0"),
     ("*",     "a b",  "a * b",                        "b", "a"),
     ("/",     "a b",  "_div(a, b)",                   "1.0 / b", "-out / b"),
-    ("**",    "a b",  "_pow(a, b)",                   "_dpow_dbase(a, b)", "_dpow_dexponent(a, out)"),
+    ("**",    "a b",  "_pow(a, b)",                   "_dpow_dbase_xy(a, b)", "_dpow_dexponent(a, out)"),
     ("neg",   "x",    "-x",                           "-1.0"),
-    ("abs",   "x",    "abs(x)",                       "1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0"),
+    ("abs",   "x",    "abs(x)",                       "1.0 if x > 0.0 else -1.0 if x < 0.0 else ZERO"),
     ("exp",   "x",    "_checked_exp(x)",              "out"),
     ("log",   "x",    "_checked_log(x)",              "1.0 / x"),
-    ("sqrt",  "x",    "_checked_sqrt(x)",             "0.5 / out if out > 0.0 else INF"),
+    ("sqrt",  "x",    "_checked_sqrt(x)",             "0.5 / out if out > 0.0 else _dpow_dbase(x, 0.5)"),
     ("tanh",  "x",    "_tanh(x)",                     "1.0 - out * out"),
     ("sigmoid", "x",  "_sigmoid(x)",                  "out * (1.0 - out)"),
-    ("relu",  "x",    "0.0 if x <= 0.0 else x",       "1.0 if x > 0.0 else 0.0"),
+    ("relu",  "x",    "0.0 if x <= 0.0 else x",       "1.0 if x > 0.0 else ZERO"),
     ("sin",   "x",    "_checked_sin(x)",              "_cos(x)"),
     ("cos",   "x",    "_checked_cos(x)",              "-_sin(x)"),
 ]
@@ -185,6 +224,10 @@ def compile_rule(name, inputs, forward, *locals_):
 
 
 RULES = {row[0]: compile_rule(*row) for row in TABLE}
+# Two rules that only derivatives make (on Values, for higher order): pow with IEEE
+# results, and the chain rule's product local * grad, which is exactly 0 where local is 0.
+IEEE_POW = compile_rule("**", "a b", "_ieee_pow(a, b)", "_dpow_dbase_xy(a, b)", "_dpow_dexponent(a, out)")
+MASKED_MUL = compile_rule("*", "a b", "0.0 if a == 0.0 else a * b", "b", "a")
 ADD, SUB, MUL, DIV, POW = (RULES[op] for op in ("+", "-", "*", "/", "**"))
 NEG, ABS, EXP, LOG, SQRT = (RULES[op] for op in ("neg", "abs", "exp", "log", "sqrt"))
 TANH, SIGMOID, RELU, SIN, COS = (RULES[op] for op in ("tanh", "sigmoid", "relu", "sin", "cos"))
@@ -199,23 +242,26 @@ DOT = Rule(
 )
 
 
-@lru_cache(maxsize=None)
+# The parametrized rules are cached for speed, with a bound: a program that uses a million
+# distinct exponents must not keep a million rules alive.
+@lru_cache(maxsize=1024)
 def power(n):
     """``x ** n`` for a constant exponent ``n`` (a float)."""
     return Rule(f"**{n:g}", lambda x: _pow(x, n), lambda x, out: (_dpow_dbase(x, n),))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1024)
 def leaky_relu(slope):
     """max(x, slope*x) for 0 <= slope < 1; the derivative at 0 is ``slope``."""
+    flat_side = slope if slope else ZERO  # slope 0 is relu: flat below 0
     return Rule(
         f"leaky_relu({slope:g})",
         lambda x: x if x > 0.0 else slope * x,
-        lambda x, out: (1.0 if x > 0.0 else slope,),
+        lambda x, out: (1.0 if x > 0.0 else flat_side,),
     )
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1024)
 def softmax_output(i):
     """Output ``i`` of softmax(x1..xn): d s_i/d x_j = s_i (delta_ij - s_j)."""
     return Rule(

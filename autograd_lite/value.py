@@ -14,13 +14,19 @@ _get_data = attrgetter("data")
 def as_float(x, where):
     """``x`` as a float, or a TypeError that names ``where`` and the offending type.
 
-    Accepted: int, float and other ``numbers.Real`` (NumPy scalars, Fraction). Rejected:
-    bool, because a flag where a number belongs is almost always a bug.
+    Accepted: int, float and other ``numbers.Real`` (NumPy scalars, Fraction), and 0-d NumPy
+    arrays. Rejected: bool, because a flag where a number belongs is almost always a bug.
     """
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            size = f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
+            raise OverflowError(f"{where} got {size}, too large for a float (largest about 1.8e308)") from None
+    if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):  # a 0-d NumPy array
+        return as_float(x.item(), where)
     kind = "bool" if isinstance(x, bool) else type(x).__name__
     hint = "; pass float(flag) if you mean 0.0/1.0" if isinstance(x, bool) else ""
     raise TypeError(f"{where} expects a real number (int or float), got {kind} {x!r}{hint}")
@@ -38,7 +44,7 @@ def _make(data, rule, parents, args):
     out.grad = 0.0
     out.label = ""
     out._rule = rule
-    out._pending = 0
+    out._epoch = 0
     recording, out._scope = MODE.get()
     if recording:
         out._parents = parents
@@ -79,6 +85,13 @@ def _binary(rule, a, b):
     return _make(rule.forward(x, y), rule, (a, b), (x, y))
 
 
+_CONVERSION_HINT = (
+    "{what} of a Value would turn it into a plain number and drop it from the graph, so "
+    "its gradient would be silently lost (math.exp(x), float(x) and numpy scalars all do "
+    "this). For a differentiable result use the ops: autograd_lite.exp(x) or x.exp(), "
+    "x.log(), x.sqrt(), x.sin(), ...; for the number itself use x.item() or x.data.")
+
+
 class Value:
     """A scalar in a computation graph.
 
@@ -92,15 +105,17 @@ class Value:
     and return a bool; they record nothing.
     """
 
-    __slots__ = ("data", "grad", "label", "_rule", "_scope", "_parents", "_local", "_pending", "__weakref__")
+    # _epoch, _pending and _sum are backward's scratch, valid only in the pass numbered _epoch.
+    __slots__ = ("data", "grad", "label", "_rule", "_scope", "_parents", "_local",
+                 "_epoch", "_pending", "_sum", "__weakref__")
 
     def __init__(self, data, label=""):
         self.data = data if type(data) is float else as_float(data, "Value()")
         self.grad = 0.0
         self.label = label
         self._rule = None
-        self._pending = 0  # consumers not yet counted down in a running backward()
-        self._scope = MODE.get().scope
+        self._epoch = 0
+        self._scope = MODE.get()[1]
         self._parents = self._local = ()
 
     # --- what the node records -------------------------------------------------------
@@ -129,10 +144,22 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def item(self):
+        """The number this Value holds, as a float (the same as ``.data``)."""
+        if TRACER.get() is not None:
+            TRACER.get().read_data("item()", self)
+        return self.data
+
     def __float__(self):
         if TRACER.get() is not None:
             TRACER.get().read_data("float()", self)
-        return self.data
+        raise TypeError(_CONVERSION_HINT.format(what="float()"))
+
+    def __int__(self):
+        raise TypeError(_CONVERSION_HINT.format(what="int()"))
+
+    def __index__(self):
+        raise TypeError(_CONVERSION_HINT.format(what="use as an integer"))
 
     # --- reverse mode ----------------------------------------------------------------
 
@@ -286,7 +313,7 @@ def {method}({params}):
     node.grad = 0.0
     node.label = ""
     node._rule = rule
-    node._pending = 0
+    node._epoch = 0
     recording, node._scope = _mode()
     if recording:
         node._parents = ({parents},)
@@ -331,6 +358,17 @@ def _fused(rule, method, reflected):
     fused.__doc__ = getattr(Value, method).__doc__
     fused.__qualname__ = f"Value.{method}"
     return fused
+
+
+def _apply_rule(rule, a, b):
+    node = _binary(rule, a, b)
+    if node is NotImplemented:
+        raise TypeError(f"{rule.name}: operands must be Values or real numbers, got "
+                        f"{type(a).__name__} and {type(b).__name__}")
+    return node
+
+
+rules.apply_rule = _apply_rule
 
 
 def reference_method(method):

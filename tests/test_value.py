@@ -84,8 +84,8 @@ class TestIdentityAndOrdering:
         _ = a < 2
         assert a.parents == ()
 
-    def test_float_conversion(self):
-        assert float(Value(2.5)) == 2.5
+    def test_item_is_the_number(self):
+        assert Value(2.5).item() == 2.5 and type(Value(2).item()) is float
 
 
 class TestMixingWithNumbers:

@@ -110,7 +110,8 @@ def numpy_namespace(np):
         "_checked_sqrt": _checked_sqrt, "_checked_sin": finite_only("sin", np.sin),
         "_checked_cos": finite_only("cos", np.cos), "_tanh": np.tanh, "_sigmoid": _sigmoid,
         "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp, "_where": np.where,
-        "_dpow_dbase": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent, "INF": math.inf, "NAN": math.nan,
+        "_dpow_dbase": _dpow_dbase, "_dpow_dbase_xy": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent,
+        "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
         "_NUMPY_RULES": numpy_rules,
     }
 
