@@ -35,18 +35,19 @@ from autograd_lite.value import apply
 
 from . import activations
 from .base import Module
+from .inputs import plain, shape
 
 INITS = ("he", "xavier", "uniform")
 
 
 def _as_inputs(xs, nin, who):
     try:
-        items = tuple(xs)
+        items = tuple(plain(xs))  # a NumPy row becomes Python floats in one call
     except TypeError:
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(xs).__name__}") from None
     if len(items) != nin:
-        raise ValueError(f"{who} expects {nin} inputs, got {len(items)}")
-    return tuple(x if type(x) is Value else Value(x) for x in items)
+        raise ValueError(f"{who} expects {nin} inputs, got {len(items)} (input shape {shape(xs)})")
+    return tuple(x if type(x) is Value else Value(plain(x)) for x in items)
 
 
 def _rng(seed, rng):
