@@ -17,6 +17,8 @@ name                f(a)                             f'(a)
 Any callable ``Value -> Value`` also works (it cannot be saved in a checkpoint).
 """
 
+import reprlib
+
 from autograd_lite import Value
 
 
@@ -168,10 +170,11 @@ def resolve(spec):
 
 def from_config(config):
     """Rebuild a named activation from ``Activation.config()`` output; ValueError if invalid."""
-    if not isinstance(config, dict) or config.get("name") not in NAMED:
-        raise ValueError(f"invalid activation description {config!r}")
+    described = reprlib.repr(config)  # short, whatever a damaged checkpoint holds
+    if not isinstance(config, dict) or not isinstance(config.get("name"), str) or config["name"] not in NAMED:
+        raise ValueError(f"invalid activation description {described}")
     options = {key: value for key, value in config.items() if key != "name"}
     try:
         return NAMED[config["name"]](**options)
     except TypeError as error:
-        raise ValueError(f"invalid activation description {config!r}: {error}") from None
+        raise ValueError(f"invalid activation description {described}: {error}") from None
