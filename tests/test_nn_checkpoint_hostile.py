@@ -174,3 +174,11 @@ def test_save_refuses_an_activation_holding_inf(tmp_path):
     with pytest.raises(nn.CheckpointError, match="architecture holds nan or inf"):
         model.save(tmp_path / "m.json")
     assert os.listdir(tmp_path) == []
+
+
+def test_integers_of_up_to_19_digits_are_read_and_longer_ones_refused(tmp_path):
+    text = json.dumps(checkpoint(SMALL, SMALL_PARAMETERS))
+    with pytest.raises(nn.CheckpointError, match="format version 9999999999999999999;"):
+        nn.load(write(tmp_path, text.replace('"version": 1', '"version": ' + "9" * 19)))
+    with pytest.raises(nn.CheckpointError, match="an integer of 20 digits"):
+        nn.load(write(tmp_path, text.replace('"version": 1', '"version": -' + "9" * 20)))
