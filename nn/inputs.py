@@ -35,6 +35,23 @@ def shape(x):
     return (n, len(first)) if is_sequence(first) else (n,)
 
 
+def integer(n):
+    """``n`` as an int if it is a Python or NumPy integer (bool excluded), else None."""
+    n = plain(n)
+    return int(n) if isinstance(n, numbers.Integral) and not isinstance(n, bool) else None
+
+
+def real(x):
+    """``x`` as a float if it is a Python or NumPy real number (bool excluded), else None."""
+    x = plain(x)
+    return float(x) if isinstance(x, numbers.Real) and not isinstance(x, bool) else None
+
+
+def seed_value(seed):
+    """A seed for ``random.Random``: a NumPy integer becomes its int (Random refuses it)."""
+    return seed if integer(seed) is None else integer(seed)
+
+
 def number(x, what):
     """``x`` as a finite float: an int, a float, any ``numbers.Real`` (NumPy scalars,
     Fraction), a 0-d array, or a one-element list or array of one (a row of a y of shape

@@ -15,7 +15,7 @@ from autograd_lite import Value, no_grad
 from .activations import Softmax
 from .compiled import CompiledLoss
 from .data import batches
-from .inputs import is_sequence, paired, plain, shape
+from .inputs import integer, is_sequence, paired, plain, seed_value, shape
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
                      l2_penalty, mse_loss)
 from .module import MLP, Layer, Neuron
@@ -81,8 +81,9 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     each target value has been traced.
     """
     X, y = _training_data(model, X, y)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+    if integer(epochs) is None or integer(epochs) < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    epochs = integer(epochs)
     metric = default_metric(loss) if metric is None else metric
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(map(repr, METRICS))} or None, got {metric!r}")
@@ -100,7 +101,7 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
         history.update({"val_loss": [], f"val_{metric}": []})
     bar = ProgressBar(epochs, stream, verbose)
     compiled = CompiledLoss(model, loss) if compile else None
-    order_rng = random.Random(seed)
+    order_rng = random.Random(seed_value(seed))
     for epoch in range(epochs):
         total_loss, score, count = 0.0, 0.0, 0
         for X_batch, y_batch in batches(X, y, batch_size, shuffle, order_rng):

@@ -2,6 +2,7 @@
 shapes get errors naming both shapes, and nn still works without NumPy installed."""
 
 import functools
+import json
 import subprocess
 import sys
 
@@ -165,3 +166,18 @@ def test_importing_nn_does_not_import_numpy():
     script = "import sys, nn; print('numpy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_numpy_hyperparameters_work_as_the_python_numbers_they_hold(tmp_path):
+    def run(i, f):
+        model = nn.MLP(i(2), [i(3), i(1)], seed=i(4), activation=nn.LeakyReLU(f(0.25)),
+                       output_activation=nn.ScaledSigmoid(f(2.0), f(0.5)))
+        optimizer = nn.Adam(model.parameters(), lr=f(0.125), betas=(f(0.5), f(0.75)))
+        X, y = nn.datasets.moons(i(20), seed=i(1))
+        X_train, _, y_train, _ = nn.train_test_split(X, y, f(0.25), seed=i(2))
+        history = nn.fit(model, X_train, y_train, nn.binary_cross_entropy, optimizer, epochs=i(2),
+                         batch_size=i(5), seed=i(3), verbose=False)
+        model.save(tmp_path / "m.json")                # config() must be plain JSON
+        return history, model.state_dict(), json.loads((tmp_path / "m.json").read_text())["architecture"]
+
+    assert run(np.int64, np.float32) == run(int, float)  # every float here is exact in float32
