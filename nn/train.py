@@ -194,5 +194,6 @@ def _output_count(model):
     return 1 if isinstance(model, Neuron) else None
 
 
-__all__ = ["fit", "predict", "accuracy", "mean_squared_error", "evaluate_loss", "default_metric",
-           "default_threshold", "labels_from_outputs", "ProgressBar"]
+# accuracy, predict, evaluate_loss... live in nn.metrics; they are imported here for the
+# code that used them from nn.train.
+__all__ = ["fit", "default_metric", "ProgressBar"]
