@@ -99,13 +99,10 @@ def examples(X, what="X"):
 
 def targets(y, what="y"):
     """``y`` as a list of targets (numbers, or rows for several outputs or one-hot)."""
-    y = plain(y)
-    if not is_sequence(y):
-        try:
-            return list(y)
-        except TypeError:
-            raise TypeError(f"{what} must be a list (or array) of targets, got {type(y).__name__}") from None
-    return list(y)
+    try:
+        return list(plain(y))
+    except TypeError:
+        raise TypeError(f"{what} must be a list (or array) of targets, got {type(y).__name__}") from None
 
 
 def paired(X, y, who):
