@@ -20,13 +20,13 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
 from .base import Module
 from .module import MLP, Layer, Neuron
 from .optim import SGD, Adam, Optimizer, linear_decay
-from .train import accuracy, fit, predict
+from .train import accuracy, fit, mean_squared_error, predict
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "LeakyReLU", "ScaledSigmoid", "activations",
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge_loss",
     "l2_penalty", "SGD", "Adam", "Optimizer", "linear_decay",
     "datasets", "train_test_split", "batches",
-    "fit", "accuracy", "predict",
+    "fit", "accuracy", "mean_squared_error", "predict",
     "save", "load", "load_into", "CheckpointError",
 ]

@@ -17,7 +17,11 @@ name                f(a)                             f'(a)
 Any callable ``Value -> Value`` also works (it cannot be saved in a checkpoint).
 """
 
+import reprlib
+
 from autograd_lite import Value
+
+from .inputs import real
 
 
 class Activation:
@@ -78,9 +82,9 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, slope=0.01):
-        if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0.0 <= slope < 1.0:
+        if real(slope) is None or not 0.0 <= real(slope) < 1.0:
             raise ValueError(f"leaky_relu slope must be a number in [0, 1), got {slope!r}")
-        self.slope = float(slope)
+        self.slope = real(slope)
 
     def apply(self, a):
         return a.leaky_relu(self.slope)
@@ -101,9 +105,9 @@ class ScaledSigmoid(Activation):
 
     def __init__(self, c=1.0, beta=1.0, trainable=False):
         for label, number in (("c", c), ("beta", beta)):
-            if isinstance(number, bool) or not isinstance(number, (int, float)):
+            if real(number) is None:
                 raise TypeError(f"scaled_sigmoid {label} must be a number, got {number!r}")
-        self.c, self.beta, self.trainable = float(c), float(beta), bool(trainable)
+        self.c, self.beta, self.trainable = real(c), real(beta), bool(trainable)
 
     def bind(self):
         if not self.trainable:
@@ -168,10 +172,11 @@ def resolve(spec):
 
 def from_config(config):
     """Rebuild a named activation from ``Activation.config()`` output; ValueError if invalid."""
-    if not isinstance(config, dict) or config.get("name") not in NAMED:
-        raise ValueError(f"invalid activation description {config!r}")
+    described = reprlib.repr(config)  # short, whatever a damaged checkpoint holds
+    if not isinstance(config, dict) or not isinstance(config.get("name"), str) or config["name"] not in NAMED:
+        raise ValueError(f"invalid activation description {described}")
     options = {key: value for key, value in config.items() if key != "name"}
     try:
         return NAMED[config["name"]](**options)
     except TypeError as error:
-        raise ValueError(f"invalid activation description {config!r}: {error}") from None
+        raise ValueError(f"invalid activation description {described}: {error}") from None

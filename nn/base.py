@@ -1,6 +1,10 @@
 """The Module base class: parameters, gradients, state dicts and checkpoints, shared by
 Neuron, Layer and MLP (see ``nn.module`` for the parameter order)."""
 
+import numbers
+
+from .inputs import plain
+
 
 class Module:
     """Base class: parameters, gradients, state dicts and checkpoints."""
@@ -58,6 +62,7 @@ class Module:
 
 
 def _checked_number(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    value = plain(value)  # a NumPy scalar or 0-d array: its Python number
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"parameter {name!r} must be a number, got {type(value).__name__} {value!r}")
     return float(value)

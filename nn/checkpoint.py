@@ -7,15 +7,26 @@ File layout (format version 1)::
                       "activations": [{"name": "relu"}, {"name": "linear"}]},
      "parameters": {"layer0/neuron0/w0": "0.123...", ...}}
 
-Parameters are stored as ``repr(float)`` strings, which round-trip every float exactly
-(nan and inf included), in ``parameters()`` order. Saving writes a temporary file in the
-same directory and renames it over the target (``os.replace``), so a crash never leaves a
-half-written checkpoint. Loading checks everything (format, version, architecture, every
-name, every number) before it builds or touches a model.
+Parameters are stored as ``repr(float)`` strings, which round-trip every finite float
+exactly, in ``parameters()`` order. A model with a nan or inf parameter is refused at save
+time (it has diverged; saving it would overwrite a good checkpoint with a useless one).
+Saving writes a temporary file in the same directory and renames it over the target
+(``os.replace``), so a crash never leaves a half-written checkpoint.
+
+Loading trusts nothing in the file, and checks it before it builds or touches a model: the
+file's size (at most ``max_bytes``, 64 MiB by default), UTF-8, JSON (nesting too deep for
+the parser and integers of more than 19 digits are refused), the format and version, the
+architecture's types, the number of parameters the architecture declares against the
+number the file stores (so a tiny file cannot declare a huge model), every name and every
+number (finite float reprs). Any problem raises ``CheckpointError`` saying what is wrong;
+a model given to ``load_into`` is then unchanged.
 """
 
 import json
+import math
+import os
 import re
+import reprlib
 
 from autograd_lite.atomic import write_atomically
 
@@ -24,105 +35,212 @@ from .module import MLP, Layer, Neuron
 
 FORMAT = "autograd-lite-nn"
 VERSION = 1
+MAX_BYTES = 64 * 2**20  # ~1.5 million parameters; a pure-Python model that size is already slow
+MAX_INT_DIGITS = 19     # layer sizes and versions are small; a 5,000-digit int is an attack or damage
 _FLOAT = re.compile(r"-?(\d+(\.\d*)?(e[-+]?\d+)?|inf|nan)")
+_FLOAT_REPR_MAX = 32    # repr(float) is at most 24 characters
+_short = reprlib.Repr()
+_short.maxlevel, _short.maxstring, _short.maxother = 3, 60, 60
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file is unreadable, corrupt, truncated or does not fit the model."""
+    """A checkpoint file is unreadable, corrupt, truncated, hostile or does not fit the
+    model; or a model cannot be saved (a nan or inf parameter)."""
 
 
 def to_json(model):
-    """The checkpoint as a dict (see the module docstring)."""
+    """The checkpoint as a dict (see the module docstring); CheckpointError if a parameter
+    is nan or inf."""
+    named = model.named_parameters()
+    bad = [(name, p.data) for name, p in named if not math.isfinite(p.data)]
+    if bad:
+        listed = ", ".join(f"{name} = {value!r}" for name, value in bad[:3])
+        raise CheckpointError(f"cannot save a model with {len(bad)} non-finite parameter{'s' * (len(bad) > 1)} "
+                              f"({listed}{', ...' if len(bad) > 3 else ''}): training has diverged; lower the "
+                              "learning rate or restart from an earlier checkpoint. Nothing was written.")
     return {"format": FORMAT, "version": VERSION, "architecture": model.config(),
-            "parameters": {name: repr(p.data) for name, p in model.named_parameters()}}
+            "parameters": {name: repr(p.data) for name, p in named}}
 
 
 def save(model, path):
-    """Write ``model`` to ``path`` atomically."""
-    write_atomically(path, json.dumps(to_json(model), indent=1), fsync=True)
-
-
-def _read(path):
+    """Write ``model`` to ``path`` atomically; a model that cannot be saved leaves any
+    existing file at ``path`` untouched."""
+    data = to_json(model)
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
+        text = json.dumps(data, indent=1, allow_nan=False)
+    except ValueError:  # a nan or inf in the architecture, e.g. ScaledSigmoid(c=inf)
+        raise CheckpointError(f"cannot save a model whose architecture holds nan or inf: "
+                              f"{_short.repr(data['architecture'])}. Nothing was written.") from None
+    write_atomically(path, text, fsync=True)
+
+
+def _bounded_int(text):
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise CheckpointError(f"holds an integer of {digits} digits (at most {MAX_INT_DIGITS} in a checkpoint)")
+    return int(text)
+
+
+def _read_at_most(file, limit, chunk=2**16):
+    """Up to ``limit`` bytes, in chunks: ``file.read(limit)`` would allocate ``limit``
+    bytes up front, even for a small file."""
+    parts, total = [], 0
+    while total < limit:
+        part = file.read(min(chunk, limit - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
+
+
+def _no_constant(name):
+    raise CheckpointError(f"holds {name}, which JSON does not allow and checkpoints never contain")
+
+
+def read(path, max_bytes=MAX_BYTES):
+    """The checkpoint at ``path`` as a dict with valid "format", "version",
+    "architecture" and "parameters" sections; CheckpointError otherwise. Reads at most
+    ``max_bytes`` + 1 bytes, whatever the file claims to be."""
+    if os.path.isdir(path):
+        raise CheckpointError(f"checkpoint {str(path)!r} is a directory, not a checkpoint file")
+    try:
+        with open(path, "rb") as file:
+            raw = _read_at_most(file, max_bytes + 1)
     except OSError as error:
-        raise CheckpointError(f"cannot read checkpoint {path!r}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise CheckpointError(f"checkpoint {path!r} is not UTF-8 text; is it a checkpoint file?") from None
+        raise CheckpointError(f"cannot read checkpoint {str(path)!r}: {error.strerror or error}") from None
+    if len(raw) > max_bytes:
+        raise CheckpointError(f"checkpoint {str(path)!r} is larger than {max_bytes:,} bytes, the limit; "
+                              "if you trust the file, pass a larger max_bytes= to nn.load")
     try:
-        data = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CheckpointError(f"checkpoint {str(path)!r} is not UTF-8 text; is it a checkpoint file?") from None
+    try:
+        data = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
-        raise CheckpointError(f"checkpoint {path!r} is not valid JSON (truncated or corrupt?): {error}") from None
+        raise CheckpointError(f"checkpoint {str(path)!r} is not valid JSON (truncated or corrupt?): {error}") from None
+    except RecursionError:
+        raise CheckpointError(f"checkpoint {str(path)!r} is nested too deeply to be a checkpoint") from None
+    except CheckpointError as error:
+        raise CheckpointError(f"checkpoint {str(path)!r} {error}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CheckpointError(f"{path!r} is not an autograd-lite nn checkpoint (no \"format\": \"{FORMAT}\")")
+        raise CheckpointError(f"{str(path)!r} is not an autograd-lite nn checkpoint (no \"format\": \"{FORMAT}\")")
     if data.get("version") != VERSION:
-        raise CheckpointError(f"checkpoint {path!r} has format version {data.get('version')!r}; "
+        raise CheckpointError(f"checkpoint {str(path)!r} has format version {_short.repr(data.get('version'))}; "
                               f"this autograd-lite reads version {VERSION}")
-    for key, kind in (("architecture", dict), ("parameters", dict)):
-        if not isinstance(data.get(key), kind):
-            raise CheckpointError(f"checkpoint {path!r} has no valid {key!r} section")
+    for key in ("architecture", "parameters"):
+        if not isinstance(data.get(key), dict):
+            raise CheckpointError(f"checkpoint {str(path)!r} has no valid {key!r} section")
     return data
 
 
 def _state(data, path):
+    """{name: float} from the "parameters" section; every value a finite float repr."""
     state = {}
     for name, text in data["parameters"].items():
-        if not isinstance(text, str) or not _FLOAT.fullmatch(text):
-            raise CheckpointError(f"checkpoint {path!r}: parameter {name!r} is {text!r}, not a float repr")
-        state[name] = float(text)
+        if not isinstance(text, str) or len(text) > _FLOAT_REPR_MAX or not _FLOAT.fullmatch(text):
+            raise CheckpointError(f"checkpoint {str(path)!r}: parameter {_short.repr(name)} is {_short.repr(text)}, "
+                                  "not a float repr")
+        value = float(text)
+        if not math.isfinite(value):
+            raise CheckpointError(f"checkpoint {str(path)!r}: parameter {_short.repr(name)} is {text}; a checkpoint "
+                                  "holds finite numbers only (was it written by a model that had diverged?)")
+        state[name] = value
     return state
 
 
-def _build(architecture, path):
-    """A fresh model from the architecture, or CheckpointError."""
+def _size(n, what):
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {_short.repr(n)}")
+    return n
+
+
+def _layers(architecture):
+    """[(fan_in, fan_out, Activation), ...] from the architecture, checking every type,
+    and building nothing but the activations (one small object per layer)."""
+    kind = architecture.get("type")
+    if kind == "MLP":
+        nouts, specs = architecture.get("nouts"), architecture.get("activations")
+        if not isinstance(nouts, list) or not nouts:
+            raise ValueError(f"'nouts' must be a non-empty list of layer sizes, got {_short.repr(nouts)}")
+        if not isinstance(specs, list) or len(specs) != len(nouts):
+            raise ValueError(f"'activations' must list one activation per layer ({len(nouts)}), got {_short.repr(specs)}")
+        sizes = [_size(architecture.get("nin"), "nin")] + [_size(n, "each layer size in 'nouts'") for n in nouts]
+    elif kind in ("Layer", "Neuron"):
+        nout = _size(architecture.get("nout"), "nout") if kind == "Layer" else 1
+        sizes, specs = [_size(architecture.get("nin"), "nin"), nout], [architecture.get("activation")]
+    else:
+        raise ValueError(f"unknown model type {_short.repr(kind)}")
+    acts = [activations.from_config(spec) for spec in specs]
+    return list(zip(sizes, sizes[1:], acts))
+
+
+def _declared_count(layers):
+    """How many parameters the layers declare: per neuron fan_in weights, a bias and the
+    activation's own (a trainable scaled sigmoid has c and beta)."""
+    return sum(fan_out * (fan_in + 1 + 2 * (getattr(act, "trainable", False) is True))
+               for fan_in, fan_out, act in layers)
+
+
+def _build(architecture, state, path):
+    """A fresh model from the architecture, built only once the architecture's declared
+    size matches the parameters stored; CheckpointError otherwise."""
     try:
-        kind = architecture.get("type")
-        acts = [activations.from_config(a) for a in architecture.get("activations", [architecture.get("activation")])]
+        layers = _layers(architecture)
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"checkpoint {str(path)!r} has an invalid architecture: {error}") from None
+    declared = _declared_count(layers)
+    if declared != len(state):
+        shape = " -> ".join(str(n) for n in [layers[0][0]] + [out for _, out, _ in layers][:8])
+        raise CheckpointError(f"checkpoint {str(path)!r} declares {declared:,} parameters (layer sizes {shape}"
+                              f"{' ...' if len(layers) > 8 else ''}) but stores {len(state):,}; the file is damaged "
+                              "or not what it claims")
+    acts = [act for _, _, act in layers]
+    kind, nin = architecture["type"], layers[0][0]
+    try:
         if kind == "MLP":
-            return MLP(architecture["nin"], architecture["nouts"], activation=acts[:-1],
-                       output_activation=acts[-1], name=architecture.get("name", "mlp"))
+            return MLP(nin, [out for _, out, _ in layers], activation=acts[:-1], output_activation=acts[-1],
+                       name=architecture.get("name", "mlp"))
         if kind == "Layer":
-            return Layer(architecture["nin"], architecture["nout"], activation=acts[0])
-        if kind == "Neuron":
-            return Neuron(architecture["nin"], activation=acts[0])
-        raise ValueError(f"unknown model type {kind!r}")
-    except (KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"checkpoint {path!r} has an invalid architecture: {error}") from None
+            return Layer(nin, layers[0][1], activation=acts[0])
+        return Neuron(nin, activation=acts[0])
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"checkpoint {str(path)!r} has an invalid architecture: {error}") from None
 
 
 def _check_names(model, state, path):
     expected = [name for name, _ in model.named_parameters()]
     if set(state) != set(expected) or len(state) != len(expected):
         missing = [n for n in expected if n not in state][:3]
-        extra = [n for n in state if n not in set(expected)][:3]
-        raise CheckpointError(f"checkpoint {path!r} parameters do not match the architecture "
+        extra = [_short.repr(n) for n in state if n not in set(expected)][:3]
+        raise CheckpointError(f"checkpoint {str(path)!r} parameters do not match the architecture "
                               f"({len(state)} stored, {len(expected)} expected; missing {missing}, unexpected {extra})")
 
 
-def load(path):
-    """A new model rebuilt from the checkpoint at ``path``."""
-    data = _read(path)
-    model = _build(data["architecture"], path)
+def load(path, max_bytes=MAX_BYTES):
+    """A new model rebuilt from the checkpoint at ``path`` (see the module docstring for
+    what is checked first); ``max_bytes`` bounds the file's size."""
+    data = read(path, max_bytes)
     state = _state(data, path)
+    model = _build(data["architecture"], state, path)
     _check_names(model, state, path)
     model.load_state_dict(state)
     return model
 
 
-def load_into(model, path):
+def load_into(model, path, max_bytes=MAX_BYTES):
     """Load the checkpoint's parameters into an existing ``model`` with the same
     architecture. Everything is checked first: on any error the model is unchanged."""
-    data = _read(path)
+    data = read(path, max_bytes)
     try:
         ours = model.config()
     except ValueError:
         ours = None
     if ours != data["architecture"]:
-        raise CheckpointError(f"checkpoint {path!r} holds a different architecture: "
-                              f"{data['architecture']!r}, but the model is {ours!r}")
+        raise CheckpointError(f"checkpoint {str(path)!r} holds a different architecture: "
+                              f"{_short.repr(data['architecture'])}, but the model is {ours!r}")
     state = _state(data, path)
     _check_names(model, state, path)
     model.load_state_dict(state)
     return model
-

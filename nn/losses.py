@@ -1,11 +1,15 @@
 """Loss functions. Each takes one example or a batch (a list of examples) and returns a
 Value; a batch is reduced with ``reduction="mean"`` (the default) or ``"sum"``.
 
-Predictions are Values (or numbers); targets are numbers.
+Predictions are Values (or numbers); targets are finite numbers: int, float, NumPy scalars,
+0-d arrays, and NumPy arrays for batches (a one-element row such as a y of shape (n, 1)
+counts as its number). bool and nan/inf targets are refused.
 """
 
 from autograd_lite import Value, dot, logsumexp
 from autograd_lite import sum as value_sum
+
+from .inputs import class_index, number, plain
 
 REDUCTIONS = ("mean", "sum")
 
@@ -25,6 +29,7 @@ def _is_sequence(x):
 
 def _pairs(predictions, targets, who):
     """A single example or a batch, as two equal-length lists."""
+    predictions, targets = plain(predictions), plain(targets)
     if not _is_sequence(predictions):
         return [predictions], [targets]
     if not _is_sequence(targets) or len(targets) != len(predictions):
@@ -34,12 +39,11 @@ def _pairs(predictions, targets, who):
 
 
 def _target(y, who):
-    if isinstance(y, bool) or not isinstance(y, (int, float)):
-        raise TypeError(f"{who} targets must be numbers, got {type(y).__name__} {y!r}")
-    return float(y)
+    return number(y, f"a {who} target")
 
 
 def _flatten(predictions, targets):
+    predictions, targets = plain(predictions), plain(targets)
     if not _is_sequence(predictions):
         return [predictions], [targets]
     out_p, out_t = [], []
@@ -107,6 +111,7 @@ def cross_entropy(logits, targets, reduction="mean"):
     One example: ``cross_entropy([z1, z2, z3], 2)``; a batch: a list of logit lists and a
     list of targets. Give it a linear output layer's scores, not softmax probabilities: it
     applies the softmax itself."""
+    logits, targets = plain(logits), plain(targets)
     if not _is_sequence(logits) or not logits:
         raise ValueError("cross_entropy expects a list of logits (or a list of such lists)")
     if not _is_sequence(logits[0]):
@@ -114,15 +119,14 @@ def cross_entropy(logits, targets, reduction="mean"):
     terms = []
     for z, t in zip(*_pairs(logits, targets, "cross_entropy")):
         log_normaliser = logsumexp(z)
-        if _is_sequence(t):
+        t = plain(t)
+        if _is_sequence(t) and (len(t) != 1 or len(z) == 1):  # else a row [t] of a y of shape (n, 1)
             if len(t) != len(z):
                 raise ValueError(f"cross_entropy target has {len(t)} probabilities for {len(z)} logits")
             weights = [_target(y, "cross_entropy") for y in t]
             terms.append(value_sum(w * (log_normaliser - zj) for w, zj in zip(weights, z) if w))
         else:
-            if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(z):
-                raise ValueError(f"cross_entropy target must be a class index in 0..{len(z) - 1}, got {t!r}")
-            terms.append(log_normaliser - z[t])
+            terms.append(log_normaliser - z[class_index(t, len(z), "cross_entropy target")])
     return _reduce(terms, reduction)
 
 

@@ -35,26 +35,27 @@ from autograd_lite.value import apply
 
 from . import activations
 from .base import Module
+from .inputs import integer, plain, seed_value, shape
 
 INITS = ("he", "xavier", "uniform")
 
 
 def _as_inputs(xs, nin, who):
     try:
-        items = tuple(xs)
+        items = tuple(plain(xs))  # a NumPy row becomes Python floats in one call
     except TypeError:
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(xs).__name__}") from None
     if len(items) != nin:
-        raise ValueError(f"{who} expects {nin} inputs, got {len(items)}")
-    return tuple(x if type(x) is Value else Value(x) for x in items)
+        raise ValueError(f"{who} expects {nin} inputs, got {len(items)} (input shape {shape(xs)})")
+    return tuple(x if type(x) is Value else Value(plain(x)) for x in items)
 
 
 def _rng(seed, rng):
     if rng is not None:
         return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+    if seed is not None and integer(seed) is None:
         raise TypeError(f"seed must be an int or None, got {seed!r}")
-    return random.Random(seed)
+    return random.Random(seed_value(seed))
 
 
 def _bound(init, fan_in, fan_out):
@@ -68,9 +69,10 @@ def _bound(init, fan_in, fan_out):
 
 
 def _positive_int(n, what):
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    size = integer(n)  # a NumPy integer becomes an int, so config() stays JSON
+    if size is None or size < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+    return size
 
 
 class Neuron(Module):
@@ -169,7 +171,7 @@ class MLP(Module):
     def __init__(self, nin, nouts, activation="relu", output_activation=None, init="he", seed=None,
                  name="mlp"):
         self.nin = _positive_int(nin, "nin")
-        nouts = list(nouts) if not isinstance(nouts, int) else [nouts]
+        nouts = list(plain(nouts)) if integer(nouts) is None else [nouts]
         if not nouts:
             raise ValueError("nouts must list at least one layer size, e.g. [16, 16, 1]")
         self.nouts = [_positive_int(n, "each layer size in nouts") for n in nouts]

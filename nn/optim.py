@@ -8,6 +8,8 @@ import math
 
 from autograd_lite import Value
 
+from .inputs import real
+
 
 def _check_parameters(params):
     params = list(params)
@@ -24,15 +26,17 @@ def _check_parameters(params):
 def _check_rate(lr):
     if callable(lr):
         return lr
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0.0 or not math.isfinite(lr):
+    rate = real(lr)
+    if rate is None or not rate > 0.0 or not math.isfinite(rate):
         raise ValueError(f"lr must be a positive number or a callable of the step number, got {lr!r}")
-    return float(lr)
+    return rate
 
 
 def _non_negative(x, name, below=math.inf):
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x < below:
+    value = real(x)
+    if value is None or not 0.0 <= value < below:
         raise ValueError(f"{name} must be a number in [0, {below}), got {x!r}")
-    return float(x)
+    return value
 
 
 class Optimizer:
@@ -47,10 +51,11 @@ class Optimizer:
         """The learning rate the next ``step()`` will use."""
         if not callable(self.lr):
             return self.lr
-        rate = self.lr(self.steps)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate):
-            raise ValueError(f"the lr schedule returned {rate!r} at step {self.steps}; it must return a number")
-        return float(rate)
+        returned = self.lr(self.steps)
+        rate = real(returned)
+        if rate is None or not math.isfinite(rate):
+            raise ValueError(f"the lr schedule returned {returned!r} at step {self.steps}; it must return a number")
+        return rate
 
     def zero_grad(self):
         """Set every parameter's grad to 0.0 (backward accumulates into parameters)."""

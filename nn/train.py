@@ -5,53 +5,24 @@ step per epoch on all examples), ``1`` is stochastic gradient descent (one step 
 example) and ``k`` is mini-batch (one step per k examples).
 """
 
+import functools
 import random
 import sys
 import time
 
 from autograd_lite import Value, no_grad
 
-from .activations import ScaledSigmoid, Sigmoid, Softmax
+from .activations import Softmax
 from .compiled import CompiledLoss
 from .data import batches
-from .losses import cross_entropy, l2_penalty
+from .inputs import integer, is_sequence, paired, plain, seed_value, shape
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
+                     l2_penalty, mse_loss)
+from .module import MLP, Layer, Neuron
+from .metrics import (METRICS, accuracy, correct_count, default_threshold, evaluate, evaluate_loss, floats,
+                      labels_from_outputs, mean_squared_error, predict, squared_errors)
 
-
-def predict(model, X):
-    """The model's outputs for each example as floats (a float, or a list for several
-    outputs), computed without recording a graph."""
-    with no_grad():
-        outputs = [model(x) for x in X]
-    return [_floats(out) for out in outputs]
-
-
-def _floats(out):
-    return out.data if isinstance(out, Value) else [o.data for o in out]
-
-
-def default_threshold(model):
-    """0.5 when the model's output is a probability (a sigmoid output layer), else 0.0."""
-    output = getattr(model, "activations", [None])[-1]
-    return 0.5 if isinstance(output, (Sigmoid, ScaledSigmoid)) else 0.0
-
-
-def labels_from_outputs(outputs, y, threshold):
-    """Class labels from model outputs: argmax for a list of outputs; for one output,
-    the positive label 1 above ``threshold`` and otherwise the negative label, which is
-    -1 if ``y`` uses -1/+1 labels and 0 if it uses 0/1."""
-    negative = -1 if any(label == -1 for label in y) else 0
-    return [max(range(len(o)), key=o.__getitem__) if isinstance(o, list) else (1 if o > threshold else negative)
-            for o in outputs]
-
-
-def accuracy(model, X, y, threshold=None):
-    """The fraction of examples whose predicted label equals y (see labels_from_outputs)."""
-    X, y = list(X), list(y)
-    if not X or len(X) != len(y):
-        raise ValueError(f"accuracy needs as many targets as examples, and at least one; got {len(X)} and {len(y)}")
-    threshold = default_threshold(model) if threshold is None else threshold
-    predicted = labels_from_outputs(predict(model, X), y, threshold)
-    return sum(p == t for p, t in zip(predicted, y)) / len(y)
+KNOWN_LOSSES = (mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss)
 
 
 class ProgressBar:
@@ -76,14 +47,31 @@ class ProgressBar:
         self.stream.flush()
 
 
+def _unwrapped(loss):
+    while isinstance(loss, functools.partial):
+        loss = loss.func
+    return loss
+
+
+def default_metric(loss):
+    """"mse" for ``mse_loss`` (also wrapped in functools.partial), else "accuracy"."""
+    return "mse" if _unwrapped(loss) is mse_loss else "accuracy"
+
+
 def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle=True, seed=0,
-        validation_data=None, threshold=None, verbose=True, on_epoch_end=None, stream=None, compile=False):
-    """Train ``model`` and return its history: ``{"loss": [...], "accuracy": [...]}``, one
-    entry per epoch (plus ``val_loss`` and ``val_accuracy`` with ``validation_data=(X, y)``).
+        validation_data=None, threshold=None, verbose=True, on_epoch_end=None, stream=None, compile=False,
+        metric=None):
+    """Train ``model`` and return its history: ``{"loss": [...], metric: [...]}``, one entry
+    per epoch (plus ``val_loss`` and ``"val_" + metric`` with ``validation_data=(X, y)``).
+
+    ``metric`` is ``"accuracy"`` (classification) or ``"mse"`` (regression: the mean squared
+    error over every output number); None picks ``"mse"`` for ``mse_loss`` and
+    ``"accuracy"`` for every other loss. X and y may be lists or NumPy arrays (a 2-D X; a y
+    of shape (n,), (n, 1) or (n, k)).
 
     Each step: forward on the batch, ``loss(outputs, targets)`` (+ ``l2 * sum p**2``),
     zero the gradients, backward, ``optimizer.step()``; the graph is then dropped. The
-    epoch's loss is the example-weighted mean of its batches' losses and its accuracy is
+    epoch's loss is the example-weighted mean of its batches' losses and its metric is
     over the predictions made during the epoch (before each batch's update).
     ``on_epoch_end(epoch, logs)`` is called after each epoch; returning True stops early.
     A progress bar is drawn on ``stream`` (stderr) only if it is a TTY and ``verbose``.
@@ -92,27 +80,33 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     example, see nn/compiled.py): the same training up to float rounding, faster once
     each target value has been traced.
     """
-    X, y = list(X), list(y)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+    X, y = _training_data(model, X, y)
+    if integer(epochs) is None or integer(epochs) < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if not X or len(X) != len(y):
-        raise ValueError(f"fit needs as many targets as examples, and at least one; got {len(X)} and {len(y)}")
+    epochs = integer(epochs)
+    metric = default_metric(loss) if metric is None else metric
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(map(repr, METRICS))} or None, got {metric!r}")
     if loss is cross_entropy and isinstance(getattr(model, "activations", [None])[-1], Softmax):
         raise ValueError("cross_entropy expects logits, but the model's output layer is already a softmax; "
                          "use output_activation=None (linear) and let cross_entropy apply the softmax")
     threshold = default_threshold(model) if threshold is None else threshold
-    params = model.parameters()
-    history = {"loss": [], "accuracy": []}
+    _check_targets(model, loss, y)
     if validation_data is not None:
-        history.update(val_loss=[], val_accuracy=[])
+        X_val, y_val = _training_data(model, *validation_data, who="fit's validation_data")
+        _check_targets(model, loss, y_val)
+    params = model.parameters()
+    history = {"loss": [], metric: []}
+    if validation_data is not None:
+        history.update({"val_loss": [], f"val_{metric}": []})
     bar = ProgressBar(epochs, stream, verbose)
     compiled = CompiledLoss(model, loss) if compile else None
-    order_rng = random.Random(seed)
+    order_rng = random.Random(seed_value(seed))
     for epoch in range(epochs):
-        total_loss, correct = 0.0, 0
+        total_loss, score, count = 0.0, 0.0, 0
         for X_batch, y_batch in batches(X, y, batch_size, shuffle, order_rng):
             if compiled is not None:
-                labels = labels_from_outputs(predict(model, X_batch), y, threshold)
+                outputs = predict(model, X_batch)
                 optimizer.zero_grad()
                 batch_value = compiled.step(X_batch, y_batch)
                 if l2:
@@ -120,25 +114,28 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
                     penalty.backward()
                     batch_value += penalty.data
                 optimizer.step()
-                total_loss += batch_value * len(X_batch)
-                correct += sum(p == t for p, t in zip(labels, y_batch))
-                continue
-            outputs = [model(x) for x in X_batch]
-            batch_loss = loss(outputs if len(outputs) > 1 else outputs[0], y_batch if len(y_batch) > 1 else y_batch[0])
-            if l2:
-                batch_loss = batch_loss + l2_penalty(params, l2)
-            optimizer.zero_grad()
-            batch_loss.backward()
-            optimizer.step()
-            total_loss += batch_loss.data * len(X_batch)
-            labels = labels_from_outputs([_floats(o) for o in outputs], y, threshold)
-            correct += sum(p == t for p, t in zip(labels, y_batch))
-            del outputs, batch_loss  # drop the graph before the next batch
-        logs = {"loss": total_loss / len(X), "accuracy": correct / len(X)}
+            else:
+                values = [model(x) for x in X_batch]
+                batch_loss = loss(values if len(values) > 1 else values[0], y_batch if len(y_batch) > 1 else y_batch[0])
+                if l2:
+                    batch_loss = batch_loss + l2_penalty(params, l2)
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+                batch_value = batch_loss.data
+                outputs = [floats(v) for v in values]
+                del values, batch_loss  # drop the graph before the next batch
+            total_loss += batch_value * len(X_batch)
+            if metric == "accuracy":
+                score += correct_count(outputs, y_batch, y, threshold)
+                count += len(y_batch)
+            else:
+                errors, numbers = squared_errors(outputs, y_batch)
+                score, count = score + errors, count + numbers
+        logs = {"loss": total_loss / len(X), metric: score / count}
         if validation_data is not None:
-            X_val, y_val = validation_data
             logs["val_loss"] = evaluate_loss(model, X_val, y_val, loss)
-            logs["val_accuracy"] = accuracy(model, X_val, y_val, threshold)
+            logs[f"val_{metric}"] = evaluate(metric, model, X_val, y_val, threshold)
         for key, value in logs.items():
             history[key].append(value)
         bar.update(epoch, logs)
@@ -147,9 +144,56 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     return history
 
 
-def evaluate_loss(model, X, y, loss):
-    """The mean loss over (X, y), without recording a graph."""
-    X, y = list(X), list(y)
-    with no_grad():
-        return loss([model(x) for x in X], y).data if len(X) > 1 else loss(model(X[0]), y[0]).data
+def _training_data(model, X, y, who="fit"):
+    """(X, y) as lists, checked against each other and against the model's input and
+    output sizes, with errors that name the shapes."""
+    X_list, y_list = paired(X, y, who)
+    if not X_list:
+        raise ValueError(f"{who} needs at least one example; X and y are empty")
+    nin = getattr(model, "nin", None)
+    if nin is not None:
+        rows = [plain(row) for row in X_list]
+        wrong = next((i for i, row in enumerate(rows) if not hasattr(row, "__len__") or len(row) != nin), None)
+        if wrong is not None:
+            raise ValueError(f"{who}: X has shape {shape(X)} (example {wrong} is {rows[wrong]!r:.60}) but the model "
+                             f"takes {nin} inputs per example")
+        X_list = rows
+    outputs = _output_count(model)
+    if outputs is not None:
+        for i, target in enumerate(y_list):
+            target = plain(target)
+            if is_sequence(target) and len(target) not in (1, outputs):
+                raise ValueError(f"{who}: y has shape {shape(y)} (target {i} has {len(target)} numbers) but the model "
+                                 f"has {outputs} output{'s' * (outputs != 1)}")
+    return X_list, y_list
 
+
+def _check_targets(model, loss, y):
+    """Every target checked by the loss itself before the first step, so that a bad label
+    at example 500 does not stop training half-way with the model already changed. Only
+    for nn's own losses (a loss of one dummy prediction per target, no graph): a user's
+    loss may not accept dummy predictions."""
+    outputs = _output_count(model)
+    if outputs is None or _unwrapped(loss) not in KNOWN_LOSSES:
+        return
+    with no_grad():
+        for i, target in enumerate(y):
+            dummy = Value(0.5) if outputs == 1 else [Value(0.5)] * outputs  # 0.5: a valid probability
+            try:
+                loss(dummy, target)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"target {i} of y: {error}") from None
+
+
+def _output_count(model):
+    """How many numbers the model gives per example, if it is one of nn's modules."""
+    if isinstance(model, MLP):
+        return model.nouts[-1]
+    if isinstance(model, Layer):
+        return model.nout
+    return 1 if isinstance(model, Neuron) else None
+
+
+# accuracy, predict, evaluate_loss... live in nn.metrics; they are imported here for the
+# code that used them from nn.train.
+__all__ = ["fit", "default_metric", "ProgressBar"]

@@ -122,3 +122,16 @@ def test_parameter_order_in_the_file_does_not_matter(tmp_path, model):
     data["parameters"] = dict(reversed(list(data["parameters"].items())))
     path.write_text(json.dumps(data))
     assert nn.load(path).state_dict() == model.state_dict()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.Layer(3, 2, activation=nn.ScaledSigmoid(trainable=True), seed=1),   # 2 x (3 + 1 + 2) parameters
+    lambda: nn.Layer(2, 3, activation="softmax", seed=0),
+    lambda: nn.Neuron(4, activation="tanh", seed=2),
+])
+def test_layers_and_neurons_round_trip_too(tmp_path, make):
+    model = make()
+    model.save(tmp_path / "m.json")
+    loaded = nn.load(tmp_path / "m.json")
+    assert type(loaded) is type(model) and loaded.config() == model.config()
+    assert loaded.state_dict() == model.state_dict()

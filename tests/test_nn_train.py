@@ -1,6 +1,7 @@
 """nn.fit: the three gradient-descent modes, history, callbacks, progress bar; accuracy
 and predict."""
 
+import functools
 import io
 
 import pytest
@@ -85,7 +86,7 @@ def test_accuracy_with_hand_set_weights():
 
 def test_fit_rejects_mismatched_data():
     model, opt = make()
-    with pytest.raises(ValueError, match="as many targets"):
+    with pytest.raises(ValueError, match="8 examples but y has 3 targets"):
         nn.fit(model, X, y[:3], nn.binary_cross_entropy, opt)
     with pytest.raises(ValueError, match="epochs"):
         nn.fit(model, X, y, nn.binary_cross_entropy, opt, epochs=0)
@@ -95,3 +96,51 @@ def test_fit_refuses_cross_entropy_on_a_softmax_output_which_would_apply_softmax
     model = nn.MLP(2, [3], output_activation="softmax", seed=0)
     with pytest.raises(ValueError, match="expects logits.*output_activation=None"):
         nn.fit(model, X, [0] * len(X), nn.cross_entropy, nn.SGD(model.parameters(), lr=0.1), verbose=False)
+
+
+def linear_model(w, b):
+    model = nn.MLP(1, [1])  # output = w x + b
+    model.set_parameters([w, b])
+    return model
+
+
+def test_fit_with_mse_loss_reports_the_mean_squared_error_not_an_accuracy():
+    model = linear_model(1.0, 0.0)                   # outputs 0, 1, 2 against targets 0, 0, 0
+    opt = nn.SGD(model.parameters(), lr=0.01)
+    history = nn.fit(model, [[0.0], [1.0], [2.0]], [0.0, 0.0, 0.0], nn.mse_loss, opt, epochs=2, verbose=False,
+                     validation_data=([[3.0]], [1.0]))
+    assert sorted(history) == ["loss", "mse", "val_loss", "val_mse"]
+    assert history["mse"][0] == pytest.approx((0 + 1 + 4) / 3)  # the epoch's predictions, before its step
+    w, b = (p.data for p in model.parameters())
+    assert history["val_mse"][-1] == pytest.approx((3 * w + b - 1.0) ** 2)
+
+
+def test_the_metric_follows_the_loss_and_can_be_chosen():
+    half_mse = functools.partial(nn.mse_loss, half=True)
+    assert nn.train.default_metric(half_mse) == "mse" and nn.train.default_metric(nn.hinge_loss) == "accuracy"
+    model = linear_model(1.0, -0.5)
+    history = nn.fit(model, [[0.0], [1.0]], [0, 1], nn.mse_loss, nn.SGD(model.parameters(), lr=1e-9), epochs=1,
+                     metric="accuracy", verbose=False)
+    assert sorted(history) == ["accuracy", "loss"]
+    assert history["loss"] == [pytest.approx(0.25)] and history["accuracy"] == [1.0]  # outputs -0.5, 0.5
+    model, opt = make()
+    assert sorted(nn.fit(model, X, y, nn.binary_cross_entropy, opt, verbose=False)) == ["accuracy", "loss"]
+    with pytest.raises(ValueError, match="metric must be one of 'accuracy', 'mse'"):
+        nn.fit(model, X, y, nn.binary_cross_entropy, opt, metric="f1")
+
+
+def test_mean_squared_error_over_every_output_number():
+    two = nn.MLP(1, [2])
+    two.set_parameters([1.0, 0.0, 2.0, 1.0])         # outputs x and 2x + 1
+    assert nn.mean_squared_error(two, [[1.0], [0.0]], [[0.0, 3.0], [1.0, 1.0]]) == pytest.approx((1 + 0 + 1 + 0) / 4)
+    with pytest.raises(ValueError, match="2 outputs per example but a target has 3 numbers"):
+        nn.mean_squared_error(two, [[1.0]], [[0.0, 3.0, 1.0]])
+
+
+def test_the_cli_progress_printer_formats_regression_logs_as_numbers(capsys, monkeypatch):
+    from autograd_lite.cli import progress
+
+    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: False, raising=False)
+    report = progress.epoch_printer(1)
+    report(0, {"loss": 0.5, "mse": 0.25, "val_loss": 0.125, "val_mse": 0.0625})
+    assert "mse 0.2500" in capsys.readouterr().out

@@ -8,6 +8,8 @@ import math
 import random
 from importlib import resources
 
+from ..inputs import integer, seed_value
+
 IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
 
@@ -25,13 +27,13 @@ def iris():
 
 
 def _rng(seed):
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
+    return seed if isinstance(seed, random.Random) else random.Random(seed_value(seed))
 
 
 def _count(n):
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+    if integer(n) is None or integer(n) < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
-    return n
+    return integer(n)
 
 
 def moons(n=100, noise=0.1, seed=0):
@@ -71,8 +73,9 @@ def blobs(n=100, centers=3, n_features=2, std=1.0, box=(-10.0, 10.0), seed=0):
     uniformly in ``box`` per coordinate, n points shared out as evenly as possible,
     label = the cluster's index."""
     rng, n = _rng(seed), _count(n)
-    if isinstance(centers, bool) or not isinstance(centers, int) or centers < 1:
+    if integer(centers) is None or integer(centers) < 1:
         raise ValueError(f"centers must be a positive int, got {centers!r}")
+    centers = integer(centers)
     middles = [[rng.uniform(*box) for _ in range(n_features)] for _ in range(centers)]
     X, y = [], []
     for i in range(n):
