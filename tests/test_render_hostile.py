@@ -121,3 +121,22 @@ def test_a_scope_ending_in_a_backslash_draws_its_cluster_and_the_dot_source_warn
         warnings.simplefilter("error")
         source = draw_graph(L).source
     assert 'label="model\\\\"' in source  # DOT for the text model\ (the backslash escaped)
+
+
+def test_a_checkpoint_whose_model_name_is_hostile_draws_as_text(renderer, tmp_path):
+    import json
+
+    import nn
+
+    hostile = 'mlp" URL="javascript:alert(1)" x="\\'
+    path = tmp_path / "model.json"
+    nn.save(nn.MLP(2, [2, 1], seed=0), path)
+    data = json.loads(path.read_text())
+    data["architecture"]["name"] = hostile  # as an attacker would edit the file
+    path.write_text(json.dumps(data))
+    model = nn.load(path)
+    loss = model([Value(1.0, label="x1"), Value(2.0, label="x2")])
+    loss.backward()
+    svg = assert_nothing_injected(render_strictly(draw_graph(loss)), expected_nodes=len(Svg(
+        draw_graph(loss, clusters=False).svg()).nodes))  # clusters add no nodes
+    assert hostile in svg.cluster_labels()
