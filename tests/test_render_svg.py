@@ -4,8 +4,6 @@ Every expected number below is derived by hand in the comments, never taken from
 Each test runs with graphviz-pure and, where installed, the system dot.
 """
 
-import pytest
-
 import autograd_lite as ag
 from autograd_lite import Value, draw_graph
 
