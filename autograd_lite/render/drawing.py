@@ -29,12 +29,13 @@ def check_save_path(path):
     except FormatNotSupportedError as error:
         formats = error.formats
         working = [ext for ext, fmt in RENDERED_FORMATS.items() if fmt in formats] + list(TEXT_FORMATS)
+        name = output_format.upper()
         raise FormatNotSupportedError(
             f"cannot write {path!r}: the Graphviz renderer found, {error.executable}, has no "
-            f"{output_format.upper()} output. With it, save as {', '.join(working[:-1])} or {working[-1]}. For "
-            f"{output_format.upper()}, install the system Graphviz (apt install graphviz | brew "
-            f"install graphviz | winget install graphviz), which is preferred to graphviz-pure, "
-            f"or convert the SVG (e.g. rsvg-convert -f pdf graph.svg -o graph.pdf).",
+            f"{name} output. With it, save as {', '.join(working[:-1])} or {working[-1]}. For "
+            f"{name}, install the system Graphviz (apt install graphviz | brew install graphviz "
+            f"| winget install graphviz), which is preferred to graphviz-pure, or convert the "
+            f"SVG (e.g. rsvg-convert -f {output_format} graph.svg -o graph.{output_format}).",
             error.executable, output_format, formats) from None
     return output_format
 
