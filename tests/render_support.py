@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd_lite.render.renderer import PURE_NAME, scripts_dirs
+from autograd_lite.render.renderer import ENV_VAR, PURE_NAME, scripts_dirs
 
 SVG = "{http://www.w3.org/2000/svg}"
 PURE_HAS_WHEELS = (sys.platform in ("linux", "darwin", "win32")
@@ -33,6 +33,15 @@ def available_renderers():
     return params
 
 
+@pytest.fixture(params=available_renderers())
+def renderer(request, monkeypatch):
+    """Each available renderer in turn, chosen through the environment variable."""
+    if request.param is None:
+        pytest.fail("graphviz-pure is not installed; `pip install -e .` should install it")
+    monkeypatch.setenv(ENV_VAR, request.param)
+    return request.param
+
+
 class Svg:
     """The parts of a rendered SVG that tests look at: nodes, edges, clusters by title."""
 
@@ -56,6 +65,16 @@ class Svg:
     @staticmethod
     def texts(group):
         return [" ".join((text.text or "").split()) for text in group.iter(SVG + "text")]
+
+    def cluster_labels(self):
+        """The label of every cluster (the scope path it stands for)."""
+        return sorted(" ".join(self.texts(group)) for groups in self.clusters.values() for group in groups)
+
+    def title_of_node_reading(self, first_line):
+        """The title (DOT id) of the one node whose first line of text is ``first_line``."""
+        (title,) = [title for title, groups in self.nodes.items() for group in groups
+                    if self.texts(group)[:1] == [first_line]]
+        return title
 
     def node_texts(self, title):
         (group,) = self.nodes[title]

@@ -44,7 +44,7 @@ def test_a_big_scoped_graph_is_collapsed_to_one_box_per_scope():
     svg = Svg(drawing.svg())
     assert svg.count("nodes") == 21
     assert svg.count("edges") == 20  # x -> block0 -> block1 -> ... -> block19
-    assert Svg.texts(svg.nodes["box_block3"][0]) == ["block3", "100 values"]
+    assert svg.node_texts(svg.title_of_node_reading("block3")) == ["block3", "100 values"]
 
 
 def test_collapse_picks_the_deepest_depth_that_fits():
@@ -57,7 +57,10 @@ def test_collapse_picks_the_deepest_depth_that_fits():
     drawing = draw_graph(node)  # 601 values; depth 2 gives x + 3 boxes
     assert drawing.collapse_depth == 2
     assert drawing.box_count == 4
-    assert "subgraph cluster_model " in drawing.source  # boxes stay inside their parent scope
+    svg = Svg(drawing.svg())
+    (model,) = svg.clusters.values()  # boxes stay inside their parent scope's cluster
+    assert Svg.texts(model[0]) == ["model"]
+    assert {svg.title_of_node_reading(f"model/block{i}") for i in range(3)} <= set(svg.nodes)
 
 
 def test_an_explicit_collapse_depth_and_a_raised_limit_are_obeyed():
@@ -179,6 +182,7 @@ def test_a_fan_out_into_collapsed_boxes_is_labelled_with_each_boxs_share():
     L.backward()
     drawing = draw_graph(L, collapse_depth=1, number_format=".1f")
     svg = Svg(drawing.svg())
-    assert svg.edge_labels("n0->box_A") == ["3.0"]
-    assert svg.edge_labels("n0->box_B") == ["5.0"]
+    box_a, box_b = svg.title_of_node_reading("A"), svg.title_of_node_reading("B")
+    assert svg.edge_labels(f"n0->{box_a}") == ["3.0"]
+    assert svg.edge_labels(f"n0->{box_b}") == ["5.0"]
     assert svg.node_texts("n0")[-1] == "grad 8.0 = 3.0 + 5.0"

@@ -2,8 +2,9 @@
 
 Exit codes: 0 success; 1 the command ran but a computation failed (a value outside a
 function's domain, such as ``log(-1)``; no renderer for ``--svg``); 2 the input was
-rejected (a bad option, expression, variable value, CSV file or checkpoint). Errors are
-one or two plain lines on stderr, never a traceback.
+rejected (a bad option, expression, variable value, CSV file or checkpoint); 141 the
+reader of the output went away (``| head -1``), as for any tool that SIGPIPE ends. Errors
+are one or two plain lines on stderr, never a traceback, whatever the console's encoding.
 
 Subcommands are imported only when run, so ``import autograd_lite`` never pays for them.
 """
@@ -31,7 +32,17 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    Any console encoding works and a reader that closes the pipe early ends the command
+    quietly with exit code 141 (see ``console``).
+    """
+    from .console import run_guarded
+
+    return run_guarded(lambda: _run(argv))
+
+
+def _run(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -1,5 +1,6 @@
 """``autograd-lite grad EXPR name=value ...``: value, gradients, graph and fan-out sums."""
 
+import contextlib
 import math
 import re
 
@@ -35,7 +36,8 @@ def add_parser(commands):
     parser.add_argument("expression", help='the expression, quoted, e.g. "tanh(x*w + b)"')
     parser.add_argument("values", nargs="*", metavar="name=value", help="a number for each variable")
     parser.add_argument("--svg", metavar="PATH",
-                        help="write the computation graph (.svg, .png, .pdf, or .dot for the DOT text)")
+                        help="write the computation graph: .svg, .png, .dot (the DOT text, no renderer "
+                             "needed), or .pdf with the system Graphviz (graphviz-pure has no PDF)")
     parser.add_argument("--explain", action="store_true",
                         help="write out the total-derivative sum at every value used more than once")
     parser.set_defaults(run=run)
@@ -64,6 +66,8 @@ def parse_values(pairs):
 def run(args):
     from .expression import CONSTANTS, EvaluationError, ExpressionError, evaluate, parse
 
+    if args.svg:
+        _check_graph_path(args.svg)  # a format the renderer lacks is refused before any work
     try:
         tree, names = parse(args.expression)
     except ExpressionError as error:
@@ -127,18 +131,34 @@ def _explain(output, sources):
         print("\n".join(legend))
 
 
+def _check_graph_path(path):
+    from ..render import check_save_path
+
+    with _graph_errors(path):
+        check_save_path(path)
+
+
 def _save_graph(output, path):
     from ..render import draw_graph
-    from ..render.renderer import RenderError, RendererNotFoundError
 
     drawing = draw_graph(output)
-    try:
+    with _graph_errors(path):
         drawing.save(path)
+    print(f"\nwrote {path}")
+
+
+@contextlib.contextmanager
+def _graph_errors(path):
+    """Saving the graph's failures as one-line CommandErrors."""
+    from ..render.renderer import FormatNotSupportedError, RenderError, RendererNotFoundError
+
+    try:
+        yield
     except ValueError as error:
         raise CommandError(str(error)) from None
     except (RendererNotFoundError, RenderError) as error:
-        raise CommandError(f"could not render {path}: {error}\n"
+        what = "" if isinstance(error, FormatNotSupportedError) else f"could not render {path}: "
+        raise CommandError(f"{what}{error}\n"
                            "(--svg graph.dot writes the DOT text, which needs no renderer)", FAILED) from None
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error.strerror or error}", FAILED) from None
-    print(f"\nwrote {path}")

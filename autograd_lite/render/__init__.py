@@ -8,7 +8,8 @@ Files: ``paths`` (uses and path contributions), ``labels`` (text and styles), ``
 from .collapse import GraphTooLargeError
 from .draw import draw_dot, draw_graph
 from .explain import explain
-from .renderer import ENV_VAR, RenderError, RendererNotFoundError, find_renderer
+from .drawing import check_save_path
+from .renderer import ENV_VAR, FormatNotSupportedError, RenderError, RendererNotFoundError, find_renderer
 
-__all__ = ["draw_graph", "draw_dot", "explain", "find_renderer", "ENV_VAR", "GraphTooLargeError",
-           "RenderError", "RendererNotFoundError"]
+__all__ = ["draw_graph", "draw_dot", "explain", "find_renderer", "check_save_path", "ENV_VAR",
+           "GraphTooLargeError", "RenderError", "RendererNotFoundError", "FormatNotSupportedError"]

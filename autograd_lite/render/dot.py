@@ -1,9 +1,15 @@
-"""Building the DOT graph: value boxes, op nodes, fan-out edge labels, scope clusters."""
+"""Building the DOT graph: value boxes, op nodes, fan-out edge labels, scope clusters.
+
+Every user string (labels, scope names, op names, formatted numbers) reaches DOT only as a
+label, escaped by ``labels.escape_text``/``escape_record``; node and cluster ids are made
+here from numbers, so no user string is ever parsed as DOT syntax, a port or HTML.
+"""
 
 import graphviz
 
 from .collapse import scope_at_depth
-from .labels import BOX_STYLE, FAN_OUT_COLORS, FONT, NODE_STYLE, OP_STYLE, grad_line, node_kind, record_label
+from .labels import (BOX_STYLE, FAN_OUT_COLORS, FONT, NODE_STYLE, OP_STYLE, escape_text, grad_line,
+                     node_kind, record_label)
 
 
 def value_id(index, node):
@@ -25,7 +31,7 @@ def build_digraph(index, options, depth, parameters):
         if not options.clusters or not scope:
             return graph
         if scope not in clusters:
-            clusters[scope] = _cluster(scope)
+            clusters[scope] = _cluster(scope, len(clusters))
         return clusters[scope]
 
     box_of = {}
@@ -34,7 +40,8 @@ def build_digraph(index, options, depth, parameters):
             box = scope_at_depth(node.scope, depth)
             if box is not None:
                 box_of[node] = box
-        _add_boxes(index, box_of, container)
+        box_ids = {box: f"box{i}" for i, box in enumerate(dict.fromkeys(box_of.values()))}
+        _add_boxes(box_of, box_ids, container)
 
     fmt = options.formatter
     colors = {}  # fan-out node -> its colour, handed out in topological order
@@ -47,7 +54,7 @@ def build_digraph(index, options, depth, parameters):
     edges = {}  # (source, target) -> (fan-out parent, summed contribution); edges touching a box
     for node in index.order:
         if node in box_of:
-            _link_into_box(index, node, box_of, edges)
+            _link_into_box(index, node, box_of, box_ids, edges)
             continue
         here = container(node.scope)
         name = index.name(node)
@@ -60,46 +67,46 @@ def build_digraph(index, options, depth, parameters):
         target = value_id(index, node)
         if node.op and not options.merge_ops:
             target += "op"
-            here.node(target, node.op, **OP_STYLE)
+            here.node(target, escape_text(node.op), **OP_STYLE)
             graph.edge(target, value_id(index, node))
         for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             if parent in box_of:
-                edges.setdefault(("box_" + box_of[parent], target), (None, None))
+                edges.setdefault((box_ids[box_of[parent]], target), (None, None))
                 continue
             attributes = {}
             if options.edge_labels and index.fans_out(parent):
                 color = fan_out_color(parent)
-                attributes = {"label": fmt(local * node.grad), "color": color, "fontcolor": color}
+                attributes = {"label": escape_text(fmt(local * node.grad)), "color": color, "fontcolor": color}
             graph.edge(value_id(index, parent), target, **attributes)
 
     for (source, target), (parent, contribution) in edges.items():
         attributes = {}
         if contribution is not None and options.edge_labels:
             color = fan_out_color(parent)
-            attributes = {"label": fmt(contribution), "color": color, "fontcolor": color}
+            attributes = {"label": escape_text(fmt(contribution)), "color": color, "fontcolor": color}
         graph.edge(source, target, **attributes)
     _nest_clusters(graph, clusters)
     return graph
 
 
-def _add_boxes(index, box_of, container):
+def _add_boxes(box_of, box_ids, container):
     members = {}
     for box in box_of.values():
         members[box] = members.get(box, 0) + 1
     for box, count in members.items():
         parent_scope = box.rpartition("/")[0]
-        container(parent_scope).node("box_" + box, f"{box}\n{count} values", **BOX_STYLE)
+        container(parent_scope).node(box_ids[box], escape_text(f"{box}\n{count} values"), **BOX_STYLE)
 
 
-def _link_into_box(index, node, box_of, edges):
+def _link_into_box(index, node, box_of, box_ids, edges):
     """Edges from outside a box into it, one per source; a fan-out node's edge is labelled
     with the sum of its paths into the box."""
-    target = "box_" + box_of[node]
+    target = box_ids[box_of[node]]
     for parent, local in zip(node.parents, node.local_grads):
         if box_of.get(parent) == box_of[node]:
             continue
         if parent in box_of:
-            edges.setdefault(("box_" + box_of[parent], target), (None, None))
+            edges.setdefault((box_ids[box_of[parent]], target), (None, None))
         elif not index.fans_out(parent):
             edges.setdefault((value_id(index, parent), target), (None, None))
         else:
@@ -114,12 +121,12 @@ def _nest_clusters(graph, clusters):
         while "/" in scope:
             scope = scope.rpartition("/")[0]
             if scope not in clusters:
-                clusters[scope] = _cluster(scope)
+                clusters[scope] = _cluster(scope, len(clusters))
     for scope in sorted(clusters, key=lambda s: s.count("/"), reverse=True):
         parent_scope = scope.rpartition("/")[0]
         (clusters[parent_scope] if parent_scope else graph).subgraph(clusters[scope])
 
 
-def _cluster(scope):
-    return graphviz.Digraph("cluster_" + scope,
-                            graph_attr={"label": scope, "style": "rounded,dashed", "color": "#888888"})
+def _cluster(scope, number):
+    return graphviz.Digraph(f"cluster{number}", graph_attr={
+        "label": escape_text(scope), "style": "rounded,dashed", "color": "#888888"})

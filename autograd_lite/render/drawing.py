@@ -3,10 +3,41 @@
 import os
 
 from ..atomic import write_atomically
-from .renderer import RendererNotFoundError, render
+from .renderer import FormatNotSupportedError, RendererNotFoundError, render, require_format
 
 TEXT_FORMATS = {".dot": None, ".gv": None}
 RENDERED_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+def check_save_path(path):
+    """The renderer format ``save(path)`` will use (None for DOT text), checked before any work.
+
+    ValueError for an extension that names no format; RendererNotFoundError when the format
+    needs a renderer and there is none; FormatNotSupportedError when the renderer found
+    cannot write it (graphviz-pure has no PDF), listing the extensions that work with it.
+    """
+    path = os.fspath(path)
+    extension = os.path.splitext(path)[1].lower()
+    if extension in TEXT_FORMATS:
+        return None
+    if extension not in RENDERED_FORMATS:
+        known = ", ".join([*RENDERED_FORMATS, *TEXT_FORMATS])
+        raise ValueError(f"cannot tell the format of {path!r} from its extension; use one of {known}")
+    output_format = RENDERED_FORMATS[extension]
+    try:
+        require_format(output_format)
+    except FormatNotSupportedError as error:
+        formats = error.formats
+        working = [ext for ext, fmt in RENDERED_FORMATS.items() if fmt in formats] + list(TEXT_FORMATS)
+        name = output_format.upper()
+        raise FormatNotSupportedError(
+            f"cannot write {path!r}: the Graphviz renderer found, {error.executable}, has no "
+            f"{name} output. With it, save as {', '.join(working[:-1])} or {working[-1]}. For "
+            f"{name}, install the system Graphviz (apt install graphviz | brew install graphviz "
+            f"| winget install graphviz), which is preferred to graphviz-pure, or convert the "
+            f"SVG (e.g. rsvg-convert -f {output_format} graph.svg -o graph.{output_format}).",
+            error.executable, output_format, formats) from None
+    return output_format
 
 
 class GraphDrawing:
@@ -39,18 +70,12 @@ class GraphDrawing:
     def save(self, path):
         """Write to ``path``; the extension picks the format (.svg, .png, .pdf, .dot, .gv).
 
+        A format the renderer cannot write is refused first (see :func:`check_save_path`).
         The file is written whole or not at all (temporary file, then rename).
         """
         path = os.fspath(path)
-        extension = os.path.splitext(path)[1].lower()
-        if extension in TEXT_FORMATS:
-            data = self.source.encode("utf-8")
-        elif extension in RENDERED_FORMATS:
-            data = self.pipe(RENDERED_FORMATS[extension])
-        else:
-            known = ", ".join([*RENDERED_FORMATS, *TEXT_FORMATS])
-            raise ValueError(f"cannot tell the format of {path!r} from its extension; "
-                             f"use one of {known}")
+        output_format = check_save_path(path)
+        data = self.source.encode("utf-8") if output_format is None else self.pipe(output_format)
         write_atomically(path, data)
         return path
 

@@ -1,6 +1,9 @@
 """Text and style of the boxes: numbers, the grad-as-a-sum line, and what kind a node is."""
 
 import math
+import re
+
+import graphviz
 
 KINDS = ("output", "parameter", "input", "constant", "intermediate")
 
@@ -96,15 +99,43 @@ def grad_line(node, index, fmt, max_terms):
     return f"{line} (paths sum to {fmt(total)}: grads accumulated?)"
 
 
+# Characters XML 1.0 forbids (the SVG would not parse) or UTF-8 cannot encode (lone
+# surrogates, e.g. from undecodable bytes): shown as their Python escape instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(text):
+    return _NOT_XML.sub(lambda match: ascii(match.group())[1:-1], str(text))
+
+
+def _line_breaks(text):
+    # Graphviz would drop a raw newline inside a record field; "\n" is its own line break.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def escape_text(text):
+    """Make any text show verbatim as a plain Graphviz label (clusters, ops, edge labels).
+
+    Backslashes lose their escape meaning (``\\N``, ``\\l``, a trailing ``\\``), ``&`` no
+    longer starts a character entity, ``<...>`` is not taken for an HTML-like label (whose
+    ``href`` would become a link in the SVG), and quotes are escaped when the graphviz
+    package quotes the string. Line breaks stay line breaks; characters an SVG cannot hold
+    are shown as Python escapes (``\\x01``).
+    """
+    text = _printable(text).replace("\\", "\\\\").replace("&", "&amp;")
+    return graphviz.nohtml(_line_breaks(text))
+
+
 def escape_record(text):
-    """Make text safe inside one field of a Graphviz record label."""
+    """Make any text show verbatim inside one field of a Graphviz record label."""
+    text = _printable(text)
     for char in "\\{}|<>\"":
         text = text.replace(char, "\\" + char)
-    return text
+    return _line_breaks(text.replace("&", "&amp;"))
 
 
 def record_label(fields, rankdir):
     """A record whose fields are stacked top to bottom whatever the rank direction."""
     body = " | ".join(escape_record(field) for field in fields)
     # Records lay fields across the rank direction; braces turn them by 90 degrees.
-    return body if rankdir in ("LR", "RL") else "{ " + body + " }"
+    return graphviz.nohtml(body if rankdir in ("LR", "RL") else "{ " + body + " }")

@@ -5,6 +5,7 @@ the ``graphviz-pure`` executable (a pip-installable port of Graphviz) on PATH, t
 running interpreter's scripts folder, so an un-activated virtual environment works too.
 """
 
+import functools
 import os
 import shutil
 import subprocess
@@ -29,6 +30,16 @@ class RendererNotFoundError(RuntimeError):
 
 class RenderError(RuntimeError):
     """The renderer ran but failed (bad format, crash or timeout)."""
+
+
+class FormatNotSupportedError(RenderError):
+    """The renderer found cannot write the format asked for; the message lists what it can."""
+
+    def __init__(self, message, executable, output_format, formats):
+        super().__init__(message)
+        self.executable = executable
+        self.output_format = output_format
+        self.formats = formats  # the -T formats the renderer reported
 
 
 def scripts_dirs():
@@ -61,9 +72,53 @@ def find_renderer():
         f"in {searched}).\n{HOW_TO_GET_ONE}")
 
 
-def render(source, output_format, timeout=120):
-    """Run the renderer on DOT ``source``; return the output bytes (e.g. SVG or PNG)."""
+def output_formats(executable):
+    """The ``-T`` formats the renderer at ``executable`` writes, or None if it does not say.
+
+    Asked once per executable (``dot -T?`` lists them, as does graphviz-pure, which has no
+    PDF), so a format it lacks is refused before any layout work.
+    """
+    try:
+        stat = os.stat(executable)
+    except OSError:
+        return None
+    return _listed_formats(executable, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _listed_formats(executable, mtime_ns, size):  # the file's identity: a replaced dot is asked again
+    try:
+        finished = subprocess.run([executable, "-T?"], stdin=subprocess.DEVNULL, capture_output=True,
+                                  timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (finished.stderr + finished.stdout).decode("utf-8", "replace")
+    _, found, listed = text.partition("Use one of:")
+    if not found:
+        return None
+    return frozenset(word.split(":")[0] for word in listed.split())
+
+
+def require_format(output_format):
+    """The renderer to use for ``output_format``; FormatNotSupportedError if it lacks it."""
     executable = find_renderer()
+    formats = output_formats(executable)
+    if formats is not None and output_format not in formats:
+        raise FormatNotSupportedError(
+            f"the Graphviz renderer found, {executable}, cannot write {output_format.upper()} "
+            f"(it writes: {' '.join(sorted(formats))}). For {output_format.upper()}, install the "
+            f"system Graphviz (apt install graphviz | brew install graphviz | winget install "
+            f"graphviz) or set {ENV_VAR} to a dot that has it.",
+            executable, output_format, formats)
+    return executable
+
+
+def render(source, output_format, timeout=120):
+    """Run the renderer on DOT ``source``; return the output bytes (e.g. SVG or PNG).
+
+    FormatNotSupportedError, before any layout work, if the renderer lacks the format.
+    """
+    executable = require_format(output_format)
     try:
         finished = subprocess.run([executable, f"-T{output_format}"], input=source.encode("utf-8"),
                                   capture_output=True, timeout=timeout, check=False)
