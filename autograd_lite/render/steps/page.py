@@ -1,0 +1,100 @@
+"""The step-through page: every frame inline, a few lines of script, nothing fetched.
+
+Without script (an untrusted notebook) the first frame and its caption still show.
+"""
+
+import html
+import re
+import secrets
+
+STYLE = """
+.ag-steps { font-family: system-ui, sans-serif; color: #222; max-width: 100%; }
+.ag-steps h1 { font-size: 1.2em; margin: 0.2em 0; }
+.ag-steps .controls { display: flex; gap: 0.6em; align-items: center; flex-wrap: wrap; margin: 0.4em 0; }
+.ag-steps button { font-size: 1em; padding: 0.25em 0.9em; }
+.ag-steps input[type=range] { flex: 1 1 12em; max-width: 30em; }
+.ag-steps .counter { font-variant-numeric: tabular-nums; font-weight: bold; min-width: 8em; }
+.ag-steps figure { margin: 0; }
+.ag-steps figcaption { font-size: 1.05em; min-height: 3em; margin: 0.3em 0 0.5em; }
+.ag-steps .drawing { overflow: auto; }
+.ag-steps .legend { font-size: 0.85em; color: #555; }
+.ag-steps .swatch { display: inline-block; width: 1.6em; height: 0.8em; vertical-align: middle; }
+"""
+
+SCRIPT = """
+(function () {
+  var root = document.getElementById("%(id)s");
+  var frames = root.querySelectorAll("figure.step");
+  var n = frames.length, k = 0;
+  var slider = root.querySelector("input[type=range]");
+  var counter = root.querySelector(".counter");
+  var previous = root.querySelector("button.previous"), next = root.querySelector("button.next");
+  function show(i) {
+    k = Math.max(0, Math.min(n - 1, i));
+    for (var j = 0; j < n; j++) { frames[j].hidden = (j !== k); }
+    slider.value = String(k + 1);
+    counter.textContent = "step " + (k + 1) + " / " + n;
+    previous.disabled = (k === 0);
+    next.disabled = (k === n - 1);
+  }
+  previous.addEventListener("click", function () { show(k - 1); });
+  next.addEventListener("click", function () { show(k + 1); });
+  slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
+  document.addEventListener("keydown", function (event) {
+    if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (event.key === "ArrowRight") { show(k + 1); event.preventDefault(); }
+    if (event.key === "ArrowLeft") { show(k - 1); event.preventDefault(); }
+  });
+  show(0);
+})();
+"""
+
+
+def inline_svg(svg):
+    """An SVG document as an element to paste into HTML (no XML declaration or comments)."""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
+
+
+def page_body(frames, captions, title):
+    """The controls and frames, in one ``<div>`` whose script only touches that div."""
+    page_id = "ag-steps-" + secrets.token_hex(4)
+    n = len(frames)
+    figures = "\n".join(
+        f'<figure class="step"{" hidden" if k else ""}><figcaption>{html.escape(caption)}</figcaption>'
+        f'<div class="drawing">{inline_svg(frame)}</div></figure>'
+        for k, (frame, caption) in enumerate(zip(frames, captions)))
+    return f"""<div class="ag-steps" id="{page_id}">
+<style>{STYLE}</style>
+<h1>{html.escape(title)}</h1>
+<div class="controls">
+<button type="button" class="previous" disabled>Previous</button>
+<button type="button" class="next"{" disabled" if n == 1 else ""}>Next</button>
+<input type="range" min="1" max="{n}" value="1" step="1" aria-label="Step">
+<span class="counter" aria-live="polite">step 1 / {n}</span>
+</div>
+{figures}
+<p class="legend"><span class="swatch" style="background:#D55E00"></span> the use being added
+(grey, dashed: its local derivative is 0, so it adds nothing) &nbsp;
+<span class="swatch" style="background:#ffe599"></span> the value receiving it &nbsp;
+<span class="swatch" style="border:3px solid #009E73"></span> \u2713 complete: every use has
+contributed. Keys: \u2190 / \u2192.</p>
+<script>{SCRIPT % {"id": page_id}}</script>
+</div>"""
+
+
+def full_page(frames, captions, title):
+    """A whole HTML document: self-contained, no network access."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{html.escape(title)}</title>
+</head>
+<body>
+{page_body(frames, captions, title)}
+</body>
+</html>
+"""
