@@ -48,7 +48,7 @@ def record_steps(index, seed, fmt):
     ready = [root]
     while ready:
         node = ready.pop()
-        grad = total[node]
+        grad = total.get(node, 0.0)  # 0 when every use was masked
         for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             pending[parent] -= 1
             masked = local == 0.0
