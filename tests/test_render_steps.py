@@ -143,7 +143,7 @@ def test_a_constant_is_named_as_one_in_its_caption():
 def test_a_seed_other_than_one_is_the_first_step():
     x, u, v, L = fresh_diamond()
     recorded = backward_steps(L, gradient=0.5)
-    assert recorded.captions[0].startswith("L is the output: backward() starts with L.grad = 0.5000 (the seed).")
+    assert recorded.captions[0].startswith("L is the output: backward() starts with L.grad = 0.5 (the seed).")
     assert x.grad == 27.0  # 0.5 * 54
 
 

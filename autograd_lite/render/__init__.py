@@ -2,13 +2,14 @@
 
 Files: ``paths`` (uses and path contributions), ``labels`` (text and styles), ``dot``
 (the Graphviz graph), ``collapse`` (node limit), ``renderer`` (finding dot), ``drawing``
-(the returned object), ``explain``.
+(the returned object), ``explain``, ``steps`` (``backward_steps``: backward as a process).
 """
 
 from .collapse import GraphTooLargeError
 from .draw import draw_dot, draw_graph
 from .explain import explain
 from .renderer import ENV_VAR, RenderError, RendererNotFoundError, find_renderer
+from .steps import BackwardSteps, backward_steps
 
-__all__ = ["draw_graph", "draw_dot", "explain", "find_renderer", "ENV_VAR", "GraphTooLargeError",
+__all__ = ["draw_graph", "draw_dot", "explain", "backward_steps", "BackwardSteps", "find_renderer", "ENV_VAR", "GraphTooLargeError",
            "RenderError", "RendererNotFoundError"]

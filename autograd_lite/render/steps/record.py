@@ -81,7 +81,7 @@ class Namer:
         inputs = len(self.index.root.parents)
         passes = (f" It is complete, so it passes its grad on to its {inputs} input"
                   f"{'s' if inputs != 1 else ''}." if inputs else "")
-        return f"{out} is the output: backward() starts with {out}.grad = {fmt(seed)} (the seed).{passes}"
+        return f"{out} is the output: backward() starts with {out}.grad = {short(seed)} (the seed).{passes}"
 
     def caption(self, step, parent, node, waiting, fmt):
         receiver, consumer = self.index.name(parent), self.index.name(node)
