@@ -108,6 +108,34 @@ def test_buttons_keys_and_slider_move_through_the_steps(opened):
     assert requests == [url]  # the page itself, nothing else
 
 
+def test_two_step_throughs_on_one_page_keep_their_keys_apart(browser, tmp_path, opened):
+    # A notebook shows several inline: the arrow keys move only the one in focus.
+    recorded = backward_steps(Value(2.0, label="a") * Value(3.0, label="b"))
+    page = opened[0]
+    body = recorded._repr_html_()
+    page.set_content(f"<!DOCTYPE html><html><body>{body}{body.replace('ag-steps-', 'ag-steps-x')}</body></html>")
+    counters = page.locator(".counter")
+    assert counters.all_text_contents() == ["step 1 / 3", "step 1 / 3"]
+    page.locator("button.next").nth(1).click()
+    page.keyboard.press("ArrowRight")
+    assert counters.all_text_contents() == ["step 1 / 3", "step 3 / 3"]
+    page.locator(".drawing").nth(0).click()
+    page.keyboard.press("ArrowRight")
+    assert counters.all_text_contents() == ["step 2 / 3", "step 3 / 3"]
+    assert opened[2] == []
+
+
+def test_the_drawing_stays_in_place_on_screen_from_step_to_step(opened):
+    page, captions, problems, requests, url = opened
+    page.set_viewport_size({"width": 700, "height": 700})  # narrow: captions wrap to 2-3 lines
+    boxes = []
+    for _ in range(len(captions)):
+        boxes.append(page.locator("figure.step:visible svg").bounding_box())
+        page.keyboard.press("ArrowRight")
+    assert all(box == boxes[0] for box in boxes), boxes
+    assert boxes[0]["x"] + boxes[0]["width"] <= 700  # scaled to fit: the whole graph is visible
+
+
 def test_the_step_shows_the_running_sum_in_the_receiving_box(opened):
     page, captions, problems, requests, url = opened
     for _ in range(4):

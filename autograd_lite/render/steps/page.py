@@ -15,8 +15,10 @@ STYLE = """
 .ag-steps input[type=range] { flex: 1 1 12em; max-width: 30em; }
 .ag-steps .counter { font-variant-numeric: tabular-nums; font-weight: bold; min-width: 8em; }
 .ag-steps figure { margin: 0; }
-.ag-steps figcaption { font-size: 1.05em; min-height: 3em; margin: 0.3em 0 0.5em; }
+.ag-steps figcaption { font-size: 1.05em; line-height: 1.35; min-height: 4.05em; margin: 0.3em 0 0.5em; }
 .ag-steps .drawing { overflow: auto; }
+.ag-steps .drawing svg { max-width: 100%; height: auto; }
+.ag-steps:focus { outline: none; }
 .ag-steps .legend { font-size: 0.85em; color: #555; }
 .ag-steps .swatch { display: inline-block; width: 1.6em; height: 0.8em; vertical-align: middle; }
 """
@@ -37,11 +39,19 @@ SCRIPT = """
     previous.disabled = (k === 0);
     next.disabled = (k === n - 1);
   }
+  root.addEventListener("click", function (event) {
+    if (!event.target.closest("button, input")) { root.focus(); }
+  });
   previous.addEventListener("click", function () { show(k - 1); });
   next.addEventListener("click", function () { show(k + 1); });
   slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
   document.addEventListener("keydown", function (event) {
     if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    // Keys belong to the step-through that has focus; with nothing focused, to the only one
+    // on the page (a notebook may show several).
+    var nothingFocused = event.target === document.body || event.target === document.documentElement;
+    var alone = document.querySelectorAll(".ag-steps").length === 1;
+    if (!root.contains(event.target) && !(nothingFocused && alone)) { return; }
     if (event.key === "ArrowRight") { show(k + 1); event.preventDefault(); }
     if (event.key === "ArrowLeft") { show(k - 1); event.preventDefault(); }
   });
@@ -65,7 +75,7 @@ def page_body(frames, captions, title):
         f'<figure class="step"{" hidden" if k else ""}><figcaption>{html.escape(caption)}</figcaption>'
         f'<div class="drawing">{inline_svg(frame)}</div></figure>'
         for k, (frame, caption) in enumerate(zip(frames, captions)))
-    return f"""<div class="ag-steps" id="{page_id}">
+    return f"""<div class="ag-steps" id="{page_id}" tabindex="-1">
 <style>{STYLE}</style>
 <h1>{html.escape(title)}</h1>
 <div class="controls">
