@@ -252,6 +252,16 @@ def test_the_page_is_self_contained_and_escapes_labels(renderer_env):
     assert "step 1 / 3" in page
 
 
+def test_a_label_with_newlines_and_record_characters_keeps_its_box_whole(renderer_env):
+    x = Value(2.0, label="first line\nsecond {a|b} <c>")
+    out = x * 3.0
+    out.label = "L"
+    recorded = backward_steps(out)
+    texts = svg_state(recorded.frames[-1])[2]
+    # three fields in x's box (n0): name, data, grad; 3 is x's only use: dL/dx = 3
+    assert texts["n0"] == ["first line second {a|b} <c> ✓", "data 2.0000", "grad 3.0000"]
+
+
 def test_save_writes_the_page(tmp_path, renderer_env):
     x, u, v, L = fresh_diamond()
     path = backward_steps(L).save(tmp_path / "steps.html")

@@ -54,9 +54,10 @@ def backward_steps(root, gradient=1.0, *, number_format=".4f", max_nodes=60, par
     steps = record_steps(index, float(gradient), fmt)
     root.backward(float(gradient))
     texts = grad_texts(index, steps, fmt, max_terms=6)
-    names = [index.name(node) for node in index.order]
+    # One line per name: a newline in a label would split the box's text into more fields.
+    names = [" ".join(index.name(node).split()) or "?" for node in index.order]
     parameters = set(parameters) if parameters is not None else None
-    source = build_layout_dot(index, steps, texts, fmt, parameters)
+    source = build_layout_dot(index, steps, texts, names, fmt, parameters)
     return BackwardSteps(steps, texts, names, source, index.name(root))
 
 

@@ -40,7 +40,7 @@ def edge_id(step):
     return f"e{step.consumer}_{step.slot}"
 
 
-def build_layout_dot(index, steps, texts, fmt, parameters):
+def build_layout_dot(index, steps, texts, names, fmt, parameters):
     """The DOT source of the layout every frame shares."""
     longest = {}
     for step, text in zip(steps, texts):
@@ -54,7 +54,7 @@ def build_layout_dot(index, steps, texts, fmt, parameters):
         edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
     )
     for position, node in enumerate(index.order):
-        fields = [index.name(node) + DONE, f"data {fmt(node.data)}", longest.get(position, WAITING)]
+        fields = [names[position] + DONE, f"data {fmt(node.data)}", longest.get(position, WAITING)]
         style = NODE_STYLE[node_kind(node, index.root, parameters)]
         graph.node(f"n{position}", record_label(fields, "LR"), id=f"n{position}", **style)
         if node.parents:
