@@ -12,7 +12,7 @@ from ..collapse import GraphTooLargeError
 from ..labels import number_formatter
 from ..paths import GraphIndex
 from ..renderer import RendererNotFoundError, render
-from .frames import build_layout_dot, grad_texts, make_frames
+from .frames import build_layout_dot, frame_patches, grad_texts, make_frames
 from .page import full_page, page_body
 from .record import Step, record_steps
 
@@ -77,22 +77,28 @@ class BackwardSteps:
         self.source = source
         self.title = f"backward() on {output_name}, step by step"
         self._texts = texts
-        self._frames = None
+        self._layout = None
 
     def __len__(self):
         return len(self.steps)
 
+    def _rendered_layout(self):
+        if self._layout is None:
+            self._layout = render(self.source, "svg").decode("utf-8")
+        return self._layout
+
     @property
     def frames(self):
         """One SVG text per step, all on the same layout."""
-        if self._frames is None:
-            layout = render(self.source, "svg").decode("utf-8")
-            self._frames = make_frames(layout, self.steps, self._texts, self.names)
-        return self._frames
+        return make_frames(self._rendered_layout(), self.steps, self._texts, self.names)
+
+    def _page_parts(self):
+        first, patches = frame_patches(self._rendered_layout(), self.steps, self._texts, self.names)
+        return first, patches, self.captions, self.title
 
     def html(self):
         """The step-through page: a whole HTML document with no external resources."""
-        return full_page(self.frames, self.captions, self.title)
+        return full_page(*self._page_parts())
 
     def save(self, path):
         """Write the page to ``path`` (``.html``), whole or not at all; returns the path."""
@@ -105,7 +111,7 @@ class BackwardSteps:
 
     def _repr_html_(self):
         try:
-            return page_body(self.frames, self.captions, self.title)
+            return page_body(*self._page_parts())
         except RendererNotFoundError as error:
             import html
             return f"<pre>{html.escape(repr(self))}\n{html.escape(str(error))}</pre>"

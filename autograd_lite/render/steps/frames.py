@@ -6,6 +6,7 @@ node 3, ``o3`` for op -> value), and each box is laid out with the longest text 
 show, so every later text fits.
 """
 
+import copy
 import xml.etree.ElementTree as ET
 
 import graphviz
@@ -69,6 +70,38 @@ def build_layout_dot(index, steps, texts, names, fmt, parameters):
 
 def make_frames(layout_svg, steps, texts, names):
     """One SVG text per step, from the rendered layout."""
+    return [ET.tostring(tree, encoding="unicode") for tree in _frame_trees(layout_svg, steps, texts, names)]
+
+
+def frame_patches(layout_svg, steps, texts, names):
+    """The page's compact form of the frames: the first frame's SVG with every element
+    numbered (``data-k``), and per frame the elements that differ from the first, as
+    ``[k, {"t": text, "a": {attribute: value or None}}]``."""
+    first, first_state, patches = None, None, []
+    for tree in _frame_trees(layout_svg, steps, texts, names):
+        state = [(element.text, dict(element.attrib)) for element in tree.iter()]
+        if first is None:
+            numbered = copy.deepcopy(tree)
+            for k, element in enumerate(numbered.iter()):
+                element.set("data-k", str(k))
+            first, first_state = ET.tostring(numbered, encoding="unicode"), state
+        patch = []
+        for k, ((text0, attributes0), (text, attributes)) in enumerate(zip(first_state, state)):
+            change = {}
+            if (text or "") != (text0 or ""):
+                change["t"] = text or ""
+            changed = {name: attributes.get(name) for name in attributes0.keys() | attributes.keys()
+                       if attributes.get(name) != attributes0.get(name)}
+            if changed:
+                change["a"] = changed
+            if change:
+                patch.append([k, change])
+        patches.append(patch)
+    return first, patches
+
+
+def _frame_trees(layout_svg, steps, texts, names):
+    """The SVG tree as each step leaves it (one tree, changed in place: use it before the next)."""
     base = ET.fromstring(layout_svg)
     groups = {group.get("id"): group for group in base.iter(f"{{{SVG}}}g")}
     # Edge labels appear once their contribution has been added; hide them all to start.
@@ -81,7 +114,6 @@ def make_frames(layout_svg, steps, texts, names):
         fields = groups[f"n{position}"].findall(f"{{{SVG}}}text")
         fields[0].text = name
         fields[2].text = WAITING
-    frames = []
     for step, text in zip(steps, texts):
         fields = groups[f"n{step.receiver}"].findall(f"{{{SVG}}}text")
         fields[2].text = text
@@ -96,10 +128,9 @@ def make_frames(layout_svg, steps, texts, names):
                         _stroke(groups[f"n{step.consumer}op"], color)]
             for label in edge.findall(f"{{{SVG}}}text"):
                 label.text = label.get("data-label")
-        frames.append(ET.tostring(base, encoding="unicode"))
+        yield base
         for undo in reversed(changed):
             undo()
-    return frames
 
 
 def _shapes(group):
