@@ -147,6 +147,14 @@ def test_a_seed_other_than_one_is_the_first_step():
     assert x.grad == 27.0  # 0.5 * 54
 
 
+def test_a_leaf_as_output_is_one_step_the_seed():
+    x = Value(2.0, label="x")
+    recorded = backward_steps(x)
+    assert len(recorded) == 1 and recorded.captions == [
+        "x is the output: backward() starts with x.grad = 1 (the seed)."]
+    assert x.grad == 1.0
+
+
 # --- refusing, without changing anything ----------------------------------------------------
 
 
