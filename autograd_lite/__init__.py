@@ -13,7 +13,7 @@ from .functional import grad, gradients, hessian, jacobian, value_and_grad
 from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
-from .render import draw_dot, draw_graph, explain
+from .render import backward_steps, draw_dot, draw_graph, explain
 from .compiler import Compiled, TracingError, compile
 
 __version__ = "0.1.0"
@@ -47,6 +47,7 @@ __all__ = [
     "draw_graph",
     "draw_dot",
     "explain",
+    "backward_steps",
     "compile",
     "Compiled",
     "TracingError",

@@ -61,7 +61,7 @@ def test_explain_writes_the_sum_over_every_use_of_a_fan_out():
     result = call_cli("grad", "x*x + x", "x=3", "--explain")
     assert result.returncode == 0
     # d/dx (x*x + x): via both factors of x*x (each x = 3) and via the + (1): 3 + 3 + 1 = 7
-    assert "(1)(3) + (1)(3) + (1)(1) = 7" in result.stdout
+    assert "(1)(3) + (1)(3) + (1) = 7" in result.stdout
     assert "x is used 3 times" in result.stdout
     assert "v1 = x * x" in result.stdout  # the legend names the unlabelled intermediate
 
@@ -79,6 +79,19 @@ def test_a_repeated_sub_expression_is_one_node_used_several_times():
     assert printed_numbers(result.stdout)["df/dx"] == pytest.approx((2 * h + 1) * (1 - h * h), rel=1e-12)
     assert "v1 is used 3 times" in result.stdout
     assert "  v1 = tanh(x)" in result.stdout
+
+
+def test_explain_names_never_collide_with_a_variable_named_like_a_generated_name():
+    # The variable is v1 and tanh(v1) is the unnamed value at topological index 1: it must not
+    # be called v1 as well. d/dv1 tanh(v1)**2 = 2 tanh(v1) (1 - tanh(v1)**2).
+    result = call_cli("grad", "tanh(v1)*tanh(v1)", "v1=0.5", "--explain")
+    assert result.returncode == 0, result.stderr
+    h = math.tanh(0.5)
+    assert printed_numbers(result.stdout)["df/dv1"] == pytest.approx(2 * h * (1 - h * h), rel=1e-12)
+    explained = result.stdout.split("Total derivative")[1]
+    assert "df/dt1 = ∂f/∂t1 + ∂f/∂t1 = " in explained
+    assert "  t1 = tanh(v1)" in explained
+    assert [line for line in explained.splitlines() if line.startswith("  v1 =")] == []
 
 
 def test_explain_says_when_nothing_fans_out():

@@ -16,29 +16,30 @@ from test_render_svg import diamond, mlp_2_2_1
 def test_diamond_sums_the_two_paths_from_x():
     x, u, v, L = diamond()
     lines = explain(x).splitlines()
-    assert lines[0] == "dL/dx = dL/du·du/dx + dL/dv·dv/dx = (9)(2) + (6)(6) = 54"
+    assert lines[0] == "dL/dx = dL/du·∂u/∂x + dL/dv·∂v/∂x = (9)(2) + (6)(6) = 54"
     assert lines[1] == "x is used 2 times, so its grad is the sum over 2 paths: the total derivative."
 
 
 def test_a_single_use_is_the_plain_chain_rule():
     x, u, v, L = diamond()
     lines = explain(u, root=L).splitlines()
-    assert lines[0] == "dL/du = dL/dL·dL/du = (1)(9) = 9"
+    assert lines[0] == "dL/du = ∂L/∂u = (9) = 9"  # L's own partial: no dL/dL factor
     assert "one use" in lines[1]
 
 
-def test_the_output_explains_itself():
+def test_the_output_explains_itself_without_writing_dL_dL():
     x, u, v, L = diamond()
-    assert explain(L).startswith("dL/dL = 1 ")
+    assert explain(L).startswith("L is the output: backward() starts here, with L.grad = 1 (the seed)")
+    assert "dL/dL" not in explain(L)
 
 
 def test_mlp_input_feeds_both_hidden_neurons():
     x1, x2, hidden, L = mlp_2_2_1()
     assert explain(x1).splitlines()[0] == (
-        "dL/dx1 = dL/ds1·ds1/dx1 + dL/ds2·ds2/dx1 = (−2)(0.5) + (4)(1) = 3")
+        "dL/dx1 = dL/ds1·∂s1/∂x1 + dL/ds2·∂s2/∂x1 = (−2)(0.5) + (4)(1) = 3")
     assert explain(x2).splitlines()[0] == (
-        "dL/dx2 = dL/ds1·ds1/dx2 + dL/ds2·ds2/dx2 = (−2)(0.25) + (4)(0.25) = 0.5")
-    assert explain(hidden[0]).splitlines()[0] == "dL/dh1 = dL/ds3·ds3/dh1 = (−4)(0.5) = −2"
+        "dL/dx2 = dL/ds1·∂s1/∂x2 + dL/ds2·∂s2/∂x2 = (−2)(0.25) + (4)(0.25) = 0.5")
+    assert explain(hidden[0]).splitlines()[0] == "dL/dh1 = dL/ds3·∂s3/∂h1 = (−4)(0.5) = −2"
 
 
 def test_a_node_used_twice_by_one_op_counts_both_uses():
@@ -46,7 +47,7 @@ def test_a_node_used_twice_by_one_op_counts_both_uses():
     L = a * a
     L.label = "L"
     L.backward()
-    assert explain(a).splitlines()[0] == "dL/da = dL/dL·dL/da + dL/dL·dL/da = (1)(3) + (1)(3) = 6"
+    assert explain(a).splitlines()[0] == "dL/da = ∂L/∂a + ∂L/∂a = (3) + (3) = 6"
 
 
 def test_unlabelled_nodes_get_the_names_draw_graph_shows():
@@ -55,7 +56,7 @@ def test_unlabelled_nodes_get_the_names_draw_graph_shows():
     y.backward()
     first = explain(x).splitlines()[0]
     assert first.startswith("dL/dv0 = ")
-    assert first.endswith("= (1)(2) + (1)(2) + (1)(1) = 5")
+    assert first.endswith("= (1)(2) + (1)(2) + (1) = 5")
 
 
 def test_accumulated_leaf_grad_is_flagged_not_hidden():
@@ -89,3 +90,47 @@ def test_a_node_outside_the_graph_is_rejected():
         explain(stranger)
     with pytest.raises(TypeError, match="Value"):
         explain(3.0)
+
+
+def test_a_local_partial_never_uses_the_total_derivative_symbol():
+    x, u, v, L = diamond()
+    first = explain(x).splitlines()[0]
+    symbols = first.split(" = ")[1]
+    # every term is "total of the consumer" times "partial of the consumer": d.../d... · ∂.../∂...
+    for term in symbols.split(" + "):
+        total, local = term.split("·")
+        assert total.startswith("dL/d") and local.startswith("∂") and "/∂x" in local
+
+
+def test_a_seeded_backward_names_the_seed_instead_of_dL_dL():
+    a = Value(3.0, label="a")
+    L = a * 2
+    L.label = "L"
+    L.backward(gradient=0.5)
+    # dL/da = seed * ∂L/∂a = 0.5 * 2 = 1
+    assert explain(a).splitlines()[0] == "dL/da = seed·∂L/∂a = (0.5)(2) = 1"
+
+
+def test_generated_names_avoid_a_user_label_that_looks_generated():
+    # The user calls the input v1; tanh(v1) is unlabelled and would be v1 too (topological index 1).
+    v1 = Value(0.5, label="v1")
+    h = v1.tanh()
+    f = h * h
+    f.backward()
+    text = explain(h, root=f)
+    assert text.splitlines()[0].startswith("dL/dt1 = ∂L/∂t1 + ∂L/∂t1 = ")
+    assert "v1" not in text
+
+
+def test_an_unlabelled_output_is_not_called_L_when_a_value_is_labelled_L():
+    L = Value(2.0, label="L")
+    out = L * L
+    out.backward()
+    assert explain(L).splitlines()[0] == "dout/dL = ∂out/∂L + ∂out/∂L = (2) + (2) = 4"
+
+
+def test_explain_degrades_to_ascii_without_losing_the_distinction():
+    x, u, v, L = diamond()
+    ascii_text = explain(x).encode("ascii", "backslashreplace").decode("ascii")
+    # ∂ becomes \u2202 and · becomes \xb7: still distinct from the d of a total derivative
+    assert ascii_text.splitlines()[0].startswith("dL/dx = dL/du\\xb7\\u2202u/\\u2202x + ")

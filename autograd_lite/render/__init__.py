@@ -2,7 +2,7 @@
 
 Files: ``paths`` (uses and path contributions), ``labels`` (text and styles), ``dot``
 (the Graphviz graph), ``collapse`` (node limit), ``renderer`` (finding dot), ``drawing``
-(the returned object), ``explain``.
+(the returned object), ``explain``, ``steps`` (``backward_steps``: backward as a process).
 """
 
 from .collapse import GraphTooLargeError
@@ -10,6 +10,8 @@ from .draw import draw_dot, draw_graph
 from .explain import explain
 from .drawing import check_save_path
 from .renderer import ENV_VAR, FormatNotSupportedError, RenderError, RendererNotFoundError, find_renderer
+from .steps import BackwardSteps, backward_steps
 
-__all__ = ["draw_graph", "draw_dot", "explain", "find_renderer", "check_save_path", "ENV_VAR",
-           "GraphTooLargeError", "RenderError", "RendererNotFoundError", "FormatNotSupportedError"]
+__all__ = ["draw_graph", "draw_dot", "explain", "backward_steps", "BackwardSteps", "find_renderer",
+           "check_save_path", "ENV_VAR", "GraphTooLargeError", "RenderError", "RendererNotFoundError",
+           "FormatNotSupportedError"]

@@ -6,6 +6,7 @@ from ..graph import last_backward_root
 from .paths import GraphIndex
 
 MINUS = "\u2212"
+PARTIAL = "\u2202"
 
 
 def explain(node, root=None, number_format=".4g"):
@@ -13,9 +14,14 @@ def explain(node, root=None, number_format=".4g"):
 
     ``root`` is the output; by default the root of the most recent ``backward()`` (held
     weakly, so it must still be alive). Symbols are labels where set, ``L`` for an
-    unlabelled output, otherwise ``v<k>`` as in ``draw_graph``. Example::
+    unlabelled output, otherwise ``v<k>`` as in ``draw_graph`` (generated names never equal
+    a label in the graph). ``d`` marks a total derivative (all paths to the output), ``∂`` a
+    local partial (one op's derivative with respect to one input). Example::
 
-        dL/dh = dL/dz1·dz1/dh + dL/dz2·dz2/dh = (0.3)(0.5) + (−0.1)(1.2) = 0.03
+        dL/dh = dL/dz1·∂z1/∂h + dL/dz2·∂z2/∂h = (0.3)(0.5) + (−0.1)(1.2) = 0.03
+
+    A use by the output itself is written ``∂L/∂h`` alone: its total would be dL/dL = 1
+    (``seed·∂L/∂h`` after ``backward(gradient=seed)``).
     """
     from ..value import Value
 
@@ -36,19 +42,20 @@ def explain(node, root=None, number_format=".4g"):
     out, name = index.name(root), index.name(node)
     lines = []
     if node is root:
-        lines.append(f"d{out}/d{out} = {show(root.grad)} (the output: backward() starts here)")
+        lines.append(f"{out} is the output: backward() starts here, with {out}.grad = "
+                     f"{show(root.grad)} (the seed)")
     else:
         uses = index.uses_of(node)
-        symbols = " + ".join(f"d{out}/d{index.name(u.consumer)}·d{index.name(u.consumer)}/d{name}"
-                             for u in uses)
-        numbers = " + ".join(f"({show(u.consumer.grad)})({show(u.local)})" for u in uses)
-        total = math.fsum(u.contribution for u in uses)
+        symbols = " + ".join(_term(index, out, name, use) for use in uses)
+        numbers = " + ".join(_numbers(root, use, show) for use in uses)
+        total = math.fsum(use.contribution for use in uses)
         lines.append(f"d{out}/d{name} = {symbols} = {numbers} = {show(total)}")
         if len(uses) == 1:
             lines.append(f"{name} has one use, so this is the plain chain rule.")
         else:
             lines.append(f"{name} is used {len(uses)} times, so its grad is the sum over "
                          f"{len(uses)} paths: the total derivative.")
+        lines.append(f"(d: total, over every path to {out}; \u2202: one op's local partial)")
         if not math.isclose(total, node.grad, rel_tol=1e-9, abs_tol=1e-12):
             lines.append(f"note: {name}.grad is {show(node.grad)}, not {show(total)}: leaves "
                          f"accumulate over backward() calls (call zero_grad() first), or "
@@ -56,6 +63,22 @@ def explain(node, root=None, number_format=".4g"):
     if root.grad == 0.0:
         lines.append(f"note: {out}.grad is 0, so backward() has not been run on this output.")
     return "\n".join(lines)
+
+
+def _term(index, out, name, use):
+    """``dL/du·∂u/∂x``: the consumer's total times the op's local partial. A consumer that is
+    the output itself needs no total (it would be dL/dL): the term is its partial alone."""
+    consumer = index.name(use.consumer)
+    local = f"{PARTIAL}{consumer}/{PARTIAL}{name}"
+    if use.consumer is not index.root:
+        return f"d{out}/d{consumer}\u00b7{local}"
+    return local if use.consumer.grad == 1.0 else f"seed\u00b7{local}"
+
+
+def _numbers(root, use, show):
+    if use.consumer is root and root.grad == 1.0:
+        return f"({show(use.local)})"
+    return f"({show(use.consumer.grad)})({show(use.local)})"
 
 
 def _formatter(number_format):

@@ -6,7 +6,13 @@ lists those uses so that the picture and ``explain`` can show the sum instead of
 
 from typing import NamedTuple
 
+import re
+
 from ..graph import topological_order
+
+_PREFIXES = ("v", "t", "n", "z", "node")  # for unlabelled values: v0, v1, ... unless a label is like v3
+_OUTPUT_NAMES = ("L", "out", "output", "loss")  # for an unlabelled output
+_INDEXED = re.compile(r"^(.*?)(\d+)$")  # a name that a generated one could equal: prefix + digits
 
 
 class Use(NamedTuple):
@@ -33,6 +39,7 @@ class GraphIndex:
         self.order = topological_order(root)
         self._position = None
         self._uses = None
+        self._generated = None
 
     @property
     def position(self):
@@ -59,12 +66,28 @@ class GraphIndex:
         return node in self.position
 
     def name(self, node):
-        """The node's label; else ``L`` for the output; else ``v<k>`` (its topological index)."""
+        """The node's label; else ``L`` for the output; else ``v<k>`` (its topological index).
+
+        Generated names never equal a label in the graph: if the user labelled a value ``v1``
+        (or ``L``), generated names take another prefix (``t1``, ``n1``, ...; ``out``, ...).
+        """
         if node.label:
             return node.label
+        prefix, output = self._generated_names()
         if node is self.root:
-            return "L"
-        return f"v{self.position[node]}"
+            return output
+        return f"{prefix}{self.position[node]}"
+
+    def _generated_names(self):
+        if self._generated is None:
+            labels = {node.label for node in self.order if node.label}
+            taken = {label for label in labels if _INDEXED.match(label)}
+            prefixes = [*_PREFIXES, *(f"v{'_' * k}" for k in range(1, len(labels) + 2))]
+            prefix = next(p for p in prefixes if not any(_INDEXED.match(t).group(1) == p for t in taken))
+            output = next(name for name in (*_OUTPUT_NAMES, *(f"L{'_' * k}" for k in range(1, len(labels) + 2)))
+                          if name not in labels and not _INDEXED.match(name))
+            self._generated = prefix, output
+        return self._generated
 
     def fans_out(self, node):
         """True when the node is used more than once, so its grad is a sum of several paths."""

@@ -1,0 +1,121 @@
+"""``backward_steps``: backward as a process, one frame per ``parent.grad += local * grad``.
+
+Files: ``record`` (the engine's order and the captions), ``frames`` (one layout, one SVG per
+step), ``page`` (the self-contained step-through page).
+"""
+
+import numbers
+import os
+
+from ...atomic import write_atomically
+from ..collapse import GraphTooLargeError
+from ..labels import number_formatter
+from ..paths import GraphIndex
+from ..renderer import RendererNotFoundError, render
+from .frames import build_layout_dot, frame_patches, grad_texts, make_frames
+from .page import full_page, page_body
+from .record import Step, record_steps
+
+__all__ = ["backward_steps", "BackwardSteps", "Step"]
+
+
+def backward_steps(root, gradient=1.0, *, number_format=".4f", max_nodes=60, parameters=None):
+    """Run ``root.backward(gradient)`` and record every step of it; returns :class:`BackwardSteps`.
+
+    The grads left behind are exactly those of ``backward()`` (it is the engine that runs).
+    The steps are the root's seed, then each ``parent.grad += local * grad`` in the engine's
+    order: a node passes its grad on only once every use of it has contributed, so at that
+    moment its grad is the complete total derivative. A use whose local derivative is exactly
+    0 contributes nothing (the engine's zero-masking rule) and is shown greyed.
+
+    number_format: format spec (``".4f"``) or callable for every number shown.
+    max_nodes: the most values to draw. The page holds one drawing per step, so above it
+        GraphTooLargeError says what to do, and nothing has run (no grad changed).
+    parameters: Values to style as parameters, as in ``draw_graph``.
+    """
+    from ...value import Value
+
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps expects the output Value, got {type(root).__name__}")
+    if isinstance(gradient, (bool, Value)) or not isinstance(gradient, numbers.Real):
+        raise TypeError(f"gradient must be a real number (the seed, usually 1.0), got "
+                        f"{type(gradient).__name__}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    fmt = number_formatter(number_format)
+    index = GraphIndex(root)
+    if len(index.order) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {len(index.order)} values, more than max_nodes={max_nodes}; "
+            f"backward_steps draws the whole graph once per step, which is only readable for "
+            f"small graphs. Options: step through a smaller sub-expression (one neuron, one "
+            f"example); use draw_graph(root) for the finished sums of a big graph; or raise "
+            f"the limit with max_nodes={len(index.order)} (the page grows with values x steps).")
+    steps = record_steps(index, float(gradient), fmt)
+    root.backward(float(gradient))
+    texts = grad_texts(index, steps, fmt, max_terms=6)
+    # One line per name: a newline in a label would split the box's text into more fields.
+    names = [" ".join(index.name(node).split()) or "?" for node in index.order]
+    parameters = set(parameters) if parameters is not None else None
+    source = build_layout_dot(index, steps, texts, names, fmt, parameters)
+    return BackwardSteps(steps, texts, names, source, index.name(root))
+
+
+class BackwardSteps:
+    """The recorded steps of one backward pass, as frames and as a step-through page.
+
+    ``steps``: the :class:`Step` records; ``captions``: one sentence per step; ``source``: the
+    DOT text of the shared layout; ``frames``: one SVG per step (rendered on first use, which
+    needs a Graphviz renderer, see ``draw_graph``); ``html()`` / ``save(path)``: the page.
+    It holds numbers and text only, so it keeps no Value alive.
+    """
+
+    def __init__(self, steps, texts, names, source, output_name):
+        self.steps = steps
+        self.captions = [step.caption for step in steps]
+        self.names = names
+        self.source = source
+        self.title = f"backward() on {output_name}, step by step"
+        self._texts = texts
+        self._layout = None
+
+    def __len__(self):
+        return len(self.steps)
+
+    def _rendered_layout(self):
+        if self._layout is None:
+            self._layout = render(self.source, "svg").decode("utf-8")
+        return self._layout
+
+    @property
+    def frames(self):
+        """One SVG text per step, all on the same layout."""
+        return make_frames(self._rendered_layout(), self.steps, self._texts, self.names)
+
+    def _page_parts(self):
+        first, patches = frame_patches(self._rendered_layout(), self.steps, self._texts, self.names)
+        return first, patches, self.captions, self.title
+
+    def html(self):
+        """The step-through page: a whole HTML document with no external resources."""
+        return full_page(*self._page_parts())
+
+    def save(self, path):
+        """Write the page to ``path`` (``.html``), whole or not at all; returns the path."""
+        path = os.fspath(path)
+        if os.path.splitext(path)[1].lower() not in (".html", ".htm"):
+            raise ValueError(f"backward_steps saves an HTML page; give a path ending in .html, "
+                             f"got {path!r}")
+        write_atomically(path, self.html())
+        return path
+
+    def _repr_html_(self):
+        try:
+            return page_body(*self._page_parts())
+        except RendererNotFoundError as error:
+            import html
+            return f"<pre>{html.escape(repr(self))}\n{html.escape(str(error))}</pre>"
+
+    def __repr__(self):
+        return (f"<BackwardSteps: {len(self.steps)} steps over {len(self.names)} values; "
+                f"use .save('steps.html'), .html(), .frames or display it in Jupyter>")

@@ -1,0 +1,177 @@
+"""One SVG per step, all on one layout: Graphviz lays the graph out once, then each frame only
+changes texts and colours of that SVG, so nothing moves between steps.
+
+The DOT gives every box, op and edge an ``id`` (``n3``, ``n3op``, ``e3_0`` for input 0 of
+node 3, ``o3`` for op -> value), and each box is laid out with the longest text it will ever
+show, so every later text fits.
+"""
+
+import copy
+import xml.etree.ElementTree as ET
+
+import graphviz
+
+from ..labels import FONT, NODE_STYLE, OP_STYLE, join_terms, node_kind, record_label
+
+SVG = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVG)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+WAITING = "grad (waiting)"
+DONE = " \u2713"  # a check mark after the name of a node whose grad is complete
+ACTIVE = "#D55E00"  # the edge being added and the node passing its grad on
+RECEIVING_FILL = "#ffe599"
+COMPLETE = "#009E73"
+MASKED = "#999999"
+
+
+def grad_texts(index, steps, fmt, max_terms):
+    """For each step, the text of the receiver's grad field after it: ``grad 54 = 18 + 36``."""
+    texts = []
+    for step in steps:
+        node = index.order[step.receiver]
+        line = f"grad {fmt(step.total)}"
+        if index.fans_out(node) and step.terms:
+            line += " = " + join_terms(step.terms, fmt, max_terms)
+        texts.append(line)
+    return texts
+
+
+def edge_id(step):
+    return f"e{step.consumer}_{step.slot}"
+
+
+def build_layout_dot(index, steps, texts, names, fmt, parameters):
+    """The DOT source of the layout every frame shares."""
+    longest = {}
+    for step, text in zip(steps, texts):
+        longest[step.receiver] = max(longest.get(step.receiver, WAITING), text, key=len)
+    labelled = {edge_id(step): fmt(step.local * step.incoming) for step in steps[1:]
+                if not step.masked and index.fans_out(index.order[step.receiver])}
+    graph = graphviz.Digraph(
+        "backward_steps",
+        graph_attr={"rankdir": "LR", "fontname": FONT, "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": FONT, "fontsize": "12", "shape": "record"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
+    )
+    for position, node in enumerate(index.order):
+        fields = [names[position] + DONE, f"data {fmt(node.data)}", longest.get(position, WAITING)]
+        style = NODE_STYLE[node_kind(node, index.root, parameters)]
+        graph.node(f"n{position}", record_label(fields, "LR"), id=f"n{position}", **style)
+        if node.parents:
+            graph.node(f"n{position}op", node.op, id=f"n{position}op", **OP_STYLE)
+            graph.edge(f"n{position}op", f"n{position}", id=f"o{position}")
+        for slot, parent in enumerate(node.parents):
+            name = f"e{position}_{slot}"
+            extra = {"label": labelled[name]} if name in labelled else {}
+            graph.edge(f"n{index.position[parent]}", f"n{position}op", id=name, **extra)
+    return graph.source
+
+
+def make_frames(layout_svg, steps, texts, names):
+    """One SVG text per step, from the rendered layout."""
+    return [ET.tostring(tree, encoding="unicode") for tree in _frame_trees(layout_svg, steps, texts, names)]
+
+
+def frame_patches(layout_svg, steps, texts, names):
+    """The page's compact form of the frames: the first frame's SVG with every element
+    numbered (``data-k``), and per frame the elements that differ from the first, as
+    ``[k, {"t": text, "a": {attribute: value or None}}]``."""
+    first, first_state, patches = None, None, []
+    for tree in _frame_trees(layout_svg, steps, texts, names):
+        state = [(element.text, dict(element.attrib)) for element in tree.iter()]
+        if first is None:
+            numbered = copy.deepcopy(tree)
+            for k, element in enumerate(numbered.iter()):
+                element.set("data-k", str(k))
+            first, first_state = ET.tostring(numbered, encoding="unicode"), state
+        patch = []
+        for k, ((text0, attributes0), (text, attributes)) in enumerate(zip(first_state, state)):
+            change = {}
+            if (text or "") != (text0 or ""):
+                change["t"] = text or ""
+            changed = {name: attributes.get(name) for name in attributes0.keys() | attributes.keys()
+                       if attributes.get(name) != attributes0.get(name)}
+            if changed:
+                change["a"] = changed
+            if change:
+                patch.append([k, change])
+        patches.append(patch)
+    return first, patches
+
+
+def _frame_trees(layout_svg, steps, texts, names):
+    """The SVG tree as each step leaves it (one tree, changed in place: use it before the next)."""
+    base = ET.fromstring(layout_svg)
+    groups = {group.get("id"): group for group in base.iter(f"{{{SVG}}}g")}
+    # Edge labels appear once their contribution has been added; hide them all to start.
+    for group in groups.values():
+        if group.get("class") == "edge":
+            for text in group.findall(f"{{{SVG}}}text"):
+                text.set("data-label", text.text or "")
+                text.text = ""
+    for position, name in enumerate(names):
+        fields = groups[f"n{position}"].findall(f"{{{SVG}}}text")
+        fields[0].text = name
+        fields[2].text = WAITING
+    for step, text in zip(steps, texts):
+        fields = groups[f"n{step.receiver}"].findall(f"{{{SVG}}}text")
+        fields[2].text = text
+        if step.complete:
+            fields[0].text = names[step.receiver] + DONE
+            _outline(groups[f"n{step.receiver}"], COMPLETE, "2.5")
+        changed = [_fill(groups[f"n{step.receiver}"], RECEIVING_FILL)]
+        if step.consumer is not None:
+            edge = groups[edge_id(step)]
+            color = MASKED if step.masked else ACTIVE
+            changed += [_stroke(edge, color, dashed=step.masked), _stroke(groups[f"o{step.consumer}"], color),
+                        _stroke(groups[f"n{step.consumer}op"], color)]
+            for label in edge.findall(f"{{{SVG}}}text"):
+                label.text = label.get("data-label")
+        yield base
+        for undo in reversed(changed):
+            undo()
+
+
+def _shapes(group):
+    return [child for child in group if child.tag in (f"{{{SVG}}}polygon", f"{{{SVG}}}path",
+                                                      f"{{{SVG}}}ellipse")]
+
+
+def _remember(elements, attributes):
+    saved = [(element, {name: element.get(name) for name in attributes}) for element in elements]
+
+    def undo():
+        for element, values in saved:
+            for name, value in values.items():
+                if value is None:
+                    element.attrib.pop(name, None)
+                else:
+                    element.set(name, value)
+    return undo
+
+
+def _outline(group, color, width):
+    for shape in _shapes(group)[:1]:
+        shape.set("stroke", color)
+        shape.set("stroke-width", width)
+
+
+def _fill(group, color):
+    shape = _shapes(group)[0]
+    undo = _remember([shape], ("fill",))
+    shape.set("fill", color)
+    return undo
+
+
+def _stroke(group, color, dashed=False):
+    shapes = _shapes(group)
+    undo = _remember(shapes, ("stroke", "stroke-width", "fill", "stroke-dasharray"))
+    for shape in shapes:
+        shape.set("stroke", color)
+        shape.set("stroke-width", "3")
+        if dashed:
+            shape.set("stroke-dasharray", "5,3")
+        if shape.tag == f"{{{SVG}}}polygon" and group.get("class") == "edge":
+            shape.set("fill", color)  # the arrowhead
+    return undo

@@ -1,0 +1,140 @@
+"""The step-through page: the first frame inline, the others as patches of it, a few lines of
+script, nothing fetched.
+
+Without script (an untrusted notebook) the first frame and its caption still show.
+"""
+
+import html
+import json
+import re
+import secrets
+
+STYLE = """
+.ag-steps { font-family: system-ui, sans-serif; color: #222; max-width: 100%; }
+.ag-steps h1 { font-size: 1.2em; margin: 0.2em 0; }
+.ag-steps .controls { display: flex; gap: 0.6em; align-items: center; flex-wrap: wrap; margin: 0.4em 0; }
+.ag-steps button { font-size: 1em; padding: 0.25em 0.9em; }
+.ag-steps input[type=range] { flex: 1 1 12em; max-width: 30em; }
+.ag-steps .counter { font-variant-numeric: tabular-nums; font-weight: bold; min-width: 8em; }
+.ag-steps .caption { font-size: 1.05em; line-height: 1.35; min-height: 4.05em; margin: 0.3em 0 0.5em; }
+.ag-steps .drawing { overflow: auto; }
+.ag-steps .drawing svg { max-width: 100%; height: auto; }
+.ag-steps:focus { outline: none; }
+.ag-steps .legend { font-size: 0.85em; color: #555; }
+.ag-steps .swatch { display: inline-block; width: 1.6em; height: 0.8em; vertical-align: middle; }
+"""
+
+SCRIPT = """
+(function () {
+  var root = document.getElementById("%(id)s");
+  var data = JSON.parse(root.querySelector("script.ag-steps-data").textContent);
+  var n = data.captions.length, k = 0;
+  var slider = root.querySelector("input[type=range]");
+  var counter = root.querySelector(".counter");
+  var caption = root.querySelector(".caption");
+  var previous = root.querySelector("button.previous"), next = root.querySelector("button.next");
+  var elements = {}, saved = {};
+  root.querySelectorAll(".drawing [data-k]").forEach(function (element) {
+    elements[element.getAttribute("data-k")] = element;
+  });
+  // Each frame is a patch of the first: put the first's values back, then apply the new one.
+  function apply(patch, restore) {
+    patch.forEach(function (change) {
+      var element = elements[change[0]], attributes = change[1].a || {};
+      if ("t" in change[1]) {
+        var key = change[0] + " #text";
+        if (!(key in saved)) { saved[key] = element.textContent; }
+        element.textContent = restore ? saved[key] : change[1].t;
+      }
+      Object.keys(attributes).forEach(function (name) {
+        var key = change[0] + " " + name;
+        if (!(key in saved)) { saved[key] = element.getAttribute(name); }
+        var value = restore ? saved[key] : attributes[name];
+        if (value === null) { element.removeAttribute(name); } else { element.setAttribute(name, value); }
+      });
+    });
+  }
+  function show(i) {
+    i = Math.max(0, Math.min(n - 1, i));
+    apply(data.patches[k], true);
+    apply(data.patches[i], false);
+    k = i;
+    slider.value = String(k + 1);
+    counter.textContent = "step " + (k + 1) + " / " + n;
+    caption.textContent = data.captions[k];
+    previous.disabled = (k === 0);
+    next.disabled = (k === n - 1);
+  }
+  root.addEventListener("click", function (event) {
+    if (!event.target.closest("button, input")) { root.focus(); }
+  });
+  previous.addEventListener("click", function () { show(k - 1); });
+  next.addEventListener("click", function () { show(k + 1); });
+  slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
+  document.addEventListener("keydown", function (event) {
+    if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    // Keys belong to the step-through that has focus; with nothing focused, to the only one
+    // on the page (a notebook may show several).
+    var nothingFocused = event.target === document.body || event.target === document.documentElement;
+    var alone = document.querySelectorAll(".ag-steps").length === 1;
+    if (!root.contains(event.target) && !(nothingFocused && alone)) { return; }
+    if (event.key === "ArrowRight") { show(k + 1); event.preventDefault(); }
+    if (event.key === "ArrowLeft") { show(k - 1); event.preventDefault(); }
+  });
+  show(0);
+})();
+"""
+
+
+def inline_svg(svg):
+    """An SVG document as an element to paste into HTML (no XML declaration or comments)."""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
+
+
+def script_json(data):
+    """JSON that cannot end its <script> element early, whatever labels it carries."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def page_body(first_svg, patches, captions, title):
+    """The controls and the drawing, in one ``<div>`` whose script only touches that div."""
+    page_id = "ag-steps-" + secrets.token_hex(4)
+    n = len(captions)
+    data = script_json({"captions": captions, "patches": patches})
+    return f"""<div class="ag-steps" id="{page_id}" tabindex="-1">
+<style>{STYLE}</style>
+<h1>{html.escape(title)}</h1>
+<div class="controls">
+<button type="button" class="previous" disabled>Previous</button>
+<button type="button" class="next"{" disabled" if n == 1 else ""}>Next</button>
+<input type="range" min="1" max="{n}" value="1" step="1" aria-label="Step">
+<span class="counter" aria-live="polite">step 1 / {n}</span>
+</div>
+<p class="caption" aria-live="polite">{html.escape(captions[0])}</p>
+<div class="drawing">{inline_svg(first_svg)}</div>
+<p class="legend"><span class="swatch" style="background:#D55E00"></span> the use being added
+(grey, dashed: its local derivative is 0, so it adds nothing) &nbsp;
+<span class="swatch" style="background:#ffe599"></span> the value receiving it &nbsp;
+<span class="swatch" style="border:3px solid #009E73"></span> \u2713 complete: every use has
+contributed. Keys: \u2190 / \u2192.</p>
+<script type="application/json" class="ag-steps-data">{data}</script>
+<script>{SCRIPT % {"id": page_id}}</script>
+</div>"""
+
+
+def full_page(first_svg, patches, captions, title):
+    """A whole HTML document: self-contained, no network access."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{html.escape(title)}</title>
+</head>
+<body>
+{page_body(first_svg, patches, captions, title)}
+</body>
+</html>
+"""
