@@ -15,7 +15,9 @@ def _reduce(terms, reduction):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     if not terms:
         raise ValueError("a loss needs at least one example")
-    total = value_sum(terms) if len(terms) > 1 else terms[0] * 1.0
+    if len(terms) == 1:  # one example: its term is the loss (no x1.0 nodes in the graph)
+        return terms[0]
+    total = value_sum(terms)
     return total * (1.0 / len(terms)) if reduction == "mean" else total
 
 
