@@ -1,6 +1,6 @@
 """The training loop, and prediction helpers.
 
-``fit`` runs seed 001's three modes: ``batch_size=None`` is batch gradient descent (one
+``fit`` runs three modes: ``batch_size=None`` is batch gradient descent (one
 step per epoch on all examples), ``1`` is stochastic gradient descent (one step per
 example) and ``k`` is mini-batch (one step per k examples).
 """
@@ -15,6 +15,7 @@ from .activations import ScaledSigmoid, Sigmoid, Softmax
 from .compiled import CompiledLoss
 from .data import batches
 from .losses import cross_entropy, l2_penalty
+from .progress import notebook_progress
 
 
 def predict(model, X):
@@ -86,7 +87,8 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     epoch's loss is the example-weighted mean of its batches' losses and its accuracy is
     over the predictions made during the epoch (before each batch's update).
     ``on_epoch_end(epoch, logs)`` is called after each epoch; returning True stops early.
-    A progress bar is drawn on ``stream`` (stderr) only if it is a TTY and ``verbose``.
+    With ``verbose``, progress shows on a terminal (a bar on ``stream``, stderr) and in a
+    Jupyter notebook (a bar in the cell's output, see nn/progress.py); in a log it is quiet.
 
     ``compile=True`` computes each step's gradient with ``autograd_lite.compile`` (per
     example, see nn/compiled.py): the same training up to float rounding, faster once
@@ -105,7 +107,7 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     history = {"loss": [], "accuracy": []}
     if validation_data is not None:
         history.update(val_loss=[], val_accuracy=[])
-    bar = ProgressBar(epochs, stream, verbose)
+    bar = notebook_progress(epochs, stream, verbose) or ProgressBar(epochs, stream, verbose)
     compiled = CompiledLoss(model, loss) if compile else None
     order_rng = random.Random(seed)
     for epoch in range(epochs):
