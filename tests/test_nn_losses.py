@@ -1,4 +1,4 @@
-"""Losses: values from their formulas, gradients from sympy and the seeds' output deltas,
+"""Losses: values from their formulas, gradients from sympy and the delta rule's output deltas,
 stability at extreme inputs, one example or a batch."""
 
 import math
@@ -40,7 +40,7 @@ def test_binary_cross_entropy_matches_formula_and_sigmoid_delta():
     loss.backward()
     s = 1 / (1 + math.exp(-0.7))
     assert loss.data == pytest.approx(-math.log(s))
-    assert z.grad == pytest.approx(s - 1.0)  # seed 001: sigmoid output with log loss gives o - y
+    assert z.grad == pytest.approx(s - 1.0)  # the delta rule: sigmoid output with log loss gives o - y
 
 
 def test_binary_cross_entropy_clamps_saturated_probabilities_and_keeps_a_gradient():
@@ -110,7 +110,7 @@ def test_cross_entropy_batch_is_the_mean():
     assert nn.cross_entropy(batch, [0, 1], reduction="sum").data == pytest.approx(2 * single)
 
 
-def test_seed_002_cross_entropy_example_in_log10():
+def test_the_activation_tutorials_cross_entropy_example_in_log10():
     # target [1, 0], output [0.9, 0.1]: -log10(0.9) ~ 0.046
     logits = values(math.log(0.9), math.log(0.1))
     assert nn.cross_entropy(logits, [1.0, 0.0]).data / math.log(10) == pytest.approx(0.0458, abs=1e-4)
