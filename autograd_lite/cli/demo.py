@@ -95,7 +95,8 @@ def _draw_one_example(model, features, label, folder):
         print(explain(unit, example.loss))
         loss, parameters = neighbourhood(model, inputs, label, example, k, nn.cross_entropy)
         pictures.insert(0, ("graph", draw_graph(loss, parameters=parameters)))
-    print("network.svg shows the whole network, one box per neuron.")
+    print("network.svg shows the whole network, one box per neuron: mlp/layer0/neuron<k> computes h<k>, "
+          "mlp/layer1/neuron0..2 compute z_setosa, z_versicolor, z_virginica.")
     return [_save_picture(drawing, folder, name) for name, drawing in pictures]
 
 

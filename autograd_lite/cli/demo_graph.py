@@ -7,8 +7,7 @@ drawn whole it is 2643 x 7243 pt and every edge merges into one bundle.
 """
 
 from autograd_lite import Value, dot, scope
-
-CLASS_NAMES = ("setosa", "versicolor", "virginica")
+from nn.datasets import IRIS_CLASSES as CLASS_NAMES
 
 
 class OneExample:
