@@ -60,6 +60,6 @@ class NotebookProgress:
     def _bundle(self, done, logs):
         numbers = " ".join(f"{key} {value:.4f}" for key, value in logs.items())
         text = f"epoch {done}/{self.epochs} {numbers} {time.perf_counter() - self.start:.1f}s".replace("  ", " ")
-        bar = (f'<progress value="{done}" max="{self.epochs}" style="width: 16em; vertical-align: middle">'
+        bar = (f'<progress value="{done}" max="{self.epochs}" style="width: 10em; vertical-align: middle">'
                f"</progress>")
         return {"text/plain": text, "text/html": f"{bar} <code>{html.escape(text)}</code>"}
