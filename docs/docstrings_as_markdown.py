@@ -4,8 +4,9 @@ into bold text, ``>>>`` examples into nested quotes and reST tables into one par
 
 Converted, outside code spans only:
 
-* exponents written ``a**b`` are escaped, so they stay ``**`` (emphasis like ``**this**``
-  is kept: there the stars touch a space or the line's start on one side);
+* products and exponents written ``w1*x1`` and ``a**b`` are escaped, so they stay ``*`` and
+  ``**`` (without it, ``w1*x1 + ... + wn*xn`` turns into italics); emphasis like ``*this*``
+  and ``**this**`` is kept: there the stars touch a space or the line's start on one side;
 * ``>>>`` examples become fenced ``pycon`` blocks;
 * reST simple tables (``=====  =====`` rules) become fenced ``text`` blocks;
 * reST roles such as ``:class:`Rule``` become code spans.
@@ -18,14 +19,15 @@ import re
 import griffe
 
 CODE_SPAN = re.compile(r"(``.+?``|`[^`\n]+`)")
-EXPONENT = re.compile(r"(?<=[\w)\]])\*\*(?=[\w(\-])")
+OPERATOR = re.compile(r"(?<=[\w)\]])\*{1,2}(?=[\w(\-])")  # a star between operands: * or **
 ROLE = re.compile(r":(?:class|func|mod|meth|attr|data|exc|obj):`~?([^`]+)`")
 TABLE_RULE = re.compile(r"^=+( +=+)+\s*$")
 
 
-def _escape_exponents(line):
+def _escape_operators(line):
     parts = CODE_SPAN.split(line)
-    return "".join(part if i % 2 else EXPONENT.sub(r"\\*\\*", part) for i, part in enumerate(parts))
+    return "".join(part if i % 2 else OPERATOR.sub(lambda m: "\\*" * len(m[0]), part)
+                   for i, part in enumerate(parts))
 
 
 def docstring_to_markdown(text):
@@ -49,7 +51,7 @@ def docstring_to_markdown(text):
                 index += 1
             out.append("```")
             continue
-        out.append(_escape_exponents(line))
+        out.append(_escape_operators(line))
         index += 1
     return "\n".join(out)
 

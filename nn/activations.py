@@ -97,7 +97,7 @@ class LeakyReLU(Activation):
 
 
 class ScaledSigmoid(Activation):
-    """Seed 002's scaled sigmoid ``c / (1 + e**(-beta a))``: c sets the scale, beta the
+    """The scaled sigmoid ``c / (1 + e**(-beta a))``: c sets the scale, beta the
     steepness. With ``trainable=True`` every neuron gets its own c and beta as parameters
     (named ``c`` and ``beta``, after the neuron's bias in ``parameters()``)."""
 

@@ -19,7 +19,9 @@ def _reduce(terms, reduction):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     if not terms:
         raise ValueError("a loss needs at least one example")
-    total = value_sum(terms) if len(terms) > 1 else terms[0] * 1.0
+    if len(terms) == 1:  # one example: its term is the loss (no x1.0 nodes in the graph)
+        return terms[0]
+    total = value_sum(terms)
     return total * (1.0 / len(terms)) if reduction == "mean" else total
 
 
@@ -56,7 +58,7 @@ def _flatten(predictions, targets):
 
 def mse_loss(predictions, targets, reduction="mean", half=False):
     """Mean squared error, L = (1/N) sum_i (p_i - y_i)**2 over all N numbers given
-    (a scalar, a vector, or a batch of either). ``half=True`` gives the seeds' convention
+    (a scalar, a vector, or a batch of either). ``half=True`` gives the textbook convention
     L = 1/(2N) sum_i (p_i - y_i)**2, whose derivative (1/N)(p_i - y_i) has no factor 2.
     ``reduction="sum"`` drops the 1/N."""
     flat_p, flat_t = _flatten(predictions, targets)
@@ -93,8 +95,8 @@ def _clamped_log(p, eps):
 
 def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
     """Log loss on logits z, with p = sigmoid(z): L = log(1 + e**z) - y z, computed as
-    logsumexp([0, z]) - y z, which never overflows. dL/dz = sigmoid(z) - y (seed 001's
-    output delta o - y), exact everywhere."""
+    logsumexp([0, z]) - y z, which never overflows. dL/dz = sigmoid(z) - y (the delta
+    rule's output delta o - y), exact everywhere."""
     terms = []
     for z, y in zip(*_pairs(logits, targets, "binary_cross_entropy_with_logits")):
         y = _target(y, "binary_cross_entropy_with_logits")
@@ -105,7 +107,7 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
 def cross_entropy(logits, targets, reduction="mean"):
     """Softmax cross-entropy on raw scores (logits) z_1..z_k and a class index t:
     L = -log softmax(z)_t = logsumexp(z) - z_t, stable for any z. dL/dz_i = s_i - [i = t]
-    (seed 001's softmax delta o - y). A target may also be a list of k probabilities y
+    (the softmax output delta o - y). A target may also be a list of k probabilities y
     (e.g. one-hot): L = -sum_j y_j log softmax(z)_j.
 
     One example: ``cross_entropy([z1, z2, z3], 2)``; a batch: a list of logit lists and a

@@ -5,13 +5,13 @@ layer by layer, neuron by neuron, and within a neuron its weights in input order
 bias, then its activation's trainable parameters (only a trainable scaled sigmoid has any:
 ``c`` then ``beta``). Names follow the same path: ``"layer0/neuron3/w1"``, ``".../b"``.
 
-**Graph per neuron:** one ``dot`` node and one activation node. The bias is seed 001's
+**Graph per neuron:** one ``dot`` node and one activation node. The bias is the delta rule's
 "weight w0 on a constant input x0 = 1": each layer call makes one constant ``1.0`` input and
 every neuron computes ``dot([w1..wn, b], [x1..xn, 1.0])``. That is one node with 2n + 2
 parents, against ``dot(w, x) + b`` which adds a ``+`` node per neuron (3,300 more nodes
 per training step of MLP(2, [16, 16, 1]) on 100 points). Measured on that step, the
 one-node form is about 9% faster (0.055 s against 0.060 s, medians of 7 interleaved runs),
-and its graph shows the bias exactly as the seed draws it.
+and its graph shows the bias exactly as the delta-rule tutorial draws it.
 
 **Initialisation** (``init=``), with a per-model ``random.Random(seed)`` and no global state;
 biases start at 0:

@@ -69,7 +69,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, as in PyTorch:
     g = grad + weight_decay * p;  v = momentum * v + g;  p = p - lr * v
-    (with momentum 0 this is seed 001's w <- w - alpha dE/dw)."""
+    (with momentum 0 this is the delta rule's w <- w - alpha dE/dw)."""
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)

@@ -1,6 +1,6 @@
 """The training loop, and prediction helpers.
 
-``fit`` runs seed 001's three modes: ``batch_size=None`` is batch gradient descent (one
+``fit`` runs three modes: ``batch_size=None`` is batch gradient descent (one
 step per epoch on all examples), ``1`` is stochastic gradient descent (one step per
 example) and ``k`` is mini-batch (one step per k examples).
 """
@@ -21,6 +21,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
 from .module import MLP, Layer, Neuron
 from .metrics import (METRICS, accuracy, correct_count, default_threshold, evaluate, evaluate_loss, floats,
                       labels_from_outputs, mean_squared_error, predict, squared_errors)
+from .progress import notebook_progress
 
 KNOWN_LOSSES = (mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss)
 
@@ -74,7 +75,8 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     epoch's loss is the example-weighted mean of its batches' losses and its metric is
     over the predictions made during the epoch (before each batch's update).
     ``on_epoch_end(epoch, logs)`` is called after each epoch; returning True stops early.
-    A progress bar is drawn on ``stream`` (stderr) only if it is a TTY and ``verbose``.
+    With ``verbose``, progress shows on a terminal (a bar on ``stream``, stderr) and in a
+    Jupyter notebook (a bar in the cell's output, see nn/progress.py); in a log it is quiet.
 
     ``compile=True`` computes each step's gradient with ``autograd_lite.compile`` (per
     example, see nn/compiled.py): the same training up to float rounding, faster once
@@ -99,7 +101,7 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     history = {"loss": [], metric: []}
     if validation_data is not None:
         history.update({"val_loss": [], f"val_{metric}": []})
-    bar = ProgressBar(epochs, stream, verbose)
+    bar = notebook_progress(epochs, stream, verbose) or ProgressBar(epochs, stream, verbose)
     compiled = CompiledLoss(model, loss) if compile else None
     order_rng = random.Random(seed_value(seed))
     for epoch in range(epochs):

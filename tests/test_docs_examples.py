@@ -155,10 +155,12 @@ def test_an_unclosed_fence_is_an_error():
         fenced_blocks("```python\nprint(1)\n")
 
 
-def test_every_page_is_in_the_site_navigation():
-    """mkdocs only logs pages missing from the nav, so --strict would let one hide."""
+def test_every_page_and_notebook_is_in_the_site_navigation():
+    """mkdocs only logs pages missing from the nav, so --strict would let one hide. Notebooks
+    (docs/notebooks/*.ipynb, rendered by mkdocs-jupyter) are pages too."""
     config = (DOCS / "mkdocs.yml").read_text(encoding="utf-8")
-    in_nav = set(re.findall(r"^\s*- [^:\n]+:\s*(\S+\.md)\s*$", config, flags=re.MULTILINE))
-    pages = {str(p.relative_to(DOCS)) for p in PAGES}
+    in_nav = set(re.findall(r"^\s*- [^:\n]+:\s*(\S+\.(?:md|ipynb))\s*$", config, flags=re.MULTILINE))
+    notebooks = [p for p in DOCS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+    pages = {str(p.relative_to(DOCS)) for p in PAGES + notebooks}
     assert pages - in_nav == set(), "add these pages to nav: in docs/mkdocs.yml"
     assert in_nav - pages == set(), "the nav names pages that do not exist"

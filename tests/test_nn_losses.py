@@ -1,4 +1,4 @@
-"""Losses: values from their formulas, gradients from sympy and the seeds' output deltas,
+"""Losses: values from their formulas, gradients from sympy and the delta rule's output deltas,
 stability at extreme inputs, one example or a batch."""
 
 import math
@@ -40,7 +40,7 @@ def test_binary_cross_entropy_matches_formula_and_sigmoid_delta():
     loss.backward()
     s = 1 / (1 + math.exp(-0.7))
     assert loss.data == pytest.approx(-math.log(s))
-    assert z.grad == pytest.approx(s - 1.0)  # seed 001: sigmoid output with log loss gives o - y
+    assert z.grad == pytest.approx(s - 1.0)  # the delta rule: sigmoid output with log loss gives o - y
 
 
 def test_binary_cross_entropy_clamps_saturated_probabilities_and_keeps_a_gradient():
@@ -79,6 +79,21 @@ def test_cross_entropy_is_minus_log_softmax_of_the_target():
     assert [v.grad for v in logits] == pytest.approx([softmax[0], softmax[1] - 1, softmax[2]])  # s - y
 
 
+def test_one_examples_loss_has_no_multiply_by_one_nodes():
+    """One example's loss is its own term: cross-entropy is logsumexp(z) - z_t, and nothing
+    else (no x1.0 for the sum of one term, no x1.0 for the mean over one example)."""
+    from autograd_lite import topological_order
+
+    logits = values(1.0, 2.0, 0.5)
+    loss = nn.cross_entropy(logits, 1)
+    assert loss.op == "-" and loss.parents[1] is logits[1]
+    assert [node.op for node in topological_order(loss) if node.parents] == ["logsumexp", "-"]
+    for single in (nn.mse_loss(Value(3.0), 1.0), nn.hinge_loss(Value(0.5), -1),
+                   nn.binary_cross_entropy_with_logits(Value(0.5), 0.25)):
+        assert all(node.op != "*" or 1.0 not in [p.data for p in node.parents]
+                   for node in topological_order(single))
+
+
 def test_cross_entropy_with_one_hot_target_equals_index_target():
     a = nn.cross_entropy(values(0.2, -1.0, 3.0), [0.0, 0.0, 1.0]).data
     assert a == pytest.approx(nn.cross_entropy(values(0.2, -1.0, 3.0), 2).data)
@@ -95,7 +110,7 @@ def test_cross_entropy_batch_is_the_mean():
     assert nn.cross_entropy(batch, [0, 1], reduction="sum").data == pytest.approx(2 * single)
 
 
-def test_seed_002_cross_entropy_example_in_log10():
+def test_the_activation_tutorials_cross_entropy_example_in_log10():
     # target [1, 0], output [0.9, 0.1]: -log10(0.9) ~ 0.046
     logits = values(math.log(0.9), math.log(0.1))
     assert nn.cross_entropy(logits, [1.0, 0.0]).data / math.log(10) == pytest.approx(0.0458, abs=1e-4)

@@ -1,5 +1,5 @@
 """nn.Neuron, nn.Layer and nn.MLP: shapes, parameter order, initialisation, the graph a
-neuron builds, and gradients checked against the hand-derived delta rule (seed 001)."""
+neuron builds, and gradients checked against the hand-derived delta rule."""
 
 import math
 import random

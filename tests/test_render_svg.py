@@ -170,3 +170,26 @@ def test_a_rounded_negative_zero_is_shown_without_its_sign():
     tiny = Value(-1e-9, label="t")
     drawing = draw_graph(tiny * 1.0, number_format=".3f")
     assert 'data 0.000' in drawing.source and "-0.000" not in drawing.source
+
+
+def test_a_constant_used_twice_is_not_coloured_as_a_fan_out(renderer):
+    """Like an nn layer's bias input 1, shared by its neurons: a number mixed into the graph is
+    a constant, so its uses get no colour or labels; the input x, used twice too, does.
+    L = (x*c)*(x+c) at x = 2, c = 1: dL/dx = c*(x+c) + x*c = 3 + 2 = 5."""
+    x, c = Value(2.0, label="x"), Value(1.0)
+    L = (x * c) * (x + c)
+    L.label = "L"
+    L.backward()
+    svg = Svg(draw_graph(L, number_format=".1f").svg())
+    by_label = {svg.texts(g)[0]: title for title, gs in svg.nodes.items() for g in gs}
+    constant = next(title for label, title in by_label.items() if label.startswith("v") and
+                    svg.node_texts(title)[1] == "data 1.0")
+
+    def outgoing(title):
+        return [g for t, gs in svg.edges.items() if t.startswith(title + "->") for g in gs]
+
+    assert sorted(text for g in outgoing(by_label["x"]) for text in svg.texts(g)) == ["2.0", "3.0"]
+    assert [text for g in outgoing(constant) for text in svg.texts(g)] == []
+    assert {g.find("{http://www.w3.org/2000/svg}path").get("stroke") for g in outgoing(constant)} == {"black"}
+    (constant_box,) = svg.nodes[constant]
+    assert constant_box.find("{http://www.w3.org/2000/svg}polygon").get("stroke") == "black"

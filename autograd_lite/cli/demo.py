@@ -1,6 +1,6 @@
-"""``autograd-lite demo``: train the iris classifier and write a model, a graph and curves.
+"""``autograd-lite demo``: train the iris classifier and write a model, two graphs and curves.
 
-Seed 003's network: 4 features -> 8 ReLU units -> 3 logits, softmax + cross-entropy,
+The iris softmax classifier: 4 features -> 8 ReLU units -> 3 logits, softmax + cross-entropy,
 Adam on mini-batches of 16, a seeded 80/20 split. About a second of training.
 """
 
@@ -17,6 +17,7 @@ from .progress import epoch_printer
 HELP = "train an iris classifier and write its model, a computation graph and training curves"
 SHORT_FEATURES = ("sepal_len", "sepal_wid", "petal_len", "petal_wid")
 PLOT_HINT = 'pip install "autograd-lite[plot]"'
+NETWORK_COLLAPSE_DEPTH = 3  # mlp/layer/neuron: one box per neuron
 
 
 def positive_int(text):
@@ -71,35 +72,51 @@ def run(args):
 
 
 def _draw_one_example(model, features, label, folder):
-    """The graph of one test flower's loss, with the hidden units named h0..h7."""
+    """Explain one test flower's loss in words and write its two pictures (see demo_graph)."""
     import nn
-    from autograd_lite import Value, draw_graph, explain, topological_order
-    from autograd_lite.render import RenderError, RendererNotFoundError
+    from autograd_lite import Value, draw_graph, explain
+
+    from .demo_graph import OneExample, neighbourhood
 
     inputs = [Value(x, label=name) for x, name in zip(features, SHORT_FEATURES)]
-    logits = model(inputs)
-    for logit, name in zip(logits, nn.datasets.IRIS_CLASSES):
-        logit.label = f"z_{name}"
-    loss = nn.cross_entropy(logits, label)
-    loss.label = "loss"
-    hidden = [node for node in topological_order(loss) if node.op == "relu"]
-    for i, node in enumerate(hidden):
-        node.label = f"h{i}"
-    loss.backward()
-    busiest = max(hidden, key=lambda node: abs(node.grad))
-    print(f"\nOne test flower ({nn.datasets.IRIS_CLASSES[label]}), loss {loss.data:.4f}. Hidden unit "
-          f"{busiest.label} feeds all 3 outputs, so its gradient is a sum over 3 paths:")
-    print(explain(busiest, loss))
-    drawing = draw_graph(loss, parameters=model.parameters())
-    svg_path = os.path.join(folder, "graph.svg")
+    example = OneExample(model, inputs, label, nn.cross_entropy)
+    print(f"\nOne test flower ({nn.datasets.IRIS_CLASSES[label]}), loss {example.loss.data:.4f}.")
+    pictures = [("network", draw_graph(example.loss, parameters=model.parameters(),
+                                       collapse_depth=NETWORK_COLLAPSE_DEPTH, edge_labels=False,
+                                       max_terms=2))]
+    k = example.chosen_unit()
+    if k is None:
+        print("Every hidden unit is dead for this flower (ReLU off, gradient 0), so no unit's "
+              "paths to the loss are drawn; network.svg shows the whole network.")
+    else:
+        unit = example.hidden[k]
+        print(_wrap(example.why(k)))
+        print(f"h{k} feeds all 3 outputs, so its gradient is a sum over 3 paths:")
+        print(explain(unit, example.loss))
+        loss, parameters = neighbourhood(model, inputs, label, example, k, nn.cross_entropy)
+        pictures.insert(0, ("graph", draw_graph(loss, parameters=parameters)))
+    print("network.svg shows the whole network, one box per neuron: mlp/layer0/neuron<k> computes h<k>, "
+          "mlp/layer1/neuron0..2 compute z_setosa, z_versicolor, z_virginica.")
+    return [_save_picture(drawing, folder, name) for name, drawing in pictures]
+
+
+def _wrap(text, width=100):
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _save_picture(drawing, folder, name):
+    from autograd_lite.render import RenderError, RendererNotFoundError
+
+    svg_path = os.path.join(folder, name + ".svg")
     try:
-        drawing.save(svg_path)
-        return [svg_path]
+        return drawing.save(svg_path)
     except (RendererNotFoundError, RenderError) as error:
-        dot_path = drawing.save(os.path.join(folder, "graph.dot"))
-        print(f"\nNo SVG of the graph: {error}\nWrote the DOT text instead; with a renderer, "
-              f"`dot -Tsvg {dot_path} -o graph.svg` makes the picture.", file=sys.stderr)
-        return [dot_path]
+        dot_path = drawing.save(os.path.join(folder, name + ".dot"))
+        print(f"\nNo SVG of {name}: {error}\nWrote the DOT text instead; with a renderer, "
+              f"`dot -Tsvg {dot_path} -o {name}.svg` makes the picture.", file=sys.stderr)
+        return dot_path
 
 
 def _write_curves(history, folder):

@@ -43,6 +43,11 @@ def build_digraph(index, options, depth, parameters):
         box_ids = {box: f"box{i}" for i, box in enumerate(dict.fromkeys(box_of.values()))}
         _add_boxes(box_of, box_ids, container)
 
+    def shows_paths(node):
+        # A constant (a plain number mixed in, such as a bias's input 1) may be used many
+        # times, but nobody asks for its gradient: colouring its paths would be noise.
+        return index.fans_out(node) and node_kind(node, index.root, parameters) != "constant"
+
     fmt = options.formatter
     colors = {}  # fan-out node -> its colour, handed out in topological order
 
@@ -54,14 +59,14 @@ def build_digraph(index, options, depth, parameters):
     edges = {}  # (source, target) -> (fan-out parent, summed contribution); edges touching a box
     for node in index.order:
         if node in box_of:
-            _link_into_box(index, node, box_of, box_ids, edges)
+            _link_into_box(index, node, box_of, box_ids, edges, shows_paths)
             continue
         here = container(node.scope)
         name = index.name(node)
         header = f"{name} ({node.op})" if node.op and options.merge_ops else name
         fields = [header, f"data {fmt(node.data)}", grad_line(node, index, fmt, options.max_terms)]
         style = dict(NODE_STYLE[node_kind(node, index.root, parameters)])
-        if options.edge_labels and index.fans_out(node):
+        if options.edge_labels and shows_paths(node):
             style.update(color=fan_out_color(node), penwidth="2")
         here.node(value_id(index, node), record_label(fields, options.rankdir), **style)
         target = value_id(index, node)
@@ -74,7 +79,7 @@ def build_digraph(index, options, depth, parameters):
                 edges.setdefault((box_ids[box_of[parent]], target), (None, None))
                 continue
             attributes = {}
-            if options.edge_labels and index.fans_out(parent):
+            if options.edge_labels and shows_paths(parent):
                 color = fan_out_color(parent)
                 attributes = {"label": escape_text(fmt(local * node.grad)), "color": color, "fontcolor": color}
             graph.edge(value_id(index, parent), target, **attributes)
@@ -98,7 +103,7 @@ def _add_boxes(box_of, box_ids, container):
         container(parent_scope).node(box_ids[box], escape_text(f"{box}\n{count} values"), **BOX_STYLE)
 
 
-def _link_into_box(index, node, box_of, box_ids, edges):
+def _link_into_box(index, node, box_of, box_ids, edges, shows_paths):
     """Edges from outside a box into it, one per source; a fan-out node's edge is labelled
     with the sum of its paths into the box."""
     target = box_ids[box_of[node]]
@@ -107,7 +112,7 @@ def _link_into_box(index, node, box_of, box_ids, edges):
             continue
         if parent in box_of:
             edges.setdefault((box_ids[box_of[parent]], target), (None, None))
-        elif not index.fans_out(parent):
+        elif not shows_paths(parent):
             edges.setdefault((value_id(index, parent), target), (None, None))
         else:
             key = (value_id(index, parent), target)

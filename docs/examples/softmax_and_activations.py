@@ -1,7 +1,8 @@
-"""Seed 002 on autograd-lite: the softmax Jacobian from backward, and each activation's
-derivative from backward next to the seed's formula.
+"""The softmax Jacobian from backward, and each activation's derivative from backward next
+to its formula, on autograd-lite. It comes from a tutorial listing the activations and
+losses of a basic network, each with its derivative.
 
-    python docs/examples/seed002_softmax_and_activations.py
+    python docs/examples/softmax_and_activations.py
 """
 
 import math
@@ -31,7 +32,7 @@ def activation_derivative(activation, a):
     return out.data, x.grad
 
 
-SEED_FORMULAS = {  # f'(a) written with f(a) = out, as the seed gives them
+TUTORIAL_FORMULAS = {  # f'(a) written with f(a) = out, as the tutorial gives them
     "sigmoid": lambda a, out: out * (1 - out),
     "tanh": lambda a, out: 1 - out**2,
     "relu": lambda a, out: 1.0 if a > 0 else 0.0,
@@ -42,11 +43,11 @@ SEED_FORMULAS = {  # f'(a) written with f(a) = out, as the seed gives them
 
 if __name__ == "__main__":
     s, jacobian = softmax_jacobian([0.3, 0.6])
-    print(f"softmax([0.3, 0.6]) = [{s[0]:.4f}, {s[1]:.4f}]  (the seed prints 0.4255, 0.5745)")
+    print(f"softmax([0.3, 0.6]) = [{s[0]:.4f}, {s[1]:.4f}]  (the tutorial prints 0.4255, 0.5745)")
     for i, row in enumerate(jacobian):
         formula = [s[i] * ((1 if i == j else 0) - s[j]) for j in range(2)]
         print(f"row {i}: backward {[round(v, 6) for v in row]}, s_i (delta_ij - s_j) {[round(v, 6) for v in formula]}")
-    for name, formula in SEED_FORMULAS.items():
+    for name, formula in TUTORIAL_FORMULAS.items():
         for a in (-1.5, 0.7):
             out, grad = activation_derivative(name, a)
             print(f"{name:>10}'({a:+.1f}) backward {grad:.6f}  formula {formula(a, out):.6f}")

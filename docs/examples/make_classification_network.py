@@ -1,12 +1,13 @@
-"""Seed 000's worked example on autograd-lite: a make_classification-like set with two
-informative features, an MLP 2 -> 4 -> 3 -> 1 with ReLU hidden layers and a sigmoid
+"""The make_classification network on autograd-lite: a make_classification-like set with
+two informative features, an MLP 2 -> 4 -> 3 -> 1 with ReLU hidden layers and a sigmoid
 output, mean binary cross-entropy, full-batch gradient descent at a fixed learning rate.
 
-The seed passed 80% around iteration 145 and then diverged (its sigmoid needed clipping at
-+-500). Here the sigmoid is overflow-free, the log loss is clamped, and lr = 0.3 with He
+It comes from a tutorial on training a small NumPy MLP on scikit-learn's make_classification
+data. The tutorial's network passed 80% around iteration 145 and then diverged (its sigmoid
+needed clipping at +-500). Here the sigmoid is overflow-free, the log loss is clamped, and lr = 0.3 with He
 initialisation trains to >= 95% without the loss blowing up.
 
-    python docs/examples/seed000_classification.py [--epochs 150]
+    python docs/examples/make_classification_network.py [--epochs 150]
 """
 
 import argparse

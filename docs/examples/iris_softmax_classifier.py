@@ -1,8 +1,9 @@
-"""Seed 003's iris classifier on autograd-lite: 4 features, one ReLU hidden layer of 8,
+"""The iris softmax classifier on autograd-lite: 4 features, one ReLU hidden layer of 8,
 3 linear outputs trained with softmax + cross-entropy (logsumexp), a seeded 80/20 split,
-Adam on mini-batches of 16.
+Adam on mini-batches of 16. It comes from a tutorial on backpropagation written with
+Jacobians, which trains this network on the iris flowers.
 
-    python docs/examples/seed003_iris.py [--epochs 30]
+    python docs/examples/iris_softmax_classifier.py [--epochs 30]
 """
 
 import argparse

@@ -1,5 +1,5 @@
-"""The seeds' worked examples, run from docs/examples/, asserting the figures the issue
-asks for. Oracles: the seed's formulas evaluated in plain floats, and hand-applied
+"""The worked examples in docs/examples/ run and reach the figures their tutorials report.
+Oracles: the tutorials' formulas evaluated in plain floats, and hand-applied
 delta-rule updates."""
 
 import importlib.util
@@ -22,17 +22,17 @@ def sigmoid(a):
     return 1.0 / (1.0 + math.exp(-a))
 
 
-# --- seed 002 ---------------------------------------------------------------------------
+# --- softmax and activations --------------------------------------------------------
 
-def test_seed_002_softmax_of_0_3_and_0_6():
-    s, _ = example("seed002_softmax_and_activations").softmax_jacobian([0.3, 0.6])
+def test_softmax_of_0_3_and_0_6():
+    s, _ = example("softmax_and_activations").softmax_jacobian([0.3, 0.6])
     assert s == pytest.approx([0.4256, 0.5744], abs=5e-5)
     assert s[0] == pytest.approx(1 / (1 + math.exp(0.3)))  # e^0.3 / (e^0.3 + e^0.6)
 
 
-def test_seed_002_softmax_jacobian_from_backward_is_s_times_identity_minus_s_transpose():
+def test_softmax_jacobian_from_backward_is_s_times_identity_minus_s_transpose():
     logits = [0.3, 0.6, -1.2, 2.0]
-    s, jacobian = example("seed002_softmax_and_activations").softmax_jacobian(logits)
+    s, jacobian = example("softmax_and_activations").softmax_jacobian(logits)
     exps = [math.exp(a) for a in logits]
     probs = [e / sum(exps) for e in exps]
     for i in range(4):
@@ -41,14 +41,14 @@ def test_seed_002_softmax_jacobian_from_backward_is_s_times_identity_minus_s_tra
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
 @pytest.mark.parametrize("a", [-2.3, -0.4, 0.6, 3.1])
-def test_seed_002_each_activation_derivative_is_the_seeds_formula(name, a):
-    module = example("seed002_softmax_and_activations")
+def test_each_activation_derivative_is_the_tutorials_formula(name, a):
+    module = example("softmax_and_activations")
     out, grad = module.activation_derivative(name, a)
-    assert grad == pytest.approx(module.SEED_FORMULAS[name](a, out), rel=1e-12)
+    assert grad == pytest.approx(module.TUTORIAL_FORMULAS[name](a, out), rel=1e-12)
 
 
-def test_seed_002_tanh_is_2_sigmoid_2a_minus_1_and_scaled_sigmoid_derivative():
-    module = example("seed002_softmax_and_activations")
+def test_tanh_is_2_sigmoid_2a_minus_1_and_scaled_sigmoid_derivative():
+    module = example("softmax_and_activations")
     for a in (-1.0, 0.25, 2.0):
         assert module.activation_derivative("tanh", a)[0] == pytest.approx(2 * sigmoid(2 * a) - 1)
     import nn
@@ -57,10 +57,10 @@ def test_seed_002_tanh_is_2_sigmoid_2a_minus_1_and_scaled_sigmoid_derivative():
     assert out == pytest.approx(2 * s) and grad == pytest.approx(2 * 3 * s * (1 - s))
 
 
-# --- seed 001 ---------------------------------------------------------------------------
+# --- one step of backprop, three modes ------------------------------------------------
 
-def test_seed_001_one_step_matches_the_delta_rule_applied_by_hand():
-    module = example("seed001_three_modes")
+def test_one_step_matches_the_delta_rule_applied_by_hand():
+    module = example("one_step_of_backprop")
     before, after, deltas = module.one_step(alpha=0.5, x=(1.0, 0.0), y=1.0)
     W = [[list(row) for row in module.WEIGHTS[i]] for i in (0, 2, 4)]
     B = [list(module.WEIGHTS[i]) for i in (1, 3, 5)]
@@ -89,17 +89,17 @@ def test_seed_001_one_step_matches_the_delta_rule_applied_by_hand():
     assert deltas[0] < deltas[1] < deltas[2]  # vanishing towards the input
 
 
-def test_seed_001_batch_stochastic_and_mini_batch_all_converge():
-    histories = example("seed001_three_modes").three_modes(epochs=30)
+def test_batch_stochastic_and_mini_batch_all_converge():
+    histories = example("one_step_of_backprop").three_modes(epochs=30)
     for mode, history in histories.items():
         assert history["loss"][-1] < 0.1 and history["loss"][-1] < 0.2 * history["loss"][0], mode
         assert history["accuracy"][-1] >= 0.95, mode
 
 
-# --- seed 000 ---------------------------------------------------------------------------
+# --- the make_classification network ---------------------------------------------------
 
-def test_seed_000_reaches_95_percent_without_diverging():
-    history, final_accuracy = example("seed000_classification").run(epochs=150)
+def test_make_classification_network_reaches_95_percent_without_diverging():
+    history, final_accuracy = example("make_classification_network").run(epochs=150)
     losses = history["loss"]
     assert final_accuracy >= 0.95
     assert all(math.isfinite(loss) for loss in losses)
@@ -107,10 +107,10 @@ def test_seed_000_reaches_95_percent_without_diverging():
     assert min(history["accuracy"][-25:]) >= 0.95               # and no collapse
 
 
-# --- seed 003 ---------------------------------------------------------------------------
+# --- the iris softmax classifier --------------------------------------------------------
 
-def test_seed_003_iris_test_accuracy_at_least_95_percent():
-    history, test_accuracy = example("seed003_iris").run(epochs=30, seed=0)
+def test_iris_test_accuracy_at_least_95_percent():
+    history, test_accuracy = example("iris_softmax_classifier").run(epochs=30, seed=0)
     assert test_accuracy >= 0.95
     assert history["loss"][-1] < history["loss"][0]
 

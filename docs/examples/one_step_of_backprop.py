@@ -1,16 +1,17 @@
-"""Seed 001 on autograd-lite: one step of backprop by the delta rule, and batch vs
-stochastic vs mini-batch gradient descent on one data set.
+"""One step of backprop by the delta rule, and batch vs stochastic vs mini-batch gradient
+descent on one data set, on autograd-lite. It comes from a tutorial on the delta rule
+(backpropagation written out by hand for a small sigmoid network, then the three modes).
 
 Part 1, one step: 2 binary inputs, two hidden sigmoid layers (2 neurons each), a sigmoid
-output with log loss, alpha = 0.5, x = (1, 0), y = 1. The seed's weights were only in
-images and are lost, so these are our own; as in the seed, one step raises the output
+output with log loss, alpha = 0.5, x = (1, 0), y = 1. The tutorial's weights were only
+in images and are lost, so these are our own; as in the tutorial, one step raises the output
 and the deltas shrink towards the input (vanishing gradients).
 
 Part 2, three modes: the same MLP (2 -> 4 tanh -> 1 sigmoid, log loss) trained from the
 same start on one data set with batch_size None (batch: 1 step per epoch), 1 (stochastic:
 60 steps per epoch) and 10 (mini-batch: 6 steps per epoch), each for 30 epochs.
 
-    python docs/examples/seed001_three_modes.py
+    python docs/examples/one_step_of_backprop.py
 """
 
 import nn
