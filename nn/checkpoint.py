@@ -21,6 +21,7 @@ from autograd_lite.atomic import write_atomically
 
 from . import activations
 from .module import MLP, Layer, Neuron
+from .scaled import with_stored_preprocessing
 
 FORMAT = "autograd-lite-nn"
 VERSION = 1
@@ -101,13 +102,18 @@ def _check_names(model, state, path):
 
 
 def load(path):
-    """A new model rebuilt from the checkpoint at ``path``."""
+    """A new model rebuilt from the checkpoint at ``path``. A checkpoint written by
+    ``autograd-lite train`` comes back as an ``nn.ScaledModel``, which applies the stored
+    input scaling itself (see ``nn.scaled``)."""
     data = _read(path)
     model = _build(data["architecture"], path)
     state = _state(data, path)
     _check_names(model, state, path)
     model.load_state_dict(state)
-    return model
+    try:
+        return with_stored_preprocessing(model, data, path)
+    except ValueError as error:
+        raise CheckpointError(str(error)) from None
 
 
 def load_into(model, path):

@@ -8,17 +8,9 @@ import random
 import pytest
 
 import nn
-from cli_support import call_cli, run_cli
+from cli_support import call_cli, run_cli, write_csv
 
 IRIS_HEADER = ["sepal length", "sepal width", "petal length", "petal width", "species"]
-
-
-def write_csv(path, header, rows):
-    with open(path, "w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture
