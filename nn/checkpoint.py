@@ -21,7 +21,7 @@ from autograd_lite.atomic import write_atomically
 
 from . import activations
 from .module import MLP, Layer, Neuron
-from .scaled import with_stored_preprocessing
+from .scaled import check_same_preprocessing, with_stored_preprocessing
 
 FORMAT = "autograd-lite-nn"
 VERSION = 1
@@ -129,6 +129,10 @@ def load_into(model, path):
                               f"{data['architecture']!r}, but the model is {ours!r}")
     state = _state(data, path)
     _check_names(model, state, path)
+    try:
+        check_same_preprocessing(model, data, path)
+    except ValueError as error:
+        raise CheckpointError(str(error)) from None
     model.load_state_dict(state)
     return model
 

@@ -115,6 +115,18 @@ def with_stored_preprocessing(network, data, path):
                        metadata.get("label"), metadata.get("classes"), metadata.get("loss"))
 
 
+def check_same_preprocessing(model, data, path):
+    """``nn.load_into``'s check: ValueError unless ``model`` scales its inputs exactly as
+    the checkpoint says (a bare network takes a checkpoint without scaling only)."""
+    stored = with_stored_preprocessing(model.network if isinstance(model, ScaledModel) else model, data, path)
+    ours = model.metadata() if isinstance(model, ScaledModel) else None
+    theirs = stored.metadata() if isinstance(stored, ScaledModel) else None
+    if (ours or {}).get("scaling") != (theirs or {}).get("scaling") or \
+            (ours and theirs and ours["classes"] != theirs["classes"]):
+        raise ValueError(f"checkpoint {str(path)!r} stores a different input scaling or class names than the model; "
+                         "use nn.load(path) for a model that applies the checkpoint's own")
+
+
 def check_metadata(metadata, network, where):
     """ValueError naming the first problem with a ``"cli"`` section for ``network``."""
     def fail(problem):

@@ -151,3 +151,17 @@ def test_class_names_in_predictions_cannot_run_as_spreadsheet_formulas(tmp_path)
         assert {cell for cell in cells if cell[:1] in "=+-@"} == set()
         assert {cell[1:] for cell in cells if cell.startswith("'")} <= set(hostile)
         assert any(cell.startswith("'") for cell in cells)  # some prediction was a hostile name
+
+
+def test_load_into_refuses_a_model_that_would_ignore_the_stored_scaling(trained, tmp_path):
+    folder, rows, data = trained
+    bare = nn.MLP(4, [6, 3], seed=1)
+    before = bare.state_dict()
+    with pytest.raises(nn.CheckpointError, match=r"different input scaling.*use nn.load\(path\)"):
+        nn.load_into(bare, folder / "model.json")
+    assert bare.state_dict() == before
+    scaled = nn.load(folder / "model.json")
+    target = nn.ScaledModel(nn.MLP(4, [6, 3], seed=1), scaled.mean, scaled.std, scaled.features,
+                            scaled.label, scaled.classes, scaled.loss)
+    nn.load_into(target, folder / "model.json")
+    assert nn.predict(target, rows) == nn.predict(scaled, rows)

@@ -31,7 +31,7 @@ def test_train_then_predict_round_trip_on_a_csv(tmp_path, flowers):
                       "--save", "model.json", cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert "Saved model.json" in trained.stdout
-    assert nn.load(tmp_path / "model.json").nin == 4  # an nn checkpoint, with the cli section ignored
+    assert nn.load(tmp_path / "model.json").nin == 4  # an nn checkpoint (nn.load gives an nn.ScaledModel)
     predicted = run_cli("predict", "model.json", "flowers.csv", "--out", "preds.csv", cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     rows = read_predictions(tmp_path / "preds.csv")

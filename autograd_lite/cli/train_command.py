@@ -4,7 +4,6 @@ import argparse
 import math
 
 from .checkpoints import all_finite, check_writable, save
-from .dataset import BUILT_IN
 from .errors import FAILED, CommandError
 from .progress import epoch_printer
 
@@ -97,7 +96,6 @@ def run(args):
         X_train, X_test, y_train, y_test = X, [], list(y), []
     mean, std = standardise(X_train, examples.features)
     scale_in_place(X, mean, std)  # the held-out rows too: each example is one array, scaled once
-    del X, y
 
     output_activation = "sigmoid" if loss_name == "bce" else None
     model = nn.MLP(len(examples.features), [*args.hidden, n_outputs], activation=args.activation,
