@@ -165,3 +165,19 @@ def test_load_into_refuses_a_model_that_would_ignore_the_stored_scaling(trained,
                             scaled.label, scaled.classes, scaled.loss)
     nn.load_into(target, folder / "model.json")
     assert nn.predict(target, rows) == nn.predict(scaled, rows)
+
+
+@pytest.mark.parametrize("loss", ["bce", "hinge"])
+def test_two_class_checkpoints_give_the_same_labels_in_python_and_on_the_command_line(tmp_path, loss):
+    X, y = nn.datasets.moons(120, noise=0.2, seed=4)
+    names = ["left", "right"]
+    write_csv(tmp_path / "moons.csv", ["x1", "x2", "side"], [[*x, names[t]] for x, t in zip(X, y)])
+    assert call_cli("train", "--data", "moons.csv", "--loss", loss, "--hidden", "6", "--epochs", "8",
+                    "--save", "m.json", cwd=tmp_path).returncode == 0
+    written = [row["prediction"] for row in csv.DictReader(call_cli("predict", "m.json", "moons.csv",
+                                                                    cwd=tmp_path).stdout.splitlines())]
+    model = nn.load(tmp_path / "m.json")
+    assert model.labels(X) == written
+    threshold = 0.5 if loss == "bce" else 0.0  # a sigmoid's probability, or a hinge score's sign
+    assert [names[out > threshold] for out in nn.predict(model, X)] == written
+    assert 0 < written.count("left") < 120  # both classes occur, so the threshold was tested
