@@ -89,3 +89,10 @@ def test_train_memory_is_a_small_multiple_of_the_numbers_not_of_the_text(tmp_pat
     # beyond 8 bytes a number: one array header (64 bytes) and list slots, about 100 bytes;
     # holding the text as lists of str (as before) was about 650 bytes an example
     assert per_example < 150, per_example
+
+
+def test_a_file_without_rows_prints_nothing_but_the_error(model):
+    (model / "empty.csv").write_text(",".join(HEADER) + "\n")
+    result = call_cli("predict", "m.json", "empty.csv", cwd=model)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "empty.csv has a header but no rows of data" in result.stderr

@@ -30,9 +30,10 @@ def run(args):
     with _open_table(args.data, model) as table, _output(args.out) as stream:
         writer = csv_writer(stream)
         rows = _Rows(model)
-        writer.writerow(rows.header)
         count = correct = 0
         for chunk in _chunked(table):
+            if not count:  # the header once a row has been read: a file without rows prints nothing
+                writer.writerow(rows.header)
             for (_, _, truth), (cells, predicted) in zip(chunk, rows.of([values for _, values, _ in chunk])):
                 writer.writerow(cells)
                 correct += truth is not None and predicted == truth

@@ -24,7 +24,10 @@ examples:
 
 A CSV file has a header row, numeric feature columns and a label column (the last, unless
 --label names another). Features are standardised with the training set's mean and
-standard deviation; the checkpoint stores them, with the class names, for predict.
+standard deviation; the checkpoint stores them, with the class names, for predict (and
+nn.load applies them). A numeric label with more than 20 values or a fractional one is a
+quantity, not classes: it is refused unless --loss is given (--loss mse for regression).
+Training that diverges (NaN or inf) stops and saves nothing.
 losses:
 """ + "\n".join(f"  {name:14s} {text}" for name, text in LOSSES.items())
 
