@@ -1,5 +1,6 @@
 """Writing output files whole or not at all: a temporary file, then ``os.replace``."""
 
+import contextlib
 import os
 import secrets
 
@@ -11,12 +12,24 @@ def write_atomically(path, data, fsync=False):
     ``tempfile.mkstemp`` would make it readable by its owner only)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    with open_atomically(path, "wb", fsync=fsync) as file:
+        file.write(data)
+    return path
+
+
+@contextlib.contextmanager
+def open_atomically(path, mode="w", fsync=False, **options):
+    """A file to write ``path`` with, streaming: it is a temporary file in the same folder
+    (opened with ``mode`` and ``options``, as ``open`` takes them) that replaces ``path``
+    only when the ``with`` block ends normally. On any exception, Ctrl-C included, the
+    temporary file is removed and ``path`` is untouched. The temporary file is created on
+    entry, so an unwritable folder fails before any work."""
     folder, name = os.path.split(os.path.abspath(path))
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
+        with os.fdopen(handle, mode, **options) as file:
+            yield file
             if fsync:
                 file.flush()
                 os.fsync(file.fileno())
@@ -25,4 +38,3 @@ def write_atomically(path, data, fsync=False):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-    return path

@@ -19,6 +19,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
                      l2_penalty, mse_loss)
 from .base import Module
 from .module import MLP, Layer, Neuron
+from .scaled import ScaledModel
 from .optim import SGD, Adam, Optimizer, linear_decay
 from .train import accuracy, fit, mean_squared_error, predict
 
@@ -28,5 +29,5 @@ __all__ = [
     "l2_penalty", "SGD", "Adam", "Optimizer", "linear_decay",
     "datasets", "train_test_split", "batches",
     "fit", "accuracy", "mean_squared_error", "predict",
-    "save", "load", "load_into", "CheckpointError",
+    "save", "load", "load_into", "CheckpointError", "ScaledModel",
 ]

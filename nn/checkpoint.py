@@ -32,6 +32,7 @@ from autograd_lite.atomic import write_atomically
 
 from . import activations
 from .module import MLP, Layer, Neuron
+from .scaled import check_same_preprocessing, with_stored_preprocessing
 
 FORMAT = "autograd-lite-nn"
 VERSION = 1
@@ -220,13 +221,18 @@ def _check_names(model, state, path):
 
 def load(path, max_bytes=MAX_BYTES):
     """A new model rebuilt from the checkpoint at ``path`` (see the module docstring for
-    what is checked first); ``max_bytes`` bounds the file's size."""
+    what is checked first); ``max_bytes`` bounds the file's size. A checkpoint written by
+    ``autograd-lite train`` comes back as an ``nn.ScaledModel``, which applies the stored
+    input scaling itself (see ``nn.scaled``)."""
     data = read(path, max_bytes)
     state = _state(data, path)
     model = _build(data["architecture"], state, path)
     _check_names(model, state, path)
     model.load_state_dict(state)
-    return model
+    try:
+        return with_stored_preprocessing(model, data, path)
+    except ValueError as error:
+        raise CheckpointError(str(error)) from None
 
 
 def load_into(model, path, max_bytes=MAX_BYTES):
@@ -242,5 +248,9 @@ def load_into(model, path, max_bytes=MAX_BYTES):
                               f"{_short.repr(data['architecture'])}, but the model is {ours!r}")
     state = _state(data, path)
     _check_names(model, state, path)
+    try:
+        check_same_preprocessing(model, data, path)
+    except ValueError as error:
+        raise CheckpointError(str(error)) from None
     model.load_state_dict(state)
     return model

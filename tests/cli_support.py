@@ -3,6 +3,7 @@ point, from the repository without installing it) or in-process through ``main``
 long lists of rejected inputs, where a process per case would cost a quarter second each."""
 
 import contextlib
+import csv
 import io
 import os
 import subprocess
@@ -59,3 +60,20 @@ def printed_numbers(stdout):
         except ValueError:
             continue
     return numbers
+
+
+def write_csv(path, header, rows):
+    """A CSV file at ``path`` with a header row and ``rows``; returns ``path``."""
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def error_line(result, command):
+    """The single stderr line of a refused command, checked to be one clean line."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"autograd-lite {command}: error: "), result.stderr
+    return lines[0]

@@ -8,17 +8,9 @@ import random
 import pytest
 
 import nn
-from cli_support import call_cli, run_cli
+from cli_support import call_cli, run_cli, write_csv
 
 IRIS_HEADER = ["sepal length", "sepal width", "petal length", "petal width", "species"]
-
-
-def write_csv(path, header, rows):
-    with open(path, "w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture
@@ -39,7 +31,7 @@ def test_train_then_predict_round_trip_on_a_csv(tmp_path, flowers):
                       "--save", "model.json", cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert "Saved model.json" in trained.stdout
-    assert nn.load(tmp_path / "model.json").nin == 4  # an nn checkpoint, with the cli section ignored
+    assert nn.load(tmp_path / "model.json").nin == 4  # an nn checkpoint (nn.load gives an nn.ScaledModel)
     predicted = run_cli("predict", "model.json", "flowers.csv", "--out", "preds.csv", cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     rows = read_predictions(tmp_path / "preds.csv")

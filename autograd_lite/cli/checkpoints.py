@@ -1,41 +1,63 @@
 """Checkpoints written by the command line: nn's JSON checkpoint plus a ``"cli"`` section
 with what ``predict`` needs (feature names, class names, loss, input scaling). ``nn.load``
-reads these files as it reads any checkpoint: it ignores the extra section."""
+reads these files as an ``nn.ScaledModel``, which applies the scaling itself."""
 
-import json
+import math
 import os
+import tempfile
 
-from .errors import USAGE, CommandError
-from ..atomic import write_atomically
+from .errors import FAILED, USAGE, CommandError
 
 
 def save(model, path, metadata):
-    """Write ``model`` and ``metadata`` to ``path`` atomically (temporary file, rename)."""
-    from nn.checkpoint import to_json
+    """Write ``model`` and ``metadata`` (the ``"cli"`` section) to ``path`` atomically.
+    A model with a NaN or infinite parameter is never written (CommandError, exit code 1),
+    so a diverged run cannot replace a good checkpoint."""
+    import nn
 
-    data = to_json(model)
-    data["cli"] = metadata
+    if not all_finite(model):
+        raise CommandError(f"not saving {path}: the model has NaN or infinite parameters", FAILED)
+    scaling = metadata.get("scaling") or {}
+    scaled = nn.ScaledModel(model, scaling.get("mean"), scaling.get("std"), metadata.get("features"),
+                            metadata.get("label"), metadata.get("classes"), metadata.get("loss"))
     try:
-        write_atomically(path, json.dumps(data, indent=1))
+        scaled.save(path)
     except OSError as error:
-        raise CommandError(f"cannot write {path}: {error.strerror or error}", 1) from None
+        raise CommandError(f"cannot write {path}: {error.strerror or error}", FAILED) from None
     return path
 
 
+def all_finite(model):
+    """True if every parameter of ``model`` is a finite number."""
+    return all(math.isfinite(p.data) for p in model.parameters())
+
+
 def load(path):
-    """(model, metadata) from a checkpoint; metadata is {} for a checkpoint saved by
-    ``model.save``. CommandError (exit code 2) for a missing or corrupt file."""
+    """A ``nn.ScaledModel`` from a checkpoint (one without a ``"cli"`` section, saved by
+    ``model.save``, gets no scaling and no names). CommandError (exit code 2) for a missing,
+    corrupt or malformed file, ``"cli"`` section included."""
     import nn
 
     try:
         model = nn.load(path)
     except nn.CheckpointError as error:
         raise CommandError(str(error), USAGE) from None
-    with open(path, encoding="utf-8") as file:
-        metadata = json.load(file).get("cli") or {}
-    if not isinstance(metadata, dict):
-        raise CommandError(f"checkpoint {path!r} has an invalid \"cli\" section")
-    return model, metadata
+    return model if isinstance(model, nn.ScaledModel) else nn.ScaledModel(model)
+
+
+def check_writable(path, option="--save"):
+    """CommandError (exit code 2) unless a file can be written at ``path``: its folder exists
+    and accepts a new file, and ``path`` is not a folder. Checked before any work."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise CommandError(f"{option} {path}: that is a folder; give a file name such as model.json")
+    if not os.path.isdir(folder):
+        raise CommandError(f"{option} {path}: the folder {os.path.dirname(path) or folder!r} does not exist")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise CommandError(f"{option} {path}: cannot write in {folder!r}: {error.strerror or error}") from None
 
 
 def prepare_folder(folder):

@@ -1,89 +1,121 @@
-"""Reading a table of examples from CSV: a header row, numeric feature columns and a label
-column. Every problem is a CommandError naming the file, the line and the column."""
+"""Reading a table of examples from CSV, one row at a time: a header row, numeric feature
+columns and a label column. Every problem is a CommandError naming the file, the line and
+the column. Nothing here holds the whole file: callers keep what they need, compactly."""
 
 import csv
 import math
-from typing import NamedTuple
+import re
 
 from .errors import CommandError
 
-
-class Table(NamedTuple):
-    features: list  # feature column names, in the order of the model's inputs
-    X: list  # one list of floats per example
-    label: object  # the label column's name, or None if the file has none
-    labels: list  # the label cells as text (empty when label is None)
-    lines: list  # the file line of each example, for messages
+SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
-def read_table(path, label=None, features=None, need_label=True):
-    """Read ``path``. The label column is ``label`` (default: the last column). Features are
-    the columns named in ``features`` (default: every other column). With
+class CsvTable:
+    """The examples of a CSV file, read lazily. ``features`` are the feature column names
+    (in the model's input order), ``label`` the label column's name or None.
+
+    Use as a context manager; iterating yields ``(line, values, label_text)`` per example,
+    where ``values`` is a list of finite floats and ``label_text`` the stripped label cell
+    (None without a label column). The label column is ``label`` (default: the last);
+    features are the columns named in ``features`` (default: every other column). With
     ``need_label=False`` a missing label column is fine (predict on unlabelled data)."""
-    header, records = _records(path)
-    where = f"{path}, line 1 (the header)"
-    if label is not None and label not in header:
-        if need_label:
-            raise CommandError(f"{where}: no column named {label!r}; the columns are {', '.join(header)}")
-        label = None
-    elif label is None and need_label:
-        label = header[-1]
-    if features is None:
-        features = [name for name in header if name != label]
-        if not features:
-            raise CommandError(f"{where}: there are no feature columns besides the label {label!r}")
-    missing = [name for name in features if name not in header]
-    if missing:
-        raise CommandError(f"{where}: missing the feature column(s) {', '.join(missing)}; "
-                           f"the columns are {', '.join(header)}")
-    feature_index = [header.index(name) for name in features]
-    label_index = header.index(label) if label is not None else None
-    X, labels, lines = [], [], []
-    for line, row in records:
-        if len(row) != len(header):
-            raise CommandError(f"{path}, line {line}: {len(row)} fields, but the header has {len(header)}")
-        X.append([_number(row[i], path, line, header[i]) for i in feature_index])
-        if label_index is not None:
-            cell = row[label_index].strip()
-            if not cell:
-                raise CommandError(f"{path}, line {line}: the label {label!r} is empty")
-            labels.append(cell)
-        lines.append(line)
-    return Table(list(features), X, label, labels, lines)
+
+    def __init__(self, path, label=None, features=None, need_label=True):
+        self.path = path
+        self._file = _open(path)
+        try:
+            self._reader = csv.reader(self._file)
+            self.header = self._read_header()
+            self._choose_columns(label, features, need_label)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._file.close()
+
+    def _choose_columns(self, label, features, need_label):
+        header, where = self.header, f"{self.path}, line 1 (the header)"
+        if label is not None and label not in header:
+            if need_label:
+                raise CommandError(f"{where}: no column named {label!r}; the columns are {', '.join(header)}")
+            label = None
+        elif label is None and need_label:
+            label = header[-1]
+        if features is None:
+            features = [name for name in header if name != label]
+            if not features:
+                raise CommandError(f"{where}: there are no feature columns besides the label {label!r}")
+        missing = [name for name in features if name not in header]
+        if missing:
+            raise CommandError(f"{where}: missing the feature column(s) {', '.join(missing)}; "
+                               f"the columns are {', '.join(header)}")
+        self.features, self.label = list(features), label
+        self._feature_index = [header.index(name) for name in features]
+        self._label_index = header.index(label) if label is not None else None
+
+    def __iter__(self):
+        path, width, count = self.path, len(self.header), 0
+        for line, row in self._rows():
+            if len(row) != width:
+                raise CommandError(f"{path}, line {line}: {len(row)} fields, but the header has {width}")
+            values = [_number(row[i], path, line, self.header[i]) for i in self._feature_index]
+            label_text = None
+            if self._label_index is not None:
+                label_text = row[self._label_index].strip()
+                if not label_text:
+                    raise CommandError(f"{path}, line {line}: the label {self.label!r} is empty")
+            count += 1
+            yield line, values, label_text
+        if not count:
+            raise CommandError(f"{path} has a header but no rows of data")
+
+    def _read_header(self):
+        for _, header in self._rows():
+            header = [name.strip() for name in header]
+            for i, name in enumerate(header):
+                if not name:
+                    raise CommandError(f"{self.path}, line 1 (the header): column {i + 1} has no name")
+                if name in header[:i]:
+                    raise CommandError(f"{self.path}, line 1 (the header): the column name {name!r} appears twice")
+            return header
+        raise CommandError(f"{self.path} is empty; expected a header row, then one row per example")
+
+    def _rows(self):
+        """(line number, cells) for each row that is not blank; read errors as CommandError."""
+        reader = self._reader
+        try:
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    yield reader.line_num, row
+        except UnicodeDecodeError:
+            raise CommandError(f"{self.path} is not UTF-8 text; is it a CSV file?") from None
+        except csv.Error as error:
+            raise CommandError(f"{self.path} is not valid CSV: {error}") from None
+        except OSError as error:
+            raise CommandError(f"cannot read {self.path}: {error.strerror or error}") from None
 
 
 def read_header(path):
-    """The column names of ``path`` (checked as read_table checks them)."""
-    return _records(path)[0]
+    """The column names of ``path`` (checked as CsvTable checks them)."""
+    with CsvTable(path, need_label=False, features=[]) as table:
+        return table.header
 
 
-def _records(path):
+def _open(path):
     try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            reader = csv.reader(file)
-            rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+        return open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CommandError(f"{path} is a folder, not a CSV file") from None
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text; is it a CSV file?") from None
-    except csv.Error as error:
-        raise CommandError(f"{path} is not valid CSV: {error}") from None
-    if not rows:
-        raise CommandError(f"{path} is empty; expected a header row, then one row per example")
-    (_, header), records = rows[0], rows[1:]
-    header = [name.strip() for name in header]
-    for i, name in enumerate(header):
-        if not name:
-            raise CommandError(f"{path}, line 1 (the header): column {i + 1} has no name")
-        if name in header[:i]:
-            raise CommandError(f"{path}, line 1 (the header): the column name {name!r} appears twice")
-    if not records:
-        raise CommandError(f"{path} has a header but no rows of data")
-    return header, records
 
 
 def _number(cell, path, line, column):
@@ -96,12 +128,28 @@ def _number(cell, path, line, column):
     return number
 
 
-def format_rows(header, rows):
-    """CSV text for a header and rows of cells."""
-    import io
+def spreadsheet_safe(cell):
+    """``cell`` with a leading ``'`` if a spreadsheet would run it as a formula: text that
+    starts with = + - @ tab or a line break and is not a plain number (OWASP's advice
+    against CSV injection). Numbers such as -1.5 are left as they are."""
+    text = str(cell)
+    if text.startswith(SPREADSHEET_TRIGGERS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+
+def csv_writer(stream):
+    """A csv.writer on ``stream`` whose ``writerow`` makes every cell spreadsheet-safe."""
+    return _SafeWriter(csv.writer(stream, lineterminator="\n"))
+
+
+class _SafeWriter:
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row):
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)

@@ -1,14 +1,18 @@
-"""``autograd-lite predict MODEL.json DATA.csv``: predictions for each row of a CSV file."""
+"""``autograd-lite predict MODEL.json DATA.csv``: predictions for each row of a CSV file,
+streamed: rows are read, predicted and written a chunk at a time, so memory stays flat
+whatever the file's size. ``--out`` is written to a temporary file that replaces the
+target only when every row succeeded."""
 
+import contextlib
 import math
 import sys
 
 from .checkpoints import load
-from .csvdata import format_rows, read_header, read_table
-from .errors import CommandError
-from ..atomic import write_atomically
+from .csvdata import CsvTable, csv_writer, read_header
+from .errors import FAILED, CommandError
 
 HELP = "predict with a saved model for each row of a CSV file"
+CHUNK = 256  # rows predicted at once
 
 
 def add_parser(commands):
@@ -22,58 +26,94 @@ def add_parser(commands):
 
 
 def run(args):
-    from nn import predict
-
-    from .train_command import scaled
-
-    model, metadata = load(args.model)
-    features = metadata.get("features")
-    if features is None:  # a checkpoint saved by model.save(): columns by position
-        header = read_header(args.data)
-        if len(header) not in (model.nin, model.nin + 1):
-            raise CommandError(f"{args.data} has {len(header)} columns, but the model takes {model.nin} inputs "
-                               "(plus, optionally, a label column last)")
-        table = read_table(args.data, label=header[-1] if len(header) > model.nin else None,
-                           features=header[:model.nin], need_label=False)
-    else:
-        table = read_table(args.data, label=metadata.get("label"), features=features, need_label=False)
-    if len(table.features) != model.nin:
-        raise CommandError(f"{args.data} has {len(table.features)} feature columns, but the model takes "
-                           f"{model.nin} inputs")
-    outputs = predict(model, scaled(table.X, metadata.get("scaling")))
-    header, rows, predicted = _rows(outputs, metadata)
-    text = format_rows(header, rows)
+    model = load(args.model)
+    with _open_table(args.data, model) as table, _output(args.out) as stream:
+        writer = csv_writer(stream)
+        rows = _Rows(model)
+        count = correct = 0
+        for chunk in _chunked(table):
+            if not count:  # the header once a row has been read: a file without rows prints nothing
+                writer.writerow(rows.header)
+            for (_, _, truth), (cells, predicted) in zip(chunk, rows.of([values for _, values, _ in chunk])):
+                writer.writerow(cells)
+                correct += truth is not None and predicted == truth
+            count += len(chunk)
     if args.out:
-        try:
-            write_atomically(args.out, text)
-        except OSError as error:
-            raise CommandError(f"cannot write {args.out}: {error.strerror or error}", 1) from None
-        print(f"Wrote {len(rows)} predictions to {args.out}")
-    else:
-        sys.stdout.write(text)
-    if table.labels and metadata.get("loss") != "mse" and metadata.get("classes"):
-        correct = sum(p == t for p, t in zip(predicted, table.labels))
-        print(f"accuracy on {args.data}: {correct / len(rows):.1%} ({correct}/{len(rows)})", file=sys.stderr)
+        print(f"Wrote {count} predictions to {args.out}")
+    if table.label is not None and model.loss != "mse" and model.classes:
+        print(f"accuracy on {args.data}: {correct / count:.1%} ({correct}/{count})", file=sys.stderr)
     return 0
 
 
-def _rows(outputs, metadata):
-    """(header, rows, predicted labels) for the loss the model was trained with."""
-    loss, classes = metadata.get("loss"), metadata.get("classes")
-    if loss == "mse" or (not classes and not isinstance(outputs[0], list)):
-        return ["prediction"], [[repr(o)] for o in outputs], [repr(o) for o in outputs]
-    if isinstance(outputs[0], list):  # logits: softmax probabilities per class
-        names = classes or [str(i) for i in range(len(outputs[0]))]
-        rows, predicted = [], []
-        for logits in outputs:
-            top = max(logits)
-            weights = [math.exp(z - top) for z in logits]
+def _open_table(path, model):
+    """The CsvTable of ``path`` with the model's features (by name, or by position for a
+    checkpoint saved by ``model.save``)."""
+    if model.features is None:
+        header = read_header(path)
+        if len(header) not in (model.nin, model.nin + 1):
+            raise CommandError(f"{path} has {len(header)} columns, but the model takes {model.nin} inputs "
+                               "(plus, optionally, a label column last)")
+        return CsvTable(path, label=header[-1] if len(header) > model.nin else None,
+                        features=header[:model.nin], need_label=False)
+    return CsvTable(path, label=model.label, features=model.features, need_label=False)
+
+
+@contextlib.contextmanager
+def _output(path):
+    """stdout, or a file written atomically at ``path`` (untouched if anything fails)."""
+    if not path:
+        yield sys.stdout
+        return
+    from ..atomic import open_atomically
+
+    try:
+        with open_atomically(path, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}", FAILED) from None
+
+
+def _chunked(table):
+    chunk = []
+    for example in table:
+        chunk.append(example)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Rows:
+    """The header and, per example, the cells written and the predicted label, for the loss
+    the model was trained with (the labels are ``model.label_of``'s, as ``nn`` gives them)."""
+
+    def __init__(self, model):
+        self.model = model
+        loss, classes = model.loss, model.classes
+        outputs = model.nouts[-1] if hasattr(model, "nouts") else getattr(model, "nout", 1)
+        if outputs > 1:
+            self.names = classes or [str(i) for i in range(outputs)]
+            self.header = ["prediction", *(f"p_{name}" for name in self.names)]
+        elif loss == "mse" or not classes:
+            self.header = ["prediction"]
+        else:
+            self.header = ["prediction", f"p_{classes[1]}" if loss == "bce" else "score"]
+
+    def of(self, X):
+        """[(cells, predicted label)] for the raw examples ``X``."""
+        from nn import predict
+
+        return [self._row(output) for output in predict(self.model, X)]
+
+    def _row(self, output):
+        label = self.model.label_of(output)
+        if isinstance(output, list):  # logits: softmax probabilities per class
+            name = self.names[label] if isinstance(label, int) else label
+            top = max(output)
+            weights = [math.exp(z - top) for z in output]
             total = math.fsum(weights)
-            best = max(range(len(logits)), key=logits.__getitem__)
-            predicted.append(names[best])
-            rows.append([names[best], *(f"{w / total:.6f}" for w in weights)])
-        return ["prediction", *(f"p_{name}" for name in names)], rows, predicted
-    threshold = 0.5 if loss == "bce" else 0.0
-    predicted = [classes[1] if o > threshold else classes[0] for o in outputs]
-    column = f"p_{classes[1]}" if loss == "bce" else "score"
-    return ["prediction", column], [[p, f"{o:.6f}"] for p, o in zip(predicted, outputs)], predicted
+            return [name, *(f"{w / total:.6f}" for w in weights)], name
+        if len(self.header) == 1:
+            return [repr(label)], repr(label)
+        return [label, f"{output:.6f}"], label

@@ -3,12 +3,11 @@
 import argparse
 import math
 
-from .checkpoints import save
-from .errors import CommandError
+from .checkpoints import all_finite, check_writable, save
+from .errors import FAILED, CommandError
 from .progress import epoch_printer
 
 HELP = "train an MLP on iris, moons, circles or a CSV file and save it"
-BUILT_IN = ("iris", "moons", "circles")
 LOSSES = {
     "cross_entropy": "classification: one logit per class, softmax + cross-entropy",
     "bce": "two classes: one sigmoid output, binary cross-entropy",
@@ -25,7 +24,10 @@ examples:
 
 A CSV file has a header row, numeric feature columns and a label column (the last, unless
 --label names another). Features are standardised with the training set's mean and
-standard deviation; the checkpoint stores them, with the class names, for predict.
+standard deviation; the checkpoint stores them, with the class names, for predict (and
+nn.load applies them). A numeric label with more than 20 values or a fractional one is a
+quantity, not classes: it is refused unless --loss is given (--loss mse for regression).
+Training that diverges (NaN or inf) stops and saves nothing.
 losses:
 """ + "\n".join(f"  {name:14s} {text}" for name, text in LOSSES.items())
 
@@ -61,7 +63,8 @@ def add_parser(commands):
     parser.add_argument("--hidden", type=hidden_sizes, default=[16, 16], metavar="16,16",
                         help="hidden layer sizes (default: 16,16; '' for none)")
     parser.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden activation (default: relu)")
-    parser.add_argument("--loss", choices=LOSSES, default="cross_entropy", help="(default: cross_entropy)")
+    parser.add_argument("--loss", choices=LOSSES, help="(default: cross_entropy; a label with many numeric "
+                        "values is refused unless the loss is given)")
     parser.add_argument("--optimizer", choices=DEFAULT_LR, default="adam", help="(default: adam)")
     parser.add_argument("--lr", type=_number(float, lambda x: math.isfinite(x) and x > 0, "a positive number"),
                         help="learning rate (default: 0.01 for adam, 0.1 for sgd)")
@@ -76,129 +79,108 @@ def add_parser(commands):
     parser.set_defaults(run=run)
 
 
-def load_data(source, label):
-    """(feature names, X, label name, label texts) from a built-in name or a CSV path."""
-    import nn
-
-    if source in BUILT_IN:
-        if label is not None:
-            raise CommandError(f"--label is for CSV files; {source} has its labels built in")
-        if source == "iris":
-            X, y = nn.datasets.iris()
-            return list(nn.datasets.IRIS_FEATURES), X, "species", [nn.datasets.IRIS_CLASSES[i] for i in y]
-        X, y = getattr(nn.datasets, source)(200, seed=0)
-        return ["x1", "x2"], X, "class", [str(i) for i in y]
-    if not source.lower().endswith(".csv"):
-        import os
-        if not os.path.exists(source):
-            raise CommandError(f"--data {source!r} is neither a built-in data set ({', '.join(BUILT_IN)}) "
-                               "nor a CSV file")
-    from .csvdata import read_table
-
-    table = read_table(source, label)
-    return table.features, table.X, table.label, table.labels
-
-
-def class_order(labels):
-    """The distinct labels, numerically sorted if all are numbers, else alphabetically."""
-    distinct = set(labels)
-    try:
-        return sorted(distinct, key=float)
-    except ValueError:
-        return sorted(distinct)
-
-
-def targets_for(loss, labels, label_name, source):
-    """(targets for the loss, class names or None, number of outputs)."""
-    if loss == "mse":
-        try:
-            return [float(t) for t in labels], None, 1
-        except ValueError:
-            bad = next(t for t in labels if not _is_float(t))
-            raise CommandError(f"{source}: --loss mse needs numeric labels, but {label_name!r} has {bad!r}; "
-                               "use --loss cross_entropy for classes") from None
-    classes = class_order(labels)
-    if len(classes) < 2:
-        raise CommandError(f"{source}: the label {label_name!r} has only one class ({classes[0]!r}); need at least 2")
-    index = {name: i for i, name in enumerate(classes)}
-    y = [index[t] for t in labels]
-    if loss == "cross_entropy":
-        return y, classes, len(classes)
-    if len(classes) != 2:
-        raise CommandError(f"{source}: --loss {loss} is for two classes, but {label_name!r} has {len(classes)}: "
-                           f"{', '.join(classes[:5])}; use --loss cross_entropy")
-    return ([2 * t - 1 for t in y] if loss == "hinge" else y), classes, 1
-
-
-def _is_float(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
-def standardise(X):
-    """(mean, std) of each column; a constant column gets std 1."""
-    columns = list(zip(*X))
-    mean = [math.fsum(c) / len(c) for c in columns]
-    std = [math.sqrt(math.fsum((v - m) ** 2 for v in c) / len(c)) or 1.0 for c, m in zip(columns, mean)]
-    return mean, std
-
-
-def scaled(X, scaling):
-    if not scaling:
-        return X
-    return [[(v - m) / s for v, m, s in zip(row, scaling["mean"], scaling["std"])] for row in X]
-
-
 def run(args):
     import nn
 
-    features, X, label_name, labels = load_data(args.data, args.label)
-    y, classes, n_outputs = targets_for(args.loss, labels, label_name, args.data)
+    from .dataset import load_examples, scale_in_place, standardise, targets
+
+    if args.save:
+        check_writable(args.save)
+    loss_name = args.loss or "cross_entropy"
+    examples = load_examples(args.data, args.label, loss_name, loss_given=args.loss is not None)
+    y, n_outputs = targets(examples, loss_name)
+    X = examples.X
     if args.test_fraction > 0:
         if len(X) < 2:
             raise CommandError("need at least 2 examples to hold some out; use --test-fraction 0")
         X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_fraction=args.test_fraction,
                                                                seed=args.seed)
     else:
-        X_train, X_test, y_train, y_test = X, [], y, []
-    mean, std = standardise(X_train)
-    scaling = {"mean": mean, "std": std}
-    X_train, X_test = scaled(X_train, scaling), scaled(X_test, scaling)
+        X_train, X_test, y_train, y_test = X, [], list(y), []
+    mean, std = standardise(X_train, examples.features)
+    scale_in_place(X, mean, std)  # the held-out rows too: each example is one array, scaled once
 
-    output_activation = "sigmoid" if args.loss == "bce" else None
-    model = nn.MLP(len(features), [*args.hidden, n_outputs], activation=args.activation,
+    output_activation = "sigmoid" if loss_name == "bce" else None
+    model = nn.MLP(len(examples.features), [*args.hidden, n_outputs], activation=args.activation,
                    output_activation=output_activation, seed=args.seed)
     loss = {"cross_entropy": nn.cross_entropy, "bce": nn.binary_cross_entropy, "hinge": nn.hinge_loss,
-            "mse": nn.mse_loss}[args.loss]
+            "mse": nn.mse_loss}[loss_name]
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     optimizer = (nn.Adam if args.optimizer == "adam" else nn.SGD)(model.parameters(), lr=lr)
     print(f"Training {model} on {args.data}: {len(X_train)} examples, {len(X_test)} held out; "
-          f"loss {args.loss}, {args.optimizer} lr {lr:g}.")
-    validation = (X_test, y_test) if X_test else None
-    nn.fit(model, X_train, y_train, loss, optimizer, epochs=args.epochs, batch_size=args.batch_size or None,
-           seed=args.seed, validation_data=validation, on_epoch_end=epoch_printer(args.epochs))
-    print(_summary(model, loss, args.loss, X_train, y_train, X_test, y_test))
+          f"loss {loss_name}, {args.optimizer} lr {lr:g}.")
+    watch = DivergenceWatch(model, loss, loss_name, (X_test, y_test), epoch_printer(args.epochs))
+    try:
+        nn.fit(model, X_train, y_train, loss, optimizer, epochs=args.epochs, batch_size=args.batch_size or None,
+               seed=args.seed, on_epoch_end=watch)
+    except (ArithmeticError, ValueError) as error:  # an overflow inside the loss or an activation
+        watch.diverged = f"{type(error).__name__}: {error}"
+    if watch.diverged or not all_finite(model):
+        raise CommandError(f"training diverged ({watch.diverged or 'a parameter became NaN or infinite'}); "
+                           f"nothing was saved. Try a smaller --lr (now {lr:g})", FAILED)
+    print(_summary(model, loss, loss_name, X_train, y_train, X_test, y_test))
     if args.save:
-        save(model, args.save, {"features": features, "label": label_name, "classes": classes,
-                                "loss": args.loss, "scaling": scaling})
+        save(model, args.save, {"features": examples.features, "label": examples.label, "classes": examples.classes,
+                                "loss": loss_name, "scaling": {"mean": mean, "std": std}})
         print(f"Saved {args.save}; predict with: autograd-lite predict {args.save} DATA.csv")
     return 0
 
 
-def _summary(model, loss, loss_name, X_train, y_train, X_test, y_test):
-    import nn
+class DivergenceWatch:
+    """``fit``'s ``on_epoch_end``: adds the held-out loss and accuracy (computed in chunks,
+    so memory stays flat), prints progress, and stops training as soon as the loss or a
+    parameter is NaN or infinite (``diverged`` then says where)."""
+
+    def __init__(self, model, loss, loss_name, held_out, printer):
+        self.model, self.loss, self.loss_name, self.held_out, self.printer = model, loss, loss_name, held_out, printer
+        self.diverged = None
+
+    def __call__(self, epoch, logs):
+        if self.held_out[0]:
+            X, y = self.held_out
+            logs["val_loss"] = chunked_loss(self.model, X, y, self.loss)
+            if self.loss_name != "mse":
+                logs["val_accuracy"] = chunked_accuracy(self.model, X, y)
+        if self.loss_name == "mse":
+            logs.pop("accuracy", None)
+        if self.printer is not None:
+            self.printer(epoch, logs)
+        if not (math.isfinite(logs["loss"]) and all_finite(self.model)):
+            self.diverged = f"the loss is {logs['loss']:g} after epoch {epoch + 1}"
+            return True
+        return False
+
+
+CHUNK = 1024  # examples evaluated at once: a bounded graph, whatever the data's size
+
+
+def _chunks(X, y):
+    for start in range(0, len(X), CHUNK):
+        yield X[start:start + CHUNK], y[start:start + CHUNK]
+
+
+def chunked_loss(model, X, y, loss):
+    """The mean loss over (X, y), evaluated CHUNK examples at a time."""
     from nn.train import evaluate_loss
 
+    return math.fsum(evaluate_loss(model, Xc, yc, loss) * len(Xc) for Xc, yc in _chunks(X, y)) / len(X)
+
+
+def chunked_accuracy(model, X, y):
+    """nn.accuracy over (X, y), CHUNK examples at a time."""
+    import nn
+
+    return math.fsum(nn.accuracy(model, Xc, yc) * len(Xc) for Xc, yc in _chunks(X, y)) / len(X)
+
+
+def _summary(model, loss, loss_name, X_train, y_train, X_test, y_test):
     parts = []
     for name, X, y in (("train", X_train, y_train), ("test", X_test, y_test)):
         if not X:
             continue
         if loss_name == "mse":
-            parts.append(f"{name} mean squared error {evaluate_loss(model, X, y, loss):.4g}")
+            parts.append(f"{name} mean squared error {chunked_loss(model, X, y, loss):.4g}")
         else:
-            correct = round(nn.accuracy(model, X, y) * len(X))
+            correct = round(chunked_accuracy(model, X, y) * len(X))
             parts.append(f"{name} accuracy {correct / len(X):.1%} ({correct}/{len(X)})")
     return "Final: " + ", ".join(parts)
