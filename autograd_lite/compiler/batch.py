@@ -104,6 +104,12 @@ def numpy_namespace(np):
         finite = np.where(np.isinf(shift), 0.0, shift)
         return np.where(np.isinf(shift), shift, finite + np.log(builtins.sum(np.exp(x - finite) for x in xs)))
 
+    def _masked(local, grad):  # the zero-masking rule: a zero local derivative contributes nothing
+        return np.where(np.asarray(local) == 0.0, 0.0, local * grad)
+
+    def _any_nan(grads):
+        return builtins.any(np.isnan(g).any() for g in grads)
+
     numpy_rules = _NumpyRules(softmax, logsumexp)
     return {
         "_div": _div, "_pow": _pow, "_checked_exp": _checked_exp, "_checked_log": _checked_log,
@@ -111,7 +117,7 @@ def numpy_namespace(np):
         "_checked_cos": finite_only("cos", np.cos), "_tanh": np.tanh, "_sigmoid": _sigmoid,
         "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp, "_where": np.where,
         "_dpow_dbase": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent, "INF": math.inf, "NAN": math.nan,
-        "_NUMPY_RULES": numpy_rules,
+        "_NUMPY_RULES": numpy_rules, "_masked": _masked, "_any_nan": _any_nan,
     }
 
 
