@@ -108,6 +108,7 @@ class Compiled:
         if not isinstance(out, Value):
             raise TypeError(f"compile: the function must return a scalar Value, got {type(out).__name__}")
         tape = Tape(out, inputs, self._wrt(args, shapes, len(flat)))
+        del out, leaves, traced_args  # the traced graph is garbage now: free it before code generation
         return {"tape": tape, "float": build(tape, _FLOAT_NAMESPACE)}
 
     def batch(self, *args, reduce="mean"):

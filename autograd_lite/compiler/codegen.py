@@ -213,7 +213,6 @@ def build(tape, namespace, dialect="float", segment_lines=None):
             value, grads = masked[0](inputs)
         return value, grads
 
-    evaluate.source = plain.source
     return evaluate
 
 
@@ -226,8 +225,7 @@ def _compiled(tape, namespace, dialect, masked, segment_lines):
     def evaluate(inputs):
         return run(inputs, constants)
 
-    evaluate.source = "\n".join(sources)
-    return evaluate
+    return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
 
 
 def float_namespace():
