@@ -1,4 +1,5 @@
-"""Code generation: a tape becomes one straight-line Python function.
+"""Code generation: a tape becomes straight-line Python (one function, or a chain of
+bounded ones for a long tape: see :mod:`.segments`).
 
 Each op's forward and local derivatives are the engine's own source text from
 ``rules.TABLE`` (never user text), with the input names replaced by the tape's variables.
