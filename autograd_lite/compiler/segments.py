@@ -11,7 +11,7 @@ arithmetic, and so every bit of the results, is unchanged.
 
 import re
 
-SEGMENT_LINES = 10000
+SEGMENT_LINES = 50_000  # a few hundred MB of compiler memory at most; smaller tapes stay one function
 
 _NAME = re.compile(r"\b([vgLk]\d+)\b")  # the generated code's variables (k: constants)
 
