@@ -107,8 +107,8 @@ def numpy_namespace(np):
     def _masked(local, grad):  # the zero-masking rule: a zero local derivative contributes nothing
         return np.where(np.asarray(local) == 0.0, 0.0, local * grad)
 
-    def _any_nan(grads):
-        return builtins.any(np.isnan(g).any() for g in grads)
+    def _nan_if_any_nan(grads):
+        return math.nan if builtins.any(np.isnan(g).any() for g in grads) else 0.0
 
     numpy_rules = _NumpyRules(softmax, logsumexp)
     return {
@@ -117,7 +117,7 @@ def numpy_namespace(np):
         "_checked_cos": finite_only("cos", np.cos), "_tanh": np.tanh, "_sigmoid": _sigmoid,
         "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp, "_where": np.where,
         "_dpow_dbase": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent, "INF": math.inf, "NAN": math.nan,
-        "_NUMPY_RULES": numpy_rules, "_masked": _masked, "_any_nan": _any_nan,
+        "_NUMPY_RULES": numpy_rules, "_masked": _masked, "_nan_if_any_nan": _nan_if_any_nan,
     }
 
 

@@ -202,45 +202,40 @@ def build(tape, namespace, dialect="float", segment_lines=None):
     reaches at least one returned gradient (every edge kept leads to one, and x * nan is
     nan). So only when a gradient is nan does the masked version run (built on first use);
     otherwise both give the same bits, and the common case pays nothing for the mask."""
-    plain = _compiled(tape, namespace, dialect, False, segment_lines)
+    run, constants = _compiled(tape, namespace, dialect, False, segment_lines)
     masked = []
-    any_nan = namespace["_any_nan"]
+    nan_if_any_nan = namespace["_nan_if_any_nan"]
 
     def evaluate(inputs):
-        value, grads = plain(inputs)
-        if any_nan(grads):
+        value, grads = run(inputs, constants)
+        check = nan_if_any_nan(grads)
+        if check != check:
             if not masked:
-                masked.append(_compiled(tape, namespace, dialect, True, segment_lines))
-            value, grads = masked[0](inputs)
+                masked.extend(_compiled(tape, namespace, dialect, True, segment_lines))
+            value, grads = masked[0](inputs, constants)
         return value, grads
 
-    return evaluate
+    return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
 
 
 def _compiled(tape, namespace, dialect, masked, segment_lines):
+    """The generated ``run`` and the constants it takes."""
     sources, constants, called_rules = generate(tape, dialect, masked, segment_lines)
     scope = dict(namespace, _sum=builtins.sum, **called_rules)
     segments.define(sources, scope, f"<autograd_lite.compile {dialect}>")
-    run = scope["run"]
-
-    def evaluate(inputs):
-        return run(inputs, constants)
-
-    return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
+    return scope["run"], constants
 
 
 def float_namespace():
     """The rules' helpers, under the names the table's source text uses, and the mask."""
     helpers = {name: value for name, value in vars(rules).items()
                if (name.startswith("_") and not name.startswith("__")) or name.isupper()}
-    return dict(helpers, _masked=_masked, _any_nan=_any_nan)
+    # The sum of the gradients is nan if one is (or, rarely, for inf - inf: then the masked
+    # code runs for nothing); builtins.sum is one C call, cheaper than any test per gradient.
+    return dict(helpers, _masked=_masked, _nan_if_any_nan=builtins.sum)
 
 
 def _masked(local, grad):
     """The chain rule's contribution ``local * grad``; nothing (0.0) when local is exactly 0."""
     return local * grad if local else 0.0
 
-
-def _any_nan(grads):
-    total = builtins.sum(grads)  # nan if any term is (or, rarely, inf - inf: then masking is checked for nothing)
-    return total != total
