@@ -18,7 +18,7 @@ TRANSFER = re.compile(r"^    (\w+ = S\['\w+'\]|S\['\w+'\] = \w+|k\d+ = C\[\d+\])
 
 def generated_functions(step):
     sources, _, _ = codegen.generate(step._cache[next(iter(step._cache))]["tape"])
-    return sources
+    return list(sources)
 
 
 def eager(program, xs):
@@ -33,13 +33,13 @@ def eager(program, xs):
 def test_small_segments_give_the_bits_of_eager(data, limit):
     program = data.draw(programs(max_steps=16))
     xs = data.draw(st.lists(inputs, min_size=program[0], max_size=program[0]))
-    original = segments.SEGMENT_LINES
-    segments.SEGMENT_LINES = limit
+    original = segments.ONE_FUNCTION_LINES, segments.SEGMENT_LINES
+    segments.ONE_FUNCTION_LINES = segments.SEGMENT_LINES = limit
     try:
         step = ag.compile(lambda *args: evaluate(program, args))
         value, grads = step(*xs)
     finally:
-        segments.SEGMENT_LINES = original
+        segments.ONE_FUNCTION_LINES, segments.SEGMENT_LINES = original
     expected_value, expected_grads = eager(program, xs)
     assert bits(value) == bits(expected_value)
     assert list(map(bits, grads)) == list(map(bits, expected_grads))
@@ -49,14 +49,19 @@ def test_small_segments_give_the_bits_of_eager(data, limit):
 
 
 def test_a_long_chain_is_split_and_each_segment_is_no_longer_than_the_limit(monkeypatch):
+    # A tape above ONE_FUNCTION_LINES lines is split into segments of SEGMENT_LINES lines.
+    monkeypatch.setattr(segments, "ONE_FUNCTION_LINES", 500)
     monkeypatch.setattr(segments, "SEGMENT_LINES", 50)
 
-    def chain(x):
+    def chain(x, length=200):
         acc = x
-        for _ in range(200):
+        for _ in range(length):
             acc = (acc * 0.999).tanh() + x
         return acc
 
+    short = ag.compile(lambda x: chain(x, 20))
+    short(0.5)
+    assert len(generated_functions(short)) == 1  # 80 nodes, below ONE_FUNCTION_LINES: one function
     step = ag.compile(chain)
     value, (dx,) = step(0.5)
     x = Value(0.5)
@@ -72,6 +77,7 @@ def test_a_long_chain_is_split_and_each_segment_is_no_longer_than_the_limit(monk
 
 def test_batch_mode_segments_too(monkeypatch):
     np = pytest.importorskip("numpy")
+    monkeypatch.setattr(segments, "ONE_FUNCTION_LINES", 3)
     monkeypatch.setattr(segments, "SEGMENT_LINES", 3)
     step = ag.compile(lambda x, y: ((x * y).tanh() * x + (x * x + 1.0).log()) * y.sin())
     values, grads = step.batch(np.array([0.3, -1.0]), np.array([-1.2, 2.0]), reduce=None)

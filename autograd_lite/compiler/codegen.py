@@ -135,8 +135,8 @@ class Emitter:
 
 
 def generate(tape, dialect="float", masked=False, segment_lines=None):
-    """The source of ``run(I, C)`` for ``tape`` (a list of function definitions), and the
-    constants and rules it reads.
+    """The source of ``run(I, C)`` for ``tape`` (function definitions, from a generator),
+    and the constants and rules it reads.
 
     ``masked``: each contribution ``local * adjoint`` whose local derivative is not a
     nonzero literal is written ``_masked(local, adjoint)``, which is nothing (0.0) when the

@@ -2,8 +2,8 @@
 
 CPython's compiler needs a few kilobytes per line of a function while it compiles it
 (AST, symbol table, control-flow graph), about ten times the memory of the eager graph.
-So a tape longer than ``SEGMENT_LINES`` lines becomes a chain of functions
-``run_0 .. run_n``, each compiled on its own: the peak memory of code generation stays
+So a tape longer than ``ONE_FUNCTION_LINES`` lines becomes a chain of functions
+``run_0 .. run_n`` of ``SEGMENT_LINES`` lines, each compiled on its own: the peak memory of code generation stays
 that of one segment, whatever the graph's size. Variables that cross a segment boundary
 pass through a dict ``S``, read once at the start of the segment that needs them; the
 arithmetic, and so every bit of the results, is unchanged.
@@ -11,31 +11,35 @@ arithmetic, and so every bit of the results, is unchanged.
 
 import re
 
-SEGMENT_LINES = 50_000  # a few hundred MB of compiler memory at most; smaller tapes stay one function
+ONE_FUNCTION_LINES = 50_000  # up to this, one function: no variable crosses a boundary (fastest)
+SEGMENT_LINES = 10_000  # beyond it, segments of this size: ~50 MB of compiler memory each
 
 _NAME = re.compile(r"\b([vgLk]\d+)\b")  # the generated code's variables (k: constants)
 
 
 def functions(body, n_constants, segment_lines=None):
     """The source of ``run(I, C)`` running ``body`` (lines without indentation, the last
-    a ``return``), as a list of function definitions to compile one at a time."""
+    a ``return``), as function definitions to compile one at a time (a generator: each
+    text exists only until it is compiled)."""
     limit = segment_lines or SEGMENT_LINES
-    if len(body) <= limit:
+    if len(body) <= (segment_lines or ONE_FUNCTION_LINES):
         head = [f"{', '.join(f'k{j}' for j in range(n_constants))}, = C"] if n_constants else []
-        return [_function("run(I, C)", head + body)]
+        yield _function("run(I, C)", head + body)
+        return
     chunks = [body[start:start + limit] for start in range(0, len(body), limit)]
     imports = [_read_before_written(chunk) for chunk in chunks]
-    needed_later, sources = set(), []
+    exports, needed_later = [], set()
     for k in range(len(chunks) - 1, -1, -1):  # backwards: what later segments read
         written = {line.partition(" = ")[0] for line in chunks[k] if not line.startswith("return ")}
-        exports = sorted(written & needed_later)
+        exports.append(sorted(written & needed_later))
         needed_later = (needed_later - written) | set(imports[k])
+    exports.reverse()
+    for k, chunk in enumerate(chunks):
         head = [f"{name} = C[{name[1:]}]" if name[0] == "k" else f"{name} = S[{name!r}]" for name in imports[k]]
-        tail = [f"S[{name!r}] = {name}" for name in exports]
-        sources.append(_function(f"run_{k}(I, C, S)", head + chunks[k] + tail))
+        tail = [f"S[{name!r}] = {name}" for name in exports[k]]
+        yield _function(f"run_{k}(I, C, S)", head + chunk + tail)
     calls = [f"run_{k}(I, C, S)" for k in range(len(chunks) - 1)]
-    driver = _function("run(I, C)", ["S = {}", *calls, f"return run_{len(chunks) - 1}(I, C, S)"])
-    return sources[::-1] + [driver]
+    yield _function("run(I, C)", ["S = {}", *calls, f"return run_{len(chunks) - 1}(I, C, S)"])
 
 
 def _read_before_written(lines):
