@@ -211,8 +211,9 @@ def build(tape, namespace, dialect="float", segment_lines=None):
         check = nan_if_any_nan(grads)
         if check != check:
             if not masked:
-                masked.extend(_compiled(tape, namespace, dialect, True, segment_lines))
-            value, grads = masked[0](inputs, constants)
+                masked.append(_compiled(tape, namespace, dialect, True, segment_lines))
+            masked_run, masked_constants = masked[0]
+            value, grads = masked_run(inputs, masked_constants)
         return value, grads
 
     return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
