@@ -174,6 +174,11 @@ def test_zero_masking_also_applies_in_batch_mode():
     assert values.tolist() == [1.0, 1.0, 16.0 + 2.0]
     # at y = 4: d/dy (-2)**y is nan (negative base), sqrt'(4) = 0.25
     assert dy[:2].tolist() == [0.0, 0.0] and math.isnan(dy[2])
+    # reduced: the sum of per-example gradients, masked where they are
+    assert step.batch(np.array([-1.0, -3.0]), reduce="sum") == (2.0, (0.0,))
+    w = Value(-1.0)
+    with_params = ag.compile(lambda y: (-2.0) ** (w * y).relu(), params=[w], argnums=())
+    assert with_params.batch(np.array([1.0, 2.0]), reduce="mean") == (1.0, ()) and w.grad == 0.0
 
 
 @settings(max_examples=60)

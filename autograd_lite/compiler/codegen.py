@@ -206,16 +206,21 @@ def build(tape, namespace, dialect="float", segment_lines=None):
     masked = []
     nan_if_any_nan = namespace["_nan_if_any_nan"]
 
-    def evaluate(inputs):
+    def evaluate(inputs, check_nan=True):
         value, grads = run(inputs, constants)
-        check = nan_if_any_nan(grads)
-        if check != check:
-            if not masked:
-                masked.append(_compiled(tape, namespace, dialect, True, segment_lines))
-            masked_run, masked_constants = masked[0]
-            value, grads = masked_run(inputs, masked_constants)
+        if check_nan:
+            check = nan_if_any_nan(grads)
+            if check != check:
+                return evaluate_masked(inputs)
         return value, grads
 
+    def evaluate_masked(inputs):
+        if not masked:
+            masked.append(_compiled(tape, namespace, dialect, True, segment_lines))
+        masked_run, masked_constants = masked[0]
+        return masked_run(inputs, masked_constants)
+
+    evaluate.masked = evaluate_masked  # for callers that check for nan themselves (batch reductions)
     return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
 
 
