@@ -6,8 +6,11 @@ Predictions are Values (or numbers); targets are finite numbers: int, float, Num
 counts as its number). bool and nan/inf targets are refused.
 """
 
-from autograd_lite import Value, dot, logsumexp
+from functools import lru_cache
+
+from autograd_lite import Value, dot, logsumexp, rules
 from autograd_lite import sum as value_sum
+from autograd_lite.value import apply
 
 from .inputs import class_index, number, plain
 
@@ -76,21 +79,29 @@ def binary_cross_entropy(probabilities, targets, reduction="mean", eps=1e-7):
     gradient passes straight through the clamp (d clamp/dp = 1), so a confidently wrong
     prediction still gets a large push back instead of a zero gradient. For logits, prefer
     ``binary_cross_entropy_with_logits``, which needs no clamp."""
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 <= eps < 0.5:
+        raise ValueError(f"binary_cross_entropy eps must be a number in [0, 0.5), got {eps!r}")
+    clamped_log = _clamped_log_rule(float(eps))
     terms = []
     for p, y in zip(*_pairs(probabilities, targets, "binary_cross_entropy")):
         y = _target(y, "binary_cross_entropy")
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy targets must be in [0, 1], got {y!r}")
         p = p if isinstance(p, Value) else Value(p)
-        terms.append(-(y * _clamped_log(p, eps) + (1.0 - y) * _clamped_log(1.0 - p, eps)))
+        terms.append(-(y * apply(clamped_log, (p,)) + (1.0 - y) * apply(clamped_log, (1.0 - p,))))
     return _reduce(terms, reduction)
 
 
-def _clamped_log(p, eps):
-    if eps <= p.data <= 1.0 - eps:
-        return p.log()
-    shift = min(max(p.data, eps), 1.0 - eps) - p.data  # a constant: the gradient is 1 / clamp(p)
-    return (p + shift).log()
+@lru_cache(maxsize=8)
+def _clamped_log_rule(eps):
+    """log(clamp(p, eps, 1 - eps)) with d/dp = 1 / clamp(p, eps, 1 - eps), as one op.
+
+    The clamp is a branch inside the op's own rule, never Python control flow on ``p.data``,
+    so ``autograd_lite.compile`` evaluates it afresh on every call instead of replaying the
+    branch it was traced on. ``repr`` writes each bound exactly."""
+    low, high = repr(eps), repr(1.0 - eps)
+    clamp = f"({low} if x < {low} else {high} if x > {high} else x)"
+    return rules.compile_rule(f"clamped_log({eps:g})", "x", f"_checked_log{clamp}", f"1.0 / {clamp}")
 
 
 def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):

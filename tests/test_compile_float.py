@@ -141,3 +141,79 @@ def test_argnums_chooses_which_gradients_are_computed():
 def test_an_input_returned_as_is_and_a_constant_output():
     assert ag.compile(lambda x: x)(3.0) == (3.0, (1.0,))
     assert ag.compile(lambda x: Value(2.0) * 3.0)(1.0) == (6.0, (0.0,))
+
+
+# --- zero-masking: a zero local derivative contributes nothing, even times nan or inf ---------
+
+@pytest.mark.parametrize("f, x, expected", [
+    # (-2)**relu(y) is the constant 1 for y < 0; d/dexponent at a negative base is nan,
+    # but relu's local derivative there is 0.0, so the gradient is 0.0 (as PyTorch gives).
+    (lambda y: (-2.0) ** y.relu(), -1.0, (1.0, 0.0)),
+    # sqrt'(0) = inf meets relu'(-1) = 0: sqrt(relu(x)) is 0 for x < 0, so 0.0; plus x: 1.0.
+    (lambda x: x.relu().sqrt(), -1.0, (0.0, 0.0)),
+    (lambda x: x.relu().sqrt() + x, -1.0, (-1.0, 1.0)),
+    # 0 * x as a product node: d/dx = 0.0 times an inf adjoint from sqrt at 0.
+    (lambda x: (x * 0.0).sqrt(), 3.0, (0.0, 0.0)),
+])
+def test_a_zero_local_derivative_masks_a_nan_or_inf_adjoint(f, x, expected):
+    step = ag.compile(f)
+    assert step(x) == (expected[0], (expected[1],))
+    assert step(x) == (expected[0], (expected[1],))  # the masked code, built once, is reused
+
+
+def test_a_nonzero_local_derivative_keeps_nan():
+    # x**y at a negative base has no derivative in y: nan, with or without masking.
+    _, (dx,) = ag.compile(lambda y: (-2.0) ** y)(1.0)
+    assert math.isnan(dx)
+
+
+def test_zero_masking_also_applies_in_batch_mode():
+    np = pytest.importorskip("numpy")
+    step = ag.compile(lambda y: (-2.0) ** y.relu() + y.relu().sqrt())
+    values, (dy,) = step.batch(np.array([-1.0, -3.0, 4.0]), reduce=None)
+    assert values.tolist() == [1.0, 1.0, 16.0 + 2.0]
+    # at y = 4: d/dy (-2)**y is nan (negative base), sqrt'(4) = 0.25
+    assert dy[:2].tolist() == [0.0, 0.0] and math.isnan(dy[2])
+    # reduced: the sum of per-example gradients, masked where they are
+    assert step.batch(np.array([-1.0, -3.0]), reduce="sum") == (2.0, (0.0,))
+    w = Value(-1.0)
+    with_params = ag.compile(lambda y: (-2.0) ** (w * y).relu(), params=[w], argnums=())
+    assert with_params.batch(np.array([1.0, 2.0]), reduce="mean") == (1.0, ()) and w.grad == 0.0
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_the_masked_code_gives_the_same_bits_where_no_adjoint_is_nan_or_inf(data):
+    from autograd_lite.compiler import codegen
+    program = data.draw(programs())
+    n = program[0]
+    xs = data.draw(st.lists(inputs, min_size=n, max_size=n))
+    step = ag.compile(lambda *args: evaluate(program, args))
+    step(*xs)
+    tape = step._cache[next(iter(step._cache))]["tape"]
+    masked, constants = codegen._compiled(tape, codegen.float_namespace(), "float", True, None)
+    value, grads = masked(xs, constants)
+    expected_value, expected_grads = eager(program, xs)
+    if not any(map(math.isnan, expected_grads)):
+        assert bits(value) == bits(expected_value)
+        assert list(map(bits, grads)) == list(map(bits, expected_grads))
+
+
+# --- NaN: compiled and eager agree on where a NaN is, not on its sign bit or payload ---------
+
+@pytest.mark.parametrize("f, xs", [
+    (lambda x, y: -(x * y), [math.nan, 2.0]),
+    (lambda x, y: (-x) * y, [1.0, math.nan]),       # d/dx: -g, where eager computes -1.0 * g: the sign differs
+    (lambda x, y: x - y, [1.0, math.nan]),
+    (lambda x, y: x ** y, [-2.0, 3.0]),             # no derivative in y at a negative base
+    (lambda x, y: (x - y).tanh() * math.inf, [1.0, 1.0]),
+])
+def test_a_nan_in_eager_is_a_nan_in_compiled_and_every_other_result_is_bitwise_equal(f, xs):
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    out.backward()
+    value, grads = ag.compile(f)(*xs)
+    for compiled, expected in zip([value, *grads], [out.data, *(leaf.grad for leaf in leaves)]):
+        assert math.isnan(compiled) == math.isnan(expected)
+        assert bits(compiled) == bits(expected)  # bits() writes every nan as 'nan'
+    assert any(map(math.isnan, [value, *grads]))

@@ -15,7 +15,7 @@ def compile(f, *, params=None, static_argnums=(), argnums=None):  # noqa: A001 -
     each argument, d value / d argument with the argument's shape (a float for a number, a
     list for a list). The first call with a given shape traces ``f`` on Values; later
     calls run generated straight-line Python, and in float mode match ``backward()``
-    bitwise.
+    bitwise (a NaN is a NaN in both, its sign bit may differ).
 
     ``params``: Values that ``f`` reads from outside, e.g. ``model.parameters()``. Each
     call reads their current ``.data`` and adds its gradient into their ``.grad``, as
@@ -25,7 +25,8 @@ def compile(f, *, params=None, static_argnums=(), argnums=None):  # noqa: A001 -
     (class labels, flags). Their values are part of the cache key: each new value traces
     ``f`` again. ``step.batch(...)`` evaluates NumPy batches (see ``Compiled.batch``).
 
-    Control flow on traced data (``if x > 0``, ``float(x)``) raises TracingError.
+    Control flow on traced data (``if x > 0``, ``float(x)``) raises TracingError; reads of
+    ``.data`` cannot be seen, so ``f`` must not branch on them (see docs/compile.md).
     """
     return Compiled(f, params, static_argnums, argnums)
 
@@ -108,6 +109,7 @@ class Compiled:
         if not isinstance(out, Value):
             raise TypeError(f"compile: the function must return a scalar Value, got {type(out).__name__}")
         tape = Tape(out, inputs, self._wrt(args, shapes, len(flat)))
+        del out, leaves, traced_args  # the traced graph is garbage now: free it before code generation
         return {"tape": tape, "float": build(tape, _FLOAT_NAMESPACE)}
 
     def batch(self, *args, reduce="mean"):

@@ -1,4 +1,5 @@
-"""Code generation: a tape becomes one straight-line Python function.
+"""Code generation: a tape becomes straight-line Python (one function, or a chain of
+bounded ones for a long tape: see :mod:`.segments`).
 
 Each op's forward and local derivatives are the engine's own source text from
 ``rules.TABLE`` (never user text), with the input names replaced by the tape's variables.
@@ -15,6 +16,7 @@ import builtins
 from functools import lru_cache
 
 from .. import rules
+from . import segments
 
 _PLACEHOLDER = "__arg{}__"
 
@@ -35,7 +37,7 @@ class _Rename(ast.NodeTransformer):
         return ast.Call(ast.Name("_where", ast.Load()), [node.test, node.body, node.orelse], [])
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1024)
 def template(source, names, dialect):
     """``source`` as a format string: ``{0}``, ``{1}``... for ``names`` (inputs, then out)."""
     tree = _Rename(list(names), dialect).visit(ast.parse(source, mode="eval"))
@@ -56,6 +58,14 @@ def _closure_constant(rule, factory):
     return None
 
 
+def _compiled_from_source(rule):
+    """True for a rule made by ``rules.compile_rule`` outside the table (e.g. the clamped
+    log of ``nn.binary_cross_entropy``): its functions were compiled from its own source
+    text, so generating code from that text runs nothing the rule does not already run."""
+    code = getattr(rule.forward, "__code__", None)
+    return bool(rule.forward_source) and code is not None and code.co_filename == f"<rule {rule.name}>"
+
+
 class Emitter:
     """Turns one node into forward and local-derivative expressions."""
 
@@ -74,7 +84,7 @@ class Emitter:
         return name
 
     def kind(self, rule):
-        if rules.RULES.get(rule.name) is rule:
+        if rules.RULES.get(rule.name) is rule or _compiled_from_source(rule):
             return "table", None
         if rule is rules.SUM or rule is rules.DOT:
             return rule.name, None
@@ -124,77 +134,114 @@ class Emitter:
         return prelude, [f"{local_name}[{j}]" for j in range(len(args))]
 
 
-def generate(tape, dialect="float"):
-    """The source of ``run(I, C)`` for ``tape``, and the constants and rules it reads."""
+def generate(tape, dialect="float", masked=False, segment_lines=None):
+    """The source of ``run(I, C)`` for ``tape`` (function definitions, from a generator),
+    and the constants and rules it reads.
+
+    ``masked``: each contribution ``local * adjoint`` whose local derivative is not a
+    nonzero literal is written ``_masked(local, adjoint)``, which is nothing (0.0) when the
+    local is exactly 0.0, even if the adjoint is nan or inf (the engine's zero-masking rule).
+    ``segment_lines``: split the body into functions of at most that many lines (see
+    :mod:`.segments`); None means the module's default."""
     emit = Emitter(dialect)
-    lines = ["def run(I, C):"]
-    body_start = len(lines)
+    body = []
     for i, (kind, rule, parents, data) in enumerate(tape.nodes):
         if kind == "input":
-            lines.append(f"    v{i} = I[{parents}]")
+            body.append(f"v{i} = I[{parents}]")
         elif kind == "constant":
-            lines.append(f"    v{i} = {emit.constant(data)}")
+            body.append(f"v{i} = {emit.constant(data)}")
         else:
-            lines.append(f"    v{i} = {emit.forward(rule, [f'v{p}' for p in parents], f'v{i}')}")
+            body.append(f"v{i} = {emit.forward(rule, [f'v{p}' for p in parents], f'v{i}')}")
     # Each adjoint is one sum, written where its node leaves the eager engine's ready stack,
     # with its terms in the order the engine adds them: the same float operations, without
     # storing a partial sum per edge.
     terms = {tape.root: ["1.0"]}
     for i, edges in tape.backward:
-        lines.append(f"    g{i} = {_sum_of(terms.pop(i), f'g{i}')}")
+        body.extend(_sum_of(terms.pop(i), f"g{i}"))
         _, rule, parents, _ = tape.nodes[i]
         prelude, local_exprs = emit.locals(rule, [f"v{p}" for p in parents], f"v{i}")
         if prelude:
-            lines.append(f"    {prelude}")
+            body.append(prelude)
         for position, p in edges:
-            terms.setdefault(p, []).append(_times(local_exprs[position], f"g{i}"))
+            terms.setdefault(p, []).append(_times(local_exprs[position], f"g{i}", masked))
     grads = []
     for n in tape.grad_nodes:
         if n in terms:
-            lines.append(f"    g{n} = {_sum_of(terms.pop(n), f'g{n}')}")
+            body.extend(_sum_of(terms.pop(n), f"g{n}"))
             grads.append(f"g{n}")
         else:
             grads.append("1.0" if n == tape.root else "0.0")
-    lines.append(f"    return v{tape.root}, ({', '.join(grads)}{',' if grads else ''})")
-    if emit.constants:
-        lines.insert(body_start, f"    {', '.join(f'k{j}' for j in range(len(emit.constants)))}, = C")
-    return "\n".join(lines) + "\n", tuple(emit.constants), emit.rules
+    body.append(f"return v{tape.root}, ({', '.join(grads)}{',' if grads else ''})")
+    return segments.functions(body, len(emit.constants), segment_lines), tuple(emit.constants), emit.rules
 
 
 def _sum_of(terms, name, chunk=64):
-    """0.0 + t1 + t2 + ..., as graph.propagate adds them; long sums continue on new lines,
-    since the compiler recurses once per term."""
+    """Lines ``name = 0.0 + t1 + t2 + ...``, as graph.propagate adds them; long sums
+    continue on new lines, since the compiler recurses once per term."""
     if terms == ["1.0"]:
-        return "1.0"
-    first = " + ".join(["0.0", *terms[:chunk]])
-    rest = "".join(f"\n    {name} = {name} + " + " + ".join(terms[k:k + chunk]) for k in range(chunk, len(terms), chunk))
-    return first + rest
+        return [f"{name} = 1.0"]
+    return [f"{name} = " + " + ".join(["0.0", *terms[:chunk]])] + [
+        f"{name} = {name} + " + " + ".join(terms[k:k + chunk]) for k in range(chunk, len(terms), chunk)]
 
 
-def _times(local, grad):
-    # 1.0 * g is exactly g and -1.0 * g exactly -g in IEEE arithmetic, signs of zero included.
+def _times(local, grad, masked):
+    # 1.0 * g is exactly g and -1.0 * g exactly -g in IEEE arithmetic, signs of zero included
+    # (not the sign of a nan: -g flips it, -1.0 * g keeps the operand's on x86).
     if local == "(1.0)" or local == "1.0":
         return grad
     if local == "(-1.0)":
         return f"-{grad}"
-    return f"{local} * {grad}"
+    return f"_masked({local}, {grad})" if masked else f"{local} * {grad}"
 
 
-def build(tape, namespace, dialect="float"):
-    """Compile ``tape`` into a function ``run(I)`` with ``namespace`` as its globals."""
-    source, constants, called_rules = generate(tape, dialect)
+def build(tape, namespace, dialect="float", segment_lines=None):
+    """Compile ``tape`` into a function ``evaluate(inputs)`` with ``namespace`` as its globals.
+
+    The plain generated code runs first. Zero-masking can only matter where a zero local
+    derivative meets a nan or inf adjoint, and without the mask that product is nan and
+    reaches at least one returned gradient (every edge kept leads to one, and x * nan is
+    nan). So only when a gradient is nan does the masked version run (built on first use);
+    otherwise both give the same bits, and the common case pays nothing for the mask."""
+    run, constants = _compiled(tape, namespace, dialect, False, segment_lines)
+    masked = []
+    nan_if_any_nan = namespace["_nan_if_any_nan"]
+
+    def evaluate(inputs, check_nan=True):
+        value, grads = run(inputs, constants)
+        if check_nan:
+            check = nan_if_any_nan(grads)
+            if check != check:
+                return evaluate_masked(inputs)
+        return value, grads
+
+    def evaluate_masked(inputs):
+        if not masked:
+            masked.append(_compiled(tape, namespace, dialect, True, segment_lines))
+        masked_run, masked_constants = masked[0]
+        return masked_run(inputs, masked_constants)
+
+    evaluate.masked = evaluate_masked  # for callers that check for nan themselves (batch reductions)
+    return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
+
+
+def _compiled(tape, namespace, dialect, masked, segment_lines):
+    """The generated ``run`` and the constants it takes."""
+    sources, constants, called_rules = generate(tape, dialect, masked, segment_lines)
     scope = dict(namespace, _sum=builtins.sum, **called_rules)
-    code = builtins.compile(source, f"<autograd_lite.compile {dialect}>", "exec")  # our own tape's text
-    exec(code, scope)
-    run = scope["run"]
-
-    def evaluate(inputs):
-        return run(inputs, constants)
-
-    evaluate.source = source
-    return evaluate
+    segments.define(sources, scope, f"<autograd_lite.compile {dialect}>")
+    return scope["run"], constants
 
 
 def float_namespace():
-    """The rules' helpers, under the names the table's source text uses."""
-    return {name: value for name, value in vars(rules).items() if (name.startswith("_") and not name.startswith("__")) or name.isupper()}
+    """The rules' helpers, under the names the table's source text uses, and the mask."""
+    helpers = {name: value for name, value in vars(rules).items()
+               if (name.startswith("_") and not name.startswith("__")) or name.isupper()}
+    # The sum of the gradients is nan if one is (or, rarely, for inf - inf: then the masked
+    # code runs for nothing); builtins.sum is one C call, cheaper than any test per gradient.
+    return dict(helpers, _masked=_masked, _nan_if_any_nan=builtins.sum)
+
+
+def _masked(local, grad):
+    """The chain rule's contribution ``local * grad``; nothing (0.0) when local is exactly 0."""
+    return local * grad if local else 0.0
+

@@ -13,8 +13,11 @@ from ..mode import TRACER, enable_grad
 from ..value import Value
 
 
-class TracingError(RuntimeError):
-    """The traced function did something a trace cannot capture."""
+class TracingError(TypeError, RuntimeError):
+    """The traced function did something a trace cannot capture.
+
+    A TypeError, since reading a Value as a number (``float(x)``, ``math.exp(x)``) is one
+    outside tracing too; and a RuntimeError, as it was before, for code that catches that."""
 
 
 class Tracer:
