@@ -104,12 +104,6 @@ def numpy_namespace(np):
         finite = np.where(np.isinf(shift), 0.0, shift)
         return np.where(np.isinf(shift), shift, finite + np.log(builtins.sum(np.exp(x - finite) for x in xs)))
 
-    def _masked(local, grad):  # the zero-masking rule: a zero local derivative contributes nothing
-        return np.where(np.asarray(local) == 0.0, 0.0, local * grad)
-
-    def _nan_if_any_nan(grads):  # per-example results only: reductions check their sums instead
-        return math.nan if builtins.any(np.isnan(g).any() for g in grads) else 0.0
-
     numpy_rules = _NumpyRules(softmax, logsumexp)
     return {
         "_div": _div, "_pow": _pow, "_checked_exp": _checked_exp, "_checked_log": _checked_log,
@@ -118,7 +112,7 @@ def numpy_namespace(np):
         "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp, "_where": np.where,
         "_dpow_dbase": _dpow_dbase, "_dpow_dbase_xy": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent,
         "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
-        "_NUMPY_RULES": numpy_rules, "_masked": _masked, "_nan_if_any_nan": _nan_if_any_nan,
+        "_NUMPY_RULES": numpy_rules,
     }
 
 
@@ -145,25 +139,25 @@ class _NumpyRules:
         raise NotImplementedError(f"compiled batch mode has no NumPy version of the op {name!r}")
 
 
-def _evaluated(np, evaluate, inputs, batch, reduce):
-    """Values and gradients per example, or reduced. A reduced gradient is nan when an
-    example's is, so the reduction itself tells whether the zero-masked code must run
-    (see codegen.build), without a pass over every example's gradients to find out."""
+def _evaluated(np, evaluate, evaluate_one, inputs, batch, reduce):
+    """Values and gradients per example, or reduced. Where an example's gradient is nan, a
+    structural zero may have to mask it (see codegen.build), and which zeros are structural
+    is known only per example: those examples are computed again by the float code, so batch
+    mode gives exactly float mode's numbers there too."""
+    values, grads = evaluate(inputs, check_nan=False)
+    values = np.array(np.broadcast_to(values, (batch,)), dtype=float)
+    grads = [np.array(np.broadcast_to(g, (batch,)), dtype=float) for g in grads]
+    if grads:
+        unsure = np.logical_or.reduce([np.isnan(g) for g in grads])
+        for row in np.flatnonzero(unsure):
+            value, row_grads = evaluate_one([float(x[row]) if np.ndim(x) else float(x) for x in inputs])
+            values[row] = value
+            for g, row_grad in zip(grads, row_grads):
+                g[row] = row_grad
     if reduce is None:
-        values, grads = evaluate(inputs)
-        return np.broadcast_to(values, (batch,)), [np.broadcast_to(g, (batch,)) for g in grads]
+        return values, grads
     combine = np.sum if reduce == "sum" else np.mean
-
-    def reduced(values_grads):
-        values, grads = values_grads
-        return (float(combine(np.broadcast_to(values, (batch,)))),
-                [float(combine(np.broadcast_to(g, (batch,)))) for g in grads])
-
-    values, grads = reduced(evaluate(inputs, check_nan=False))
-    total = builtins.sum(grads)
-    if total != total:
-        values, grads = reduced(evaluate.masked(inputs))
-    return values, grads
+    return float(combine(values)), [float(combine(g)) for g in grads]
 
 
 def run_batch(compiled, args, reduce):
@@ -198,8 +192,8 @@ def run_batch(compiled, args, reduce):
     columns = [column for i, a in enumerate(arrays) if i not in compiled.static_argnums
                for column in a.reshape(batch, -1).T]
     with np.errstate(all="ignore"):
-        values, grads = _evaluated(np, program["numpy"], [*columns, *[p.data for p in compiled.params]],
-                                   batch, reduce)
+        values, grads = _evaluated(np, program["numpy"], program["float"],
+                                   [*columns, *[p.data for p in compiled.params]], batch, reduce)
     n_args = len(grads) - len(compiled.params)
     for p, g in zip(compiled.params, grads[n_args:]):
         p.grad += g

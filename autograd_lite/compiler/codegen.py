@@ -16,6 +16,7 @@ import builtins
 from functools import lru_cache
 
 from .. import rules
+from ..rules import ZERO
 from . import segments
 
 _PLACEHOLDER = "__arg{}__"
@@ -126,7 +127,7 @@ class Emitter:
         if kind == "power":
             return None, [f"_dpow_dbase({args[0]}, {self.constant(param)})"]
         if kind == "leaky_relu":
-            return None, [template("1.0 if x > 0.0 else slope", ("x", "slope"), self.dialect).format(
+            return None, [template("1.0 if x > 0.0 else slope or ZERO", ("x", "slope"), self.dialect).format(
                 args[0], self.constant(param))]
         table = f"_NUMPY_RULES[{rule.name!r}]" if self.dialect != "float" else self._rule_name(rule)
         local_name = f"L{out[1:]}"
@@ -140,7 +141,8 @@ def generate(tape, dialect="float", masked=False, segment_lines=None):
 
     ``masked``: each contribution ``local * adjoint`` whose local derivative is not a
     nonzero literal is written ``_masked(local, adjoint)``, which is nothing (0.0) when the
-    local is exactly 0.0, even if the adjoint is nan or inf (the engine's zero-masking rule).
+    local is a structural zero, even if the adjoint is nan or inf (the engine's rule; the
+    float dialect only: batch mode computes such examples again in float mode).
     ``segment_lines``: split the body into functions of at most that many lines (see
     :mod:`.segments`); None means the module's default."""
     emit = Emitter(dialect)
@@ -204,7 +206,7 @@ def build(tape, namespace, dialect="float", segment_lines=None):
     otherwise both give the same bits, and the common case pays nothing for the mask."""
     run, constants = _compiled(tape, namespace, dialect, False, segment_lines)
     masked = []
-    nan_if_any_nan = namespace["_nan_if_any_nan"]
+    nan_if_any_nan = namespace.get("_nan_if_any_nan", builtins.sum)
 
     def evaluate(inputs, check_nan=True):
         value, grads = run(inputs, constants)
@@ -220,7 +222,6 @@ def build(tape, namespace, dialect="float", segment_lines=None):
         masked_run, masked_constants = masked[0]
         return masked_run(inputs, masked_constants)
 
-    evaluate.masked = evaluate_masked  # for callers that check for nan themselves (batch reductions)
     return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
 
 
@@ -242,6 +243,7 @@ def float_namespace():
 
 
 def _masked(local, grad):
-    """The chain rule's contribution ``local * grad``; nothing (0.0) when local is exactly 0."""
-    return local * grad if local else 0.0
+    """The chain rule's contribution ``local * grad``; nothing (0.0) when local is a
+    structural zero (``rules.ZERO``: the op is flat there), as in graph.propagate."""
+    return 0.0 if local is ZERO else local * grad
 
