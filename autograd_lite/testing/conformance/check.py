@@ -123,7 +123,9 @@ def _check_chain(engine, usable, budget):
             return Result(title, "property", SKIPPED, outcome["skipped"])
         lines = tuple(chain_lines(engine.cls, depth, lifted))
         if "error" in outcome:
-            comment = f"# {outcome['error']} (in a fresh Python, recursion limit 1000)"
+            comment = f"# {outcome['error']}"
+            if "RecursionError" in comment:
+                comment += " (Python's default limit is 1000 frames: sort the graph without recursion)"
             return Result(title, "property", FAILED, counterexample=Counterexample(lines, (comment,),
                                                                                    error=outcome["error"]))
         if outcome["grad"] != 1.0:

@@ -61,12 +61,13 @@ class Report:
         return f"{'FAILED' if counts[FAILED] else 'PASSED'}: {', '.join(parts)}"
 
     def __str__(self):
-        lines = [f"Conformance of {self.engine}", "", "Each op alone, against sympy's exact derivative:"]
-        kinds = ["op", "property"]
-        for kind in kinds:
-            if kind == "property":
-                lines += ["", "Properties, on random graphs of the ops that passed:"]
-            for r in (r for r in self.results if r.kind == kind):
+        lines = [f"Conformance of {self.engine}"]
+        sections = {"op": "Each op alone, against sympy's exact derivative:",
+                    "property": "Properties, on random graphs of the ops that passed:"}
+        for kind, title in sections.items():
+            results = [r for r in self.results if r.kind == kind]
+            lines += ["", title] if results else []
+            for r in results:
                 detail = f" {r.detail}" if r.detail else ""
                 lines.append(f"  {r.status:<13} {r.name:<9}{detail}".rstrip())
                 if r.counterexample is not None:
