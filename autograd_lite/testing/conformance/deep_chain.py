@@ -76,12 +76,16 @@ def _run_subprocess(name, depth, lifted, path, time_limit):
 def _run_fork(V, depth, lifted, path, time_limit):
     process = multiprocessing.get_context("fork").Process(target=_forked, args=(V, depth, lifted, path))
     process.start()
-    process.join(time_limit)
-    if process.is_alive():
-        process.kill()
-        process.join()
-        return _timed_out(time_limit)
-    return _died(process.exitcode, path)
+    try:
+        process.join(time_limit)
+    finally:
+        if process.is_alive():  # the time limit, or Ctrl-C while waiting
+            process.kill()
+            process.join()
+            timed_out = True
+        else:
+            timed_out = False
+    return _timed_out(time_limit) if timed_out else _died(process.exitcode, path)
 
 
 def _timed_out(time_limit):

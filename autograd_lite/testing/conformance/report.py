@@ -69,7 +69,7 @@ class Report:
             lines += ["", title] if results else []
             for r in results:
                 detail = f" {r.detail}" if r.detail else ""
-                lines.append(f"  {r.status:<13} {r.name:<9}{detail}".rstrip())
+                lines.append(f"  {r.status:<13} {r.name:<12}{detail}".rstrip())
                 if r.counterexample is not None:
                     lines += [_INDENT + line for line in r.counterexample.code.splitlines()]
         lines += ["", self.summary()]
