@@ -129,3 +129,16 @@ def test_a_time_limit_inside_the_kit_leaves_an_alarm_set_by_the_caller_running()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_op_that_recurses_forever_is_a_recursion_error_even_under_a_raised_limit():
+    import sys
+
+    original = sys.getrecursionlimit()
+    sys.setrecursionlimit(200_000)  # enough to overflow the C stack if the kit kept it
+    try:
+        checked = check(odd.NegRecursesForever)
+        assert sys.getrecursionlimit() == 200_000
+    finally:
+        sys.setrecursionlimit(original)
+    assert checked.result("-a").counterexample.error.startswith("-x0 raised RecursionError")

@@ -114,3 +114,10 @@ class BadMessage(Exception):
 class LogRaisesBadMessage(iterative.Value):
     def log(self):
         raise BadMessage()
+
+
+class NegRecursesForever(iterative.Value):
+    """Each level goes through the C-level operator slot, so it uses the C stack."""
+
+    def __neg__(self):
+        return -self

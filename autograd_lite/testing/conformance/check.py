@@ -1,6 +1,7 @@
 """check_engine: detect the ops, search each property, collect the report."""
 
 import inspect
+import sys
 from typing import NamedTuple
 
 from .deep_chain import chain_lines, importable_name, run_chain
@@ -27,6 +28,7 @@ class Budget(NamedTuple):
 DEFAULT = Budget()
 THOROUGH = Budget(op_examples=400, graph_examples=3000, twice_examples=1000, max_size=10, chain_time_limit=120.0)
 CORE = ("a + b", "a * b")
+MAX_RECURSION_LIMIT = 5_000
 TREES = "random graphs without fan-out (trees)"
 FAN_OUT = "fan-out: a node used twice or more (a + a, a * a, diamonds)"
 TWICE = "a second backward() gives leaves exactly 2x (accumulate) or 1x (reset)"
@@ -57,6 +59,18 @@ def check_engine(ValueClass, *, thorough=False, name=None, budget=None):
     budget = budget or (THOROUGH if thorough else DEFAULT)
     engine = Engine(ValueClass, ValueClass.__name__, budget.call_time_limit)
     name = name or engine_name(ValueClass)
+    limit = sys.getrecursionlimit()
+    # An engine that recurses without end must hit RecursionError, not overflow the C stack
+    # under a limit some caller raised.
+    sys.setrecursionlimit(min(limit, MAX_RECURSION_LIMIT))
+    try:
+        return _check(engine, name, budget)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _check(engine, name, budget):
+    ValueClass = engine.V
     core_error = _core_error(engine)
     if core_error is not None:
         return Report(name, [Result(f"{engine.cls}(x) with .data, .grad and .backward()", "op", FAILED,

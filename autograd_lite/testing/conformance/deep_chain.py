@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 from ...atomic import write_atomically
-from .sandbox import _Discard, describe
+from .sandbox import Discard, describe
 
 DEFAULT_RECURSION_LIMIT = 1000
 
@@ -116,7 +116,7 @@ def chain_gradient(V, depth, lifted):
     step = "y + Value(1.0)" if lifted else "y + 1.0"
     where = "Value(0.5)"
     try:
-        with contextlib.redirect_stdout(_Discard()):
+        with contextlib.redirect_stdout(Discard()):
             x = V(0.5)
             y = x
             for k in range(depth):

@@ -4,7 +4,8 @@ Fair to the engine, in both directions:
 
 * *not provided*: the method does not exist, or the operator is refused with the exceptions
   an engine uses to say "I don't do that" (TypeError, NotImplementedError, and
-  AssertionError, as in micrograd's ``assert isinstance(other, (int, float))``);
+  AssertionError, as in micrograd's ``assert isinstance(other, (int, float))``; with a
+  number operand also AttributeError: ``'float' object has no attribute 'data'``);
 * *provided*: it returned something. Whether the result is right is for the properties to
   judge, so an op that exists but computes nonsense fails, and is never "not provided";
 * *failed*: it raised anything else, hung, or returned something that is not a Value.

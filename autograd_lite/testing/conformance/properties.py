@@ -6,9 +6,10 @@ returns ``None`` or the smallest :class:`Counterexample` hypothesis could shrink
 """
 
 import math
+import re
 from typing import NamedTuple
 
-from hypothesis import HealthCheck, Verbosity, find, settings
+from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException, NoSuchExample
 
@@ -40,7 +41,8 @@ class Counterexample(NamedTuple):
 
     @property
     def op_count(self):
-        return sum(1 for line in self.lines if line.startswith(("v", "y = ")))
+        """How many ops the code applies (a loop counts once)."""
+        return sum(1 for line in self.lines if re.match(r"\s*(v\d+|y) = ", line) and not re.match(r"y = x\d+$", line))
 
 
 class Engine(NamedTuple):
@@ -63,8 +65,11 @@ def search(strategy, judge, examples):
             found["last"] = (case, outcome)
         return outcome is not None
 
-    options = settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                       suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
+    # From hypothesis's own defaults, not the caller's profile: the same engine must get the
+    # same report under pytest, in CI and from the command line.
+    options = settings(settings.get_profile("default"), max_examples=examples, derandomize=True, database=None,
+                       deadline=None, phases=list(Phase), suppress_health_check=list(HealthCheck),
+                       verbosity=Verbosity.quiet)
     try:
         case = find(strategy, bad, settings=options)
     except NoSuchExample:

@@ -40,7 +40,7 @@ def describe(exception, limit=200):
     return f"{name}: {message}" if message else name
 
 
-class _Discard(io.TextIOBase):
+class Discard(io.TextIOBase):
     """A stdout that forgets what the engine prints (debug prints must not reach --json)."""
 
     def writable(self):
@@ -83,7 +83,7 @@ def guarded(call, what, time_limit=None):
     limit; any exception becomes ``EngineError("<what> raised <Type>: <message>")``.
     KeyboardInterrupt (Ctrl-C) still stops the run."""
     try:
-        with _alarm(time_limit), contextlib.redirect_stdout(_Discard()):
+        with _alarm(time_limit), contextlib.redirect_stdout(Discard()):
             return call()
     except _TimeUp:
         raise EngineError(f"{what} did not finish within {time_limit:g} s (an endless loop?)", "timeout") from None
