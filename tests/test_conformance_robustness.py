@@ -142,3 +142,19 @@ def test_an_op_that_recurses_forever_is_a_recursion_error_even_under_a_raised_li
     finally:
         sys.setrecursionlimit(original)
     assert checked.result("-a").counterexample.error.startswith("-x0 raised RecursionError")
+
+
+def test_a_graph_sympy_cannot_finish_in_time_is_not_judged(monkeypatch):
+    import time
+
+    from autograd_lite.testing.conformance import properties
+
+    def stuck(expression):
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(properties, "exact_gradient", stuck)
+    oracle = properties.Oracle(time_limit=0.2)
+    from autograd_lite.testing.expression import Expression
+
+    assert oracle(Expression([0.5], [("tanh", (0,))])) is None

@@ -99,19 +99,23 @@ def one_op_programs(form):
 
 
 class Oracle:
-    """sympy's exact value and gradient, cached (shrinking revisits graphs)."""
+    """sympy's exact value and gradient, cached (shrinking revisits graphs).
 
-    def __init__(self):
+    sympy can take minutes, and gigabytes, on a rare graph (nested powers of powers); after
+    ``time_limit`` seconds that graph is not judged rather than stalling the kit."""
+
+    def __init__(self, time_limit=10.0):
         self.cache = {}
+        self.time_limit = time_limit
 
     def __call__(self, expression):
         key = (tuple(expression.inputs), expression.instructions)
         if key not in self.cache:
             try:
-                value, gradient = exact_gradient(expression)
+                value, gradient = guarded(lambda: exact_gradient(expression), "sympy", self.time_limit)
                 finite = all(math.isfinite(x) for x in (value, *gradient))
                 self.cache[key] = (value, gradient) if finite else None
-            except Exception:  # an oracle problem is ours: the example is not judged
+            except EngineError:  # an oracle problem is ours: the example is not judged
                 self.cache[key] = None
         return self.cache[key]
 
