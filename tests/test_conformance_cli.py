@@ -61,6 +61,8 @@ def test_a_failing_engine_exits_1_and_json_is_the_report_as_data(capsys):
     assert main(["engines.odd:ConstructorRaises", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["passed"] is False and data["engine"] == "engines.odd:ConstructorRaises"
+    assert data["not_provided"] == [] and data["backward_twice"] is None
+    assert data["results"][0]["status"] == "failed"
     assert data["results"][0]["counterexample"]["error"] == "ConstructorRaises(0.5) raised ValueError: no Values today"
 
 
