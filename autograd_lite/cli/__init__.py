@@ -24,9 +24,9 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="autograd-lite", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"autograd-lite {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from . import demo, grad_command, predict_command, train_command
+    from . import conform_command, demo, grad_command, predict_command, train_command
 
-    for module in (demo, grad_command, train_command, predict_command):
+    for module in (demo, grad_command, train_command, predict_command, conform_command):
         module.add_parser(commands)
     return parser
 

@@ -1,0 +1,26 @@
+"""``autograd-lite conform MODULE:CLASS``: the conformance kit
+(:mod:`autograd_lite.testing.conformance`) as a subcommand."""
+
+from .errors import CommandError
+
+
+def add_parser(commands):
+    import argparse
+
+    from ..testing.conformance.cli import EPILOG, HELP, add_arguments
+
+    parser = commands.add_parser("conform", help=HELP, description=HELP[0].upper() + HELP[1:] + ".",
+                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args):
+    from ..testing.conformance.cli import LoadFailed, render, report_for, write
+
+    try:
+        report = report_for(args)
+    except LoadFailed as error:
+        raise CommandError(str(error)) from None
+    write(render(report, args.json))
+    return 0 if report.passed else 1

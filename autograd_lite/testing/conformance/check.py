@@ -1,0 +1,151 @@
+"""check_engine: detect the ops, search each property, collect the report."""
+
+import inspect
+import sys
+from typing import NamedTuple
+
+from .deep_chain import chain_lines, importable_name, run_chain
+from .detection import detect, looks_like_a_value
+from .program import FORMS
+from .properties import (BackwardTwice, Counterexample, Engine, Oracle, judge_gradient, one_op_programs, programs,
+                         search)
+from .report import FAILED, NOT_PROVIDED, PASSED, SKIPPED, Report, Result
+from .sandbox import EngineError, guarded
+
+
+class Budget(NamedTuple):
+    """How hard to search: examples per op and per property, graph size, time limits (s)."""
+
+    op_examples: int = 40
+    graph_examples: int = 200
+    twice_examples: int = 100
+    max_size: int = 6
+    chain_depths: tuple = (10_000, 100_000)
+    chain_time_limit: float = 30.0
+    call_time_limit: float = 5.0
+
+
+DEFAULT = Budget()
+THOROUGH = Budget(op_examples=400, graph_examples=3000, twice_examples=1000, max_size=10, chain_time_limit=120.0)
+CORE = ("a + b", "a * b")
+MAX_RECURSION_LIMIT = 5_000
+TREES = "random graphs without fan-out (trees)"
+FAN_OUT = "fan-out: a node used twice or more (a + a, a * a, diamonds)"
+TWICE = "a second backward() gives leaves exactly 2x (accumulate) or 1x (reset)"
+
+
+def chain_name(depths):
+    return "gradient through a chain " + " and ".join(f"{d:,}" for d in depths) + " ops deep"
+
+
+def engine_name(V):
+    name = importable_name(V)
+    return f"{name[0]}:{name[1]}" if name else getattr(V, "__qualname__", repr(V))
+
+
+def check_engine(ValueClass, *, thorough=False, name=None, budget=None):
+    """Check a micrograd-style engine class and return a :class:`Report`.
+
+    ``ValueClass`` needs ``ValueClass(x)``, ``.data``, ``.grad``, ``.backward()`` and ``+``
+    and ``*`` between Values; every other op (``- / ** tanh exp log relu sigmoid sin cos
+    sqrt``, unary minus, numbers on either side) is detected and checked if present.
+    ``thorough=True`` searches about ten times longer. ``name`` is what the report calls
+    the engine (default ``module:Class``). ``budget`` (a :class:`Budget`) overrides both
+    presets. The default run is derandomized: the same engine gets the same report.
+    """
+    if not inspect.isclass(ValueClass):
+        raise TypeError(f"check_engine takes the engine's Value class, got {type(ValueClass).__name__} "
+                        f"{ValueClass!r}")
+    budget = budget or (THOROUGH if thorough else DEFAULT)
+    engine = Engine(ValueClass, ValueClass.__name__, budget.call_time_limit)
+    name = name or engine_name(ValueClass)
+    limit = sys.getrecursionlimit()
+    # An engine that recurses without end must hit RecursionError, not overflow the C stack
+    # under a limit some caller raised.
+    sys.setrecursionlimit(min(limit, MAX_RECURSION_LIMIT))
+    try:
+        return _check(engine, name, budget)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _check(engine, name, budget):
+    ValueClass = engine.V
+    core_error = _core_error(engine)
+    if core_error is not None:
+        return Report(name, [Result(f"{engine.cls}(x) with .data, .grad and .backward()", "op", FAILED,
+                                    counterexample=core_error)])
+    oracle = Oracle()
+    results = [_check_op(engine, form, detection, budget, oracle)
+               for form, detection in zip(FORMS, detect(ValueClass, engine.cls, engine.time_limit).values())]
+    usable = {r.name for r in results if r.status == PASSED}
+    properties, mode = _check_properties(engine, usable, budget, oracle)
+    return Report(name, results + properties, mode)
+
+
+def _core_error(engine):
+    lines = (f"x0 = {engine.cls}(0.5)",)
+    try:
+        leaf = guarded(lambda: engine.V(0.5), f"{engine.cls}(0.5)", engine.time_limit)
+    except EngineError as error:
+        return Counterexample(lines, (f"# {error}",), error=str(error))
+    if not looks_like_a_value(leaf):
+        message = f"{engine.cls}(0.5) has no .data, .grad or .backward: this is not a micrograd-style Value class"
+        return Counterexample(lines, (f"# {message}",), error=message)
+    return None
+
+
+def _check_op(engine, form, detection, budget, oracle):
+    if detection.status == NOT_PROVIDED and form.name not in CORE:
+        return Result(form.name, "op", NOT_PROVIDED, detection.reason)
+    if detection.status != "provided":
+        reason = detection.reason if form.name not in CORE else f"required, but {detection.reason}"
+        return Result(form.name, "op", FAILED, counterexample=Counterexample(
+            detection.lines, (f"# {reason}",), error=detection.reason))
+    found = search(one_op_programs(form), judge_gradient(engine, oracle), budget.op_examples)
+    return Result(form.name, "op", PASSED if found is None else FAILED, counterexample=found)
+
+
+def _check_properties(engine, usable, budget, oracle):
+    results, mode = [], None
+    if not set(CORE) <= usable:
+        why = "needs a + b and a * b to pass first"
+        results += [Result(TREES, "property", SKIPPED, why), Result(FAN_OUT, "property", SKIPPED, why),
+                    Result(TWICE, "property", SKIPPED, why)]
+    else:
+        # an op whose only usable form cannot write every param (a / n: 1/3) is left out
+        ops = sorted({form.op for form in FORMS if form.name in usable and form.fits is None})
+        size = budget.max_size
+        for title, sharing, fan_out in ((TREES, 0.0, False), (FAN_OUT, 0.6, True)):
+            found = search(programs(ops, usable, size, sharing), judge_gradient(engine, oracle, fan_out),
+                           budget.graph_examples)
+            results.append(Result(title, "property", PASSED if found is None else FAILED, counterexample=found))
+        twice = BackwardTwice(engine)
+        found = search(programs(ops, usable, min(size, 5), 0.3), twice, budget.twice_examples)
+        mode = twice.mode if found is None else None
+        detail = {"accumulate": "(it accumulates)", "reset": "(it resets)"}.get(mode, "")
+        results.append(Result(TWICE, "property", PASSED if found is None else FAILED, detail, found))
+    if budget.chain_depths:
+        results.append(_check_chain(engine, usable, budget))
+    return results, mode
+
+
+def _check_chain(engine, usable, budget):
+    title = chain_name(budget.chain_depths)
+    lifted = "a + n" not in usable
+    for depth in budget.chain_depths:
+        outcome = run_chain(engine.V, depth, lifted, budget.chain_time_limit)
+        if "skipped" in outcome:
+            return Result(title, "property", SKIPPED, outcome["skipped"])
+        lines = tuple(chain_lines(engine.cls, depth, lifted))
+        if "error" in outcome:
+            comment = f"# {outcome['error']}"
+            if "RecursionError" in comment:
+                comment += " (Python's default limit is 1000 frames: sort the graph without recursion)"
+            return Result(title, "property", FAILED, counterexample=Counterexample(lines, (comment,),
+                                                                                   error=outcome["error"]))
+        if outcome["grad"] != 1.0:
+            comment = f"# x0.grad is {outcome['grad']!r}, expected 1.0"
+            return Result(title, "property", FAILED, counterexample=Counterexample(
+                lines, (comment,), {"x0.grad": outcome["grad"]}, {"x0.grad": 1.0}))
+    return Result(title, "property", PASSED)

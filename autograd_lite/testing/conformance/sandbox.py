@@ -1,0 +1,106 @@
+"""Calling into an engine we do not trust: time limits, silenced prints, one-line errors.
+
+The engine under test is arbitrary code: it may print, raise anything (even SystemExit),
+loop forever or recurse without end. Every call into it goes through :func:`guarded`, which
+turns all of that into an :class:`EngineError` carrying a one-line description.
+"""
+
+import contextlib
+import io
+import signal
+import threading
+import time
+
+
+class EngineError(Exception):
+    """The engine raised (or hung) while we called it; ``str()`` is one line for the report."""
+
+    def __init__(self, description, exception_type=None, exception=""):
+        super().__init__(description)
+        self.exception_type = exception_type
+        self.exception = exception  # "ZeroDivisionError: float division by zero"
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm inside the engine; a BaseException so that an engine's
+    ``except Exception`` does not swallow it."""
+
+
+def describe(exception, limit=200):
+    """``"ZeroDivisionError: float division by zero"`` on one line, even if ``str()`` of the
+    exception itself raises."""
+    try:
+        message = str(exception)
+    except BaseException:  # an engine's exception class with a broken __str__
+        message = "<the exception's message could not be shown>"
+    message = " ".join(message.split())
+    if len(message) > limit:
+        message = message[: limit - 3] + "..."
+    name = type(exception).__name__
+    return f"{name}: {message}" if message else name
+
+
+class Discard(io.TextIOBase):
+    """A stdout that forgets what the engine prints (debug prints must not reach --json)."""
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        return len(text)
+
+
+def _alarm_available():
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _alarm(seconds):
+    """Raise _TimeUp in this (main) thread after ``seconds``; restore any alarm that was set
+    before (pytest-timeout uses SIGALRM too), minus the time we spent."""
+    if seconds is None or not _alarm_available():
+        yield
+        return
+
+    def time_up(signum, frame):
+        raise _TimeUp()
+
+    previous_handler = signal.signal(signal.SIGALRM, time_up)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay > 0:
+            remaining = max(previous_delay - (time.monotonic() - started), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
+
+
+def guarded(call, what, time_limit=None):
+    """``call()`` with the engine's prints discarded and, in the main thread on POSIX, a time
+    limit; any exception becomes ``EngineError("<what> raised <Type>: <message>")``.
+    KeyboardInterrupt (Ctrl-C) still stops the run."""
+    try:
+        with _alarm(time_limit), contextlib.redirect_stdout(Discard()):
+            return call()
+    except _TimeUp:
+        raise EngineError(f"{what} did not finish within {time_limit:g} s (an endless loop?)", "timeout") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # SystemExit and GeneratorExit from an engine are its failures too
+        raise EngineError(f"{what} raised {describe(error)}", type(error).__name__, describe(error)) from None
+
+
+def to_float(number, what):
+    """``float(number)`` for the engine's ``.data`` or ``.grad`` (a float, an int, a NumPy
+    scalar...), or an EngineError saying what it was instead."""
+    try:
+        result = float(number)
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        kind = type(number).__name__
+        raise EngineError(f"{what} is a {kind}, not a number ({describe(error)})", "not a number") from None
+    return result
