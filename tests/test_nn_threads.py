@@ -10,10 +10,6 @@ import nn
 from autograd_lite import Value
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="modules re-enter one shared autograd_lite.scope object per call; sharing it between "
-                          "threads needs the thread-safe scope of mode.py (issue 12, item 6). Remove this "
-                          "marker when that lands.")
 def test_a_model_shared_between_threads_gives_each_thread_the_right_outputs():
     model = nn.MLP(2, [8, 8, 1], activation="tanh", seed=0)
     X = [[i / 10, -i / 7] for i in range(30)]

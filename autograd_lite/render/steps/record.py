@@ -5,7 +5,8 @@ node counts its consumers (one per use: ``a * a`` uses ``a`` twice); a stack of 
 starts with the root; the node popped gives each parent, in the order of its ``parents``,
 ``local * grad`` and counts the parent down; a parent whose count reaches zero has heard from
 every consumer, so its grad is complete and it is pushed. A contribution whose local
-derivative is exactly 0 contributes nothing (the zero-masking rule), but still counts down.
+derivative is a structural zero (``rules.ZERO``: the op is flat there) contributes nothing,
+but still counts down, as in graph.propagate.
 
 The recorder runs that algorithm on its own dicts, from the public ``parents`` and
 ``local_grads``, and sums with the same ``+=`` in the same order, so its running sums are
@@ -14,6 +15,7 @@ the engine's, bit for bit (tests/test_render_steps.py checks this against ``back
 
 from typing import NamedTuple
 
+from ...rules import ZERO
 from ..labels import join_terms
 
 
@@ -25,7 +27,7 @@ class Step(NamedTuple):
     slot: object  # which of the consumer's inputs the receiver is; None for the seed
     local: float  # d consumer / d receiver (the seed itself for the seed step)
     incoming: float  # the consumer's complete grad (the seed for the seed step)
-    masked: bool  # local derivative exactly 0: this use contributes nothing
+    masked: bool  # a structural zero (the op is flat there): this use contributes nothing
     terms: tuple  # the receiver's contributions so far, in order (masked ones left out)
     total: float  # the receiver's running sum after this step
     complete: bool  # every use of the receiver has now contributed
@@ -51,7 +53,7 @@ def record_steps(index, seed, fmt):
         grad = total.get(node, 0.0)  # 0 when every use was masked
         for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             pending[parent] -= 1
-            masked = local == 0.0
+            masked = local is ZERO
             if not masked:
                 total[parent] = total.get(parent, 0.0) + local * grad
                 terms[parent] = terms.get(parent, ()) + (local * grad,)
