@@ -23,16 +23,7 @@ def gradients(output, inputs, create_graph=False):
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"gradients() inputs must be Values, got {type(x).__name__} at position {i}")
-    nodes = graph.reachable(output)
-    saved = [(node, node.grad) for node in nodes]
-    try:
-        for node in nodes:
-            node.grad = 0.0
-        graph.propagate(output, Value(1.0) if create_graph else 1.0, symbolic=create_graph)
-        found = [x.grad if x in nodes else 0.0 for x in inputs]
-    finally:
-        for node, grad in saved:
-            node.grad = grad
+    found = graph.propagate(output, Value(1.0) if create_graph else 1.0, symbolic=create_graph, wrt=inputs)
     if create_graph:
         return [g if isinstance(g, Value) else Value(g) for g in found]
     return [g.data if isinstance(g, Value) else g for g in found]
