@@ -115,7 +115,7 @@ def page_body(first_svg, patches, captions, title):
 <p class="caption" aria-live="polite">{html.escape(captions[0])}</p>
 <div class="drawing">{inline_svg(first_svg)}</div>
 <p class="legend"><span class="swatch" style="background:#D55E00"></span> the use being added
-(grey, dashed: its local derivative is 0, so it adds nothing) &nbsp;
+(grey, dashed: its op is flat there, so it adds nothing) &nbsp;
 <span class="swatch" style="background:#ffe599"></span> the value receiving it &nbsp;
 <span class="swatch" style="border:3px solid #009E73"></span> \u2713 complete: every use has
 contributed. Keys: \u2190 / \u2192.</p>
