@@ -2,6 +2,7 @@
 differences, the reverse-mode jacobian, and the adjoint identity <J v, u> == <v, J^T u>."""
 
 import math
+import sys
 
 import mpmath
 import pytest
@@ -116,6 +117,25 @@ class TestSemantics:
         assert ag.grad(lambda x: ag.vjp(cube, x)[1](1.0)[0])(2.0) == 12.0
         # a tangent that is a Value: d/dv [f'(x) v] = f'(x)
         assert ag.grad(lambda v: ag.jvp(cube, (2.0,), (v,))[1])(1.0) == 12.0
+
+    def test_forward_mode_on_numbers_makes_no_node_beyond_those_f_makes(self):
+        def nodes_made_while(call):
+            made = []
+            def count(frame, event, arg):
+                code = frame.f_code
+                if event == "call" and (code.co_filename.startswith("<fused") or code.co_name in ("_make", "_binary")):
+                    made.append(code.co_name)
+            sys.setprofile(count)
+            try:
+                call()
+            finally:
+                sys.setprofile(None)
+            return len(made)
+
+        g = lambda x, y: (x * y).tanh() + x.exp() * 3.0
+        by_f = nodes_made_while(lambda: g(Value(0.5), Value(-1.5)))
+        assert by_f >= 5
+        assert nodes_made_while(lambda: ag.jvp(g, (0.5, -1.5), (1.0, 2.0))) == by_f
 
     def test_a_deep_graph_needs_no_recursion(self):
         def chain(x):
