@@ -56,6 +56,12 @@ class TestFlattenAndUnflatten:
         with pytest.raises(ValueError, match="levels deep"):
             pytree.flatten(loop)
 
+    def test_numpy_scalars_are_numbers_and_arrays_get_a_hint(self):
+        np = pytest.importorskip("numpy", reason="numpy comes with the numpy extra")
+        assert ag.grad(lambda p: p["a"] * 2.0)({"a": np.float32(1.5)}) == {"a": 2.0}
+        with pytest.raises(TypeError, match=r"argument 0\['a'\]: .*got ndarray; convert an array with .tolist\(\)"):
+            ag.grad(lambda p: p["a"][0])({"a": np.array([1.0, 2.0])})
+
     def test_unknown_containers_are_not_guessed(self):
         class MyList(list):
             pass
