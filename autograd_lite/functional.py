@@ -63,6 +63,11 @@ def trace(f, args, positions, name):
     args = list(args)
     inputs, treedefs, nested = [], [], False
     for i in positions:
+        if type(args[i]) is float:  # the common case, without building a tree
+            args[i] = variable = Value(args[i])
+            inputs.append(variable)
+            treedefs.append(pytree.LEAF)
+            continue
         leaves, treedef = pytree.flatten(args[i], f"{name}: argument {i}")
         variables = [_variable(leaf) for leaf in leaves]
         nested = nested or any(isinstance(leaf, Value) for leaf in leaves)
@@ -84,8 +89,9 @@ def split(flat, treedefs):
     """Cut a flat list of per-leaf results into one tree per argument structure."""
     out, start = [], 0
     for treedef in treedefs:
-        out.append(pytree.unflatten(treedef, flat[start:start + treedef.num_leaves]))
-        start += treedef.num_leaves
+        end = start + treedef.num_leaves
+        out.append(flat[start] if treedef is pytree.LEAF else pytree.unflatten(treedef, flat[start:end]))
+        start = end
     return out
 
 

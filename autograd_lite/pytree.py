@@ -17,6 +17,7 @@ parameters and return the gradients as a dict with the same keys. The rules (as 
 
 import numbers
 from collections import OrderedDict
+from operator import attrgetter
 
 from .value import Value, as_float
 
@@ -31,8 +32,8 @@ class TreeDef:
 
     def __init__(self, kind, meta=None, children=()):
         self.kind, self.meta, self.children = kind, meta, tuple(children)
-        self.num_leaves = 1 if kind == "leaf" else sum(child.num_leaves for child in self.children)
-        self._key = (kind, meta, tuple(child._key for child in self.children))
+        self.num_leaves = 1 if kind == "leaf" else sum(map(_num_leaves, self.children))
+        self._key = (kind, meta, tuple(map(_key_of, self.children)))
 
     def __eq__(self, other):
         return isinstance(other, TreeDef) and self._key == other._key
@@ -44,6 +45,7 @@ class TreeDef:
         return f"TreeDef({describe(self)})"
 
 
+_num_leaves, _key_of = attrgetter("num_leaves"), attrgetter("_key")
 LEAF = TreeDef("leaf")
 NONE = TreeDef("none")
 
@@ -69,6 +71,8 @@ def describe(treedef):
 def flatten(tree, where="argument"):
     """``(leaves, treedef)``: the leaves of ``tree`` in order (numbers as floats, Values as
     they are) and its structure. ``where`` names the tree in error messages."""
+    if type(tree) is float:  # the common cases first: compile flattens every call's arguments
+        return [tree], LEAF
     leaves = []
     return leaves, _flatten(tree, leaves, where, 0)
 
@@ -78,7 +82,13 @@ def _flatten(tree, leaves, path, depth):
         raise ValueError(f"{path}: nested more than {MAX_DEPTH} levels deep (does a list contain itself?)")
     kind = type(tree)
     if kind is list or kind is tuple:
-        children = [_flatten(item, leaves, f"{path}[{i}]", depth + 1) for i, item in enumerate(tree)]
+        children = []
+        for i, item in enumerate(tree):
+            if type(item) is float or type(item) is Value:  # a leaf needs no path unless it is bad
+                leaves.append(item)
+                children.append(LEAF)
+            else:
+                children.append(_flatten(item, leaves, f"{path}[{i}]", depth + 1))
         return TreeDef(kind.__name__, None, children)
     if isinstance(tree, tuple) and hasattr(kind, "_fields"):
         children = [_flatten(item, leaves, f"{path}.{name}", depth + 1) for name, item in zip(kind._fields, tree)]
@@ -119,6 +129,8 @@ def _leaf(x, path):
 def unflatten(treedef, leaves):
     """The tree with structure ``treedef`` holding ``leaves`` (an iterable, used in order)."""
     leaves = list(leaves)
+    if treedef is LEAF and len(leaves) == 1:
+        return leaves[0]
     if len(leaves) != treedef.num_leaves:
         raise ValueError(f"unflatten: the structure has {treedef.num_leaves} leaves, got {len(leaves)}")
     return _build(treedef, iter(leaves))

@@ -72,8 +72,9 @@ class Compiled:
         out, position = [], 0
         for i, shape in enumerate(shapes):
             if shape is not None and self._differentiated(i):
-                out.append(pytree.unflatten(shape, grads[position:position + shape.num_leaves]))
-                position += shape.num_leaves
+                end = position + shape.num_leaves
+                out.append(grads[position] if shape is pytree.LEAF else pytree.unflatten(shape, grads[position:end]))
+                position = end
         return tuple(out)
 
     def _wrt(self, args, shapes, n_flat):
@@ -94,6 +95,9 @@ class Compiled:
             if i in self.static_argnums:
                 static.append(_frozen(arg))
                 shapes.append(None)
+            elif type(arg) is float:  # the common case, without building a tree
+                flat.append(arg)
+                shapes.append(pytree.LEAF)
             else:
                 leaves, shape = pytree.flatten(arg, f"compiled function argument {i}")
                 flat.extend(leaf.data if isinstance(leaf, Value) else leaf for leaf in leaves)
