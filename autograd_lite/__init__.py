@@ -10,6 +10,7 @@
 
 from .functions import cos, dot, exp, leaky_relu, log, logsumexp, mean, relu, sigmoid, sin, softmax, sqrt, sum, tanh
 from .functional import grad, gradients, hessian, jacobian, value_and_grad
+from .linearize import jvp, vjp
 from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
@@ -30,6 +31,8 @@ __all__ = [
     "value_and_grad",
     "jacobian",
     "hessian",
+    "jvp",
+    "vjp",
     "sum",
     "mean",
     "dot",

@@ -1,13 +1,16 @@
 """Gradients as values: ``gradients`` (like ``torch.autograd.grad``) and the functional API
-``grad``, ``value_and_grad``, ``jacobian`` and ``hessian`` (like HIPS autograd and JAX).
+``grad``, ``value_and_grad``, ``jacobian`` and ``hessian`` (like HIPS autograd and JAX), with
+``jvp`` and ``vjp`` (like ``torch.func``) in ``autograd_lite.linearize``.
 
-The functional transforms take plain numbers and return floats. Given Values, as they are
-inside another transform, they return Values connected to the graph, which is what lets them
-nest: ``grad(grad(f))(x)`` is f''(x).
+The transforms take plain numbers, or pytrees of them (nested lists, tuples and dicts; see
+``autograd_lite.pytree``), and return floats in the same structure. Given Values, as they
+are inside another transform, they return Values connected to the graph, which is what lets
+them nest: ``grad(grad(f))(x)`` is f''(x).
 """
 
-from . import graph
-from .value import Value, as_float
+from . import graph, pytree
+from .mode import enable_grad
+from .value import Value
 
 
 def gradients(output, inputs, create_graph=False):
@@ -23,13 +26,22 @@ def gradients(output, inputs, create_graph=False):
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"gradients() inputs must be Values, got {type(x).__name__} at position {i}")
-    found = graph.propagate(output, Value(1.0) if create_graph else 1.0, symbolic=create_graph, wrt=inputs)
-    if create_graph:
+    return pull(output, 1.0, inputs, create_graph)
+
+
+def pull(root, seed, inputs, symbolic):
+    """d root / d x for each x in ``inputs``, scaled by ``seed``: floats, or with
+    ``symbolic`` Values that can be differentiated again."""
+    found = graph.propagate(root, Value(seed) if symbolic and not isinstance(seed, Value) else seed,
+                            symbolic=symbolic, wrt=inputs)
+    if symbolic:
         return [g if isinstance(g, Value) else Value(g) for g in found]
     return [g.data if isinstance(g, Value) else g for g in found]
 
 
-def _positions(argnums, nargs, name):
+def positions_of(argnums, nargs, name):
+    """``(positions, single)``: the argument positions ``argnums`` names, and whether it
+    named one position as an int (then a transform returns one result, not a tuple)."""
     if argnums is None:
         return tuple(range(nargs)), False
     single = isinstance(argnums, int)
@@ -40,33 +52,70 @@ def _positions(argnums, nargs, name):
     return tuple(i % nargs for i in positions), single
 
 
-def _trace(f, args, positions, name):
-    """Call f with Values at ``positions``; return (output, the input Values, nested?)."""
-    nested = any(isinstance(args[i], Value) for i in positions)
+def trace(f, args, positions, name):
+    """Call ``f`` with every leaf of the arguments at ``positions`` made a variable.
+
+    Returns ``(output, inputs, treedefs, nested)``: ``inputs`` is the flat list of variables,
+    ``treedefs`` the structure of each differentiated argument, and ``nested`` whether any
+    leaf was already a Value (so the results must be Values, for an outer transform).
+    Call it under ``enable_grad``: a transform differentiates even inside ``no_grad``.
+    """
     args = list(args)
+    inputs, treedefs, nested = [], [], False
     for i in positions:
-        if not isinstance(args[i], Value):
-            args[i] = Value(as_float(args[i], f"{name}: argument {i}"))
-    output = f(*args)
-    return output, [args[i] for i in positions], nested
+        if type(args[i]) is float:  # the common case, without building a tree
+            args[i] = variable = Value(args[i])
+            inputs.append(variable)
+            treedefs.append(pytree.LEAF)
+            continue
+        leaves, treedef = pytree.flatten(args[i], f"{name}: argument {i}")
+        variables = [_variable(leaf) for leaf in leaves]
+        nested = nested or any(isinstance(leaf, Value) for leaf in leaves)
+        args[i] = pytree.unflatten(treedef, variables)
+        inputs.extend(variables)
+        treedefs.append(treedef)
+    return f(*args), inputs, treedefs, nested
+
+
+def _variable(leaf):
+    # A Value from the caller (an outer transform's variable) becomes a new node leaf * 1.0,
+    # so that this transform differentiates with respect to the argument alone: a closure
+    # over the same Value, or the same Value passed at two leaves, stays a separate variable
+    # (JAX's "perturbation confusion"). Its data is the leaf's, bit for bit.
+    return leaf * 1.0 if isinstance(leaf, Value) else Value(leaf)
+
+
+def split(flat, treedefs):
+    """Cut a flat list of per-leaf results into one tree per argument structure."""
+    out, start = [], 0
+    for treedef in treedefs:
+        end = start + treedef.num_leaves
+        out.append(flat[start] if treedef is pytree.LEAF else pytree.unflatten(treedef, flat[start:end]))
+        start = end
+    return out
 
 
 def _scalar(output, name):
     if isinstance(output, Value):
         return output
     raise TypeError(f"{name}: the function must return a Value, got {type(output).__name__}; "
-                    "for a list of outputs use jacobian()")
+                    "for a list or dict of outputs use jacobian() or vjp()")
 
 
 def value_and_grad(f, argnums=0):
     """A function returning ``(f(*args), the gradient of f)`` with respect to ``argnums``
-    (an int gives one derivative, a tuple a tuple of them)."""
+    (an int gives one derivative, a tuple a tuple of them). An argument may be a pytree
+    (nested lists, tuples and dicts of numbers): its gradient has the same structure."""
+    return _value_and_grad(f, argnums, "value_and_grad")
 
+
+def _value_and_grad(f, argnums, name):
     def value_and_grad_f(*args):
-        positions, single = _positions(argnums, len(args), "value_and_grad")
-        output, inputs, nested = _trace(f, args, positions, "value_and_grad")
-        output = _scalar(output, "value_and_grad")
-        grads = gradients(output, inputs, create_graph=nested)
+        positions, single = positions_of(argnums, len(args), name)
+        with enable_grad():
+            output, inputs, treedefs, nested = trace(f, args, positions, name)
+            output = _scalar(output, name)
+            grads = split(pull(output, 1.0, inputs, nested), treedefs)
         value = output if nested else output.data
         return value, (grads[0] if single else tuple(grads))
 
@@ -75,8 +124,10 @@ def value_and_grad(f, argnums=0):
 
 def grad(f, argnums=0):
     """A function returning the derivative of scalar-valued ``f`` with respect to argument
-    ``argnums`` (default 0), or a tuple of derivatives for a tuple of positions."""
-    value_and_grad_f = value_and_grad(f, argnums)
+    ``argnums`` (default 0), or a tuple of derivatives for a tuple of positions. The
+    derivative with respect to a pytree argument has that argument's structure:
+    ``grad(lambda p: p["w"] * p["b"])({"w": 2.0, "b": 3.0}) == {"w": 3.0, "b": 2.0}``."""
+    value_and_grad_f = _value_and_grad(f, argnums, "grad")
 
     def grad_f(*args):
         return value_and_grad_f(*args)[1]
@@ -85,35 +136,45 @@ def grad(f, argnums=0):
 
 
 def jacobian(f, argnums=None):
-    """A function returning the Jacobian of ``f``, one row per output and one column per
-    argument (by default every positional argument). If ``f`` returns a single Value, the
-    result is its gradient: one row."""
+    """A function returning the Jacobian of ``f``: the output's structure outside, the
+    inputs' inside (as ``jax.jacobian``).
+
+    For each output leaf (``f`` may return a Value, or a list, tuple or dict of them) the
+    row holds its derivative with respect to each argument: a list over the arguments
+    (by default every positional argument), each shaped like its argument; with an int
+    ``argnums`` the row is shaped like that one argument. A number among the outputs is a
+    constant: its row is zeros.
+    """
 
     def jacobian_f(*args):
-        positions, _ = _positions(argnums, len(args), "jacobian")
-        outputs, inputs, nested = _trace(f, args, positions, "jacobian")
-        if isinstance(outputs, Value):
-            return gradients(outputs, inputs, create_graph=nested)
-        rows = []
-        for i, output in enumerate(outputs):
-            if not isinstance(output, Value):
-                raise TypeError(f"jacobian: output {i} is a {type(output).__name__}, not a Value")
-            rows.append(gradients(output, inputs, create_graph=nested))
-        return rows
+        positions, single = positions_of(argnums, len(args), "jacobian")
+        with enable_grad():
+            outputs, inputs, treedefs, nested = trace(f, args, positions, "jacobian")
+            leaves, out_treedef = pytree.flatten(outputs, "jacobian: the output")
+            rows = []
+            for leaf in leaves:
+                flat = (pull(leaf, 1.0, inputs, nested) if isinstance(leaf, Value)
+                        else [Value(0.0) if nested else 0.0 for _ in inputs])
+                row = split(flat, treedefs)
+                rows.append(row[0] if single else row)
+        return pytree.unflatten(out_treedef, rows)
 
     return jacobian_f
 
 
 def hessian(f, argnums=None):
-    """A function returning the matrix of second derivatives of scalar-valued ``f`` with
-    respect to its arguments (by default every positional argument)."""
+    """A function returning the second derivatives of scalar-valued ``f``: the Jacobian of
+    its gradient. For arguments ``x, y`` (the default: every positional argument) it is the
+    matrix ``[[f_xx, f_xy], [f_yx, f_yy]]``; with an int ``argnums`` and a pytree argument
+    it nests like JAX: ``hessian(f, argnums=0)(p)[i][j]`` is d²f / dp[i] dp[j]."""
 
-    def gradient_as_list(*args):
-        positions, _ = _positions(argnums, len(args), "hessian")
-        output, inputs, _ = _trace(f, args, positions, "hessian")
-        return gradients(_scalar(output, "hessian"), inputs, create_graph=True)
+    def gradient(*args):
+        positions, single = positions_of(argnums, len(args), "hessian")
+        output, inputs, treedefs, _ = trace(f, args, positions, "hessian")
+        grads = split(pull(_scalar(output, "hessian"), 1.0, inputs, True), treedefs)
+        return grads[0] if single else grads
 
     def hessian_f(*args):
-        return jacobian(gradient_as_list, argnums)(*args)
+        return jacobian(gradient, argnums)(*args)
 
     return hessian_f

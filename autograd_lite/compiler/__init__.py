@@ -1,7 +1,8 @@
 """``autograd_lite.compile``: trace a scalar function once, then run its forward and
 backward pass on new inputs without building Values (see docs/compile.md)."""
 
-from ..value import Value, as_float
+from .. import pytree
+from ..value import Value
 from .codegen import build, float_namespace
 from .trace import Tape, TracingError, run_traced
 
@@ -9,13 +10,15 @@ _FLOAT_NAMESPACE = float_namespace()
 
 
 def compile(f, *, params=None, static_argnums=(), argnums=None):  # noqa: A001 - the package's name for it
-    """Compile ``f``, a function of numbers (or lists of numbers) returning a scalar Value.
+    """Compile ``f``, a function of numbers (or pytrees of numbers: nested lists, tuples and
+    dicts) returning a scalar Value.
 
     ``step = compile(f)``; ``value, grads = step(*args)`` gives ``f(*args).data`` and, for
-    each argument, d value / d argument with the argument's shape (a float for a number, a
-    list for a list). The first call with a given shape traces ``f`` on Values; later
-    calls run generated straight-line Python, and in float mode match ``backward()``
-    bitwise (a NaN is a NaN in both, its sign bit may differ).
+    each argument, d value / d argument in the argument's structure (a float for a number, a
+    list for a list, a dict with the same keys for a dict). The first call with a given
+    structure traces ``f`` on Values; later calls run generated straight-line Python, and
+    in float mode match ``backward()`` bitwise (a NaN is a NaN in both, its sign bit may
+    differ). ``step.batch`` takes NumPy arrays, not pytrees.
 
     ``params``: Values that ``f`` reads from outside, e.g. ``model.parameters()``. Each
     call reads their current ``.data`` and adds its gradient into their ``.grad``, as
@@ -50,7 +53,7 @@ class Compiled:
 
     @property
     def traces(self):
-        """How many times ``f`` has been traced (one per argument shape and static value)."""
+        """How many times ``f`` has been traced (one per argument structure and static value)."""
         return len(self._cache)
 
     def __call__(self, *args):
@@ -69,8 +72,9 @@ class Compiled:
         out, position = [], 0
         for i, shape in enumerate(shapes):
             if shape is not None and self._differentiated(i):
-                structured, position = _unflatten(grads, shape, position)
-                out.append(structured)
+                end = position + shape.num_leaves
+                out.append(grads[position] if shape is pytree.LEAF else pytree.unflatten(shape, grads[position:end]))
+                position = end
         return tuple(out)
 
     def _wrt(self, args, shapes, n_flat):
@@ -79,7 +83,7 @@ class Compiled:
         for i, shape in enumerate(shapes):
             if shape is None:
                 continue
-            size = _count(shape)
+            size = shape.num_leaves
             if self._differentiated(i):
                 wrt.extend(range(position, position + size))
             position += size
@@ -91,8 +95,13 @@ class Compiled:
             if i in self.static_argnums:
                 static.append(_frozen(arg))
                 shapes.append(None)
+            elif type(arg) is float:  # the common case, without building a tree
+                flat.append(arg)
+                shapes.append(pytree.LEAF)
             else:
-                shapes.append(_flatten(arg, flat, f"argument {i}"))
+                leaves, shape = pytree.flatten(arg, f"compiled function argument {i}")
+                flat.extend(leaf.data if isinstance(leaf, Value) else leaf for leaf in leaves)
+                shapes.append(shape)
         return (tuple(shapes), tuple(static)), flat, shapes
 
     def _trace(self, args, flat, shapes):
@@ -102,8 +111,8 @@ class Compiled:
             if shape is None:
                 traced_args.append(arg)
             else:
-                structured, position = _unflatten(leaves, shape, position)
-                traced_args.append(structured)
+                traced_args.append(pytree.unflatten(shape, leaves[position:position + shape.num_leaves]))
+                position += shape.num_leaves
         inputs = leaves + self.params
         out = run_traced(self.f, traced_args, inputs)
         if not isinstance(out, Value):
@@ -133,29 +142,6 @@ def _checked_params(params):
     if len(set(map(id, params))) != len(params):
         raise ValueError("compile got the same parameter twice in params")
     return params
-
-
-def _flatten(arg, flat, where):
-    """Append ``arg``'s numbers to ``flat``; return its shape (0 for a number, a tuple of
-    shapes for a list)."""
-    if isinstance(arg, (list, tuple)):
-        return tuple(_flatten(item, flat, where) for item in arg)
-    flat.append(arg.data if isinstance(arg, Value) else as_float(arg, f"compiled function {where}"))
-    return 0
-
-
-def _count(shape):
-    return 1 if shape == 0 else sum(map(_count, shape))
-
-
-def _unflatten(flat, shape, position):
-    if shape == 0:
-        return flat[position], position + 1
-    out = []
-    for item in shape:
-        value, position = _unflatten(flat, item, position)
-        out.append(value)
-    return out, position
 
 
 def _frozen(arg):
