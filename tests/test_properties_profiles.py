@@ -29,6 +29,11 @@ def test_the_ci_profile_is_derandomized_bounded_and_prints_reproduction_blobs():
     assert ci.print_blob is True and ci.max_examples == conftest.CI_EXAMPLES
 
 
+def test_the_default_dev_profile_draws_100_random_examples():
+    dev = settings.get_profile("dev")
+    assert dev.max_examples == 100 and dev.derandomize is False
+
+
 def test_the_thorough_profile_is_random_and_searches_far_more_than_ci():
     thorough, ci = settings.get_profile("thorough"), settings.get_profile("ci")
     assert thorough.derandomize is False
