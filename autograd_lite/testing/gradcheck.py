@@ -45,10 +45,11 @@ class GradcheckReport:
 
     ``numeric_error[i]`` estimates how far ``numeric[i]`` itself is from the true derivative
     (from the change of the estimate when the step is halved; for Richardson, the change
-    made by the last extrapolation level, usually an overestimate). ``inconclusive`` lists the inputs where it exceeds half
-    of ``allowed[i]``: there f changes too fast on the scale of the step (large higher
-    derivatives, a kink or a domain edge within the step) for finite differences to judge
-    the gradient. ``conclusive`` is True when that list is empty.
+    made by the last extrapolation level, usually an overestimate). ``inconclusive`` lists
+    the inputs where it exceeds half of ``allowed[i]``: there f changes too fast on the
+    scale of the step (large higher derivatives, a kink or a domain edge within the step)
+    for finite differences to judge the gradient. ``conclusive`` is True when that list is
+    empty.
     """
 
     def __init__(self, inputs, output, analytic, numeric, method, eps, atol, rtol, numeric_error=None):
@@ -88,7 +89,8 @@ class GradcheckReport:
         return "\n".join(lines)
 
     def __str__(self):
-        rows = [f"  {'input':>6} {'x':>12} {'analytic':>22} {'numeric':>22} {'error':>10} {'allowed':>10} {'fd error':>10}"]
+        rows = [f"  {'input':>6} {'x':>12} {'analytic':>22} {'numeric':>22} {'error':>10} {'allowed':>10} "
+                f"{'fd error':>10}"]
         for i, x in enumerate(self.inputs):
             mark = " <- worst" if i == self.worst and not self.ok else ""
             rows.append(f"  {i:>6} {x:>12.6g} {self.analytic[i]:>22.15g} {self.numeric[i]:>22.15g} "
