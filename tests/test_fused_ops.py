@@ -4,11 +4,13 @@ reference methods: same value, same parents, same local derivatives, same errors
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, rules
 from autograd_lite.value import _METHODS, reference_method
+from conftest import thorough_examples
+from test_ops_against_sympy import PER_OP_COST
 
 finite = st.floats(-50, 50, allow_nan=False)
 METHODS = [(name, op) for op, pair in _METHODS.items() for name in pair if name]
@@ -26,6 +28,7 @@ def outcome(method, args):
 def test_fused_method_matches_the_reference(name, op):
     arity = len(rules.RULES[op].inputs)
 
+    @settings(max_examples=thorough_examples(PER_OP_COST))
     @given(st.lists(finite | st.sampled_from([0.0, -0.0, math.inf, math.nan]), min_size=2, max_size=2))
     def check(numbers):
         args = [Value(n) for n in numbers[:arity]]

@@ -38,6 +38,54 @@ def test_higher_order_methods_are_more_accurate_than_central_differences():
     assert errors["richardson"] < errors["central"] / 100
 
 
+@pytest.mark.parametrize("method, eps", [("central", 0.05), ("five-point", 0.05)])
+def test_numeric_error_estimates_the_finite_differences_own_error(method, eps):
+    # d/dx exp(x) at 2 is e**2; the estimate must be the right size, within a factor of 3
+    report = gradcheck(lambda v: v.exp(), [2.0], method=method, eps=eps, atol=1.0, rtol=0.0)
+    true_error = abs(report.numeric[0] - math.exp(2.0))
+    assert true_error / 3 <= report.numeric_error[0] <= 3 * true_error
+
+
+def test_richardsons_error_estimate_is_the_last_levels_change_an_upper_bound():
+    report = gradcheck(lambda v: v.exp(), [2.0], method="richardson", eps=0.2, atol=1.0, rtol=0.0)
+    true_error = abs(report.numeric[0] - math.exp(2.0))
+    assert true_error <= report.numeric_error[0] <= 1e-6
+
+
+def test_numeric_error_counts_rounding_even_when_two_steps_round_alike():
+    # The central differences at h and h/2 of sin at -0.7 come out bit-identical, yet both
+    # are ~2e-11 off: the estimate includes the rounding error of the finest step.
+    report = gradcheck(lambda a, b: a ** 2 * b + b.sin(), [1.3, -0.7])
+    true_error = abs(report.numeric[1] - (1.3 ** 2 + math.cos(-0.7)))
+    assert true_error > 1e-11 and report.numeric_error[1] >= true_error
+
+
+def test_well_conditioned_checks_are_conclusive():
+    report = gradcheck(lambda a, b: (a * b).tanh() + a.exp() / b, [0.3, -1.2], method="richardson",
+                       atol=1e-7, rtol=1e-7)
+    assert report.ok and report.conclusive and report.inconclusive == []
+    assert all(e <= a / 2 for e, a in zip(report.numeric_error, report.allowed))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_kink_within_the_step_makes_the_check_inconclusive_and_the_message_says_so(method):
+    # relu(x + y) at x + y = 1e-7: the step straddles the kink, and the finite difference
+    # is wrong; the analytic gradient (1, 1) is right.
+    eps = 1e-6 if method == "central" else 1e-3
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda x, y: (x + y).relu(), [0.5, 1e-7 - 0.5], method=method, eps=eps)
+    report = caught.value.report
+    assert report.analytic == [1.0, 1.0] and report.inconclusive == [0, 1] and not report.conclusive
+    assert "not necessarily wrong" in str(caught.value) and "smaller eps" in str(caught.value)
+
+
+def test_a_wrong_derivative_at_a_well_conditioned_point_is_conclusive(monkeypatch):
+    monkeypatch.setattr(Value, "tanh", _wrong_tanh)
+    report = gradcheck(lambda a: a.tanh(), [0.8], raise_exception=False)
+    assert not report.ok and report.conclusive
+    assert "not necessarily wrong" not in report.failure_message() and "fd error" in str(report)
+
+
 def test_wrong_derivative_raises_naming_the_worst_input_and_tolerances(monkeypatch):
     monkeypatch.setattr(Value, "tanh", _wrong_tanh)
     with pytest.raises(GradcheckError) as caught:

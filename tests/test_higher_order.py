@@ -4,12 +4,13 @@ jacobian / hessian, checked against sympy and exact Hessians."""
 import math
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite import Value
-from test_ops_against_sympy import CASES, sympy_oracle
+from conftest import thorough_examples
+from test_ops_against_sympy import CASES, PER_OP_COST, sympy_oracle
 
 
 def assert_matrices_close(got, expected, rel, abs):
@@ -104,6 +105,7 @@ def sympy_hessian(sympy_fn, point):
 
 @pytest.mark.parametrize("name, engine_fn, sympy_fn, inputs", CASES, ids=[c[0] for c in CASES])
 def test_second_derivatives_match_sympy(name, engine_fn, sympy_fn, inputs):
+    @settings(max_examples=thorough_examples(PER_OP_COST))
     @given(st.tuples(*inputs))
     def check(point):
         assume(math.isfinite(engine_fn(*[Value(v) for v in point]).data))

@@ -8,10 +8,11 @@ import mpmath
 
 import pytest
 import sympy as sp
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as ag
+from conftest import thorough_examples
 from autograd_lite import Value
 
 x_, y_, z_ = sp.symbols("x y z", real=True)
@@ -67,6 +68,7 @@ CASES = [
 
 
 mpmath.mp.dps = 30
+PER_OP_COST = 5  # one op on 1-3 numbers: 2,000 thorough examples per op are plenty (10x CI)
 
 
 @functools.lru_cache(maxsize=None)
@@ -92,6 +94,7 @@ def sympy_value_and_gradient(sympy_fn, point):
 
 @pytest.mark.parametrize("name, engine_fn, sympy_fn, inputs", CASES, ids=[c[0] for c in CASES])
 def test_value_and_gradient_match_sympy(name, engine_fn, sympy_fn, inputs):
+    @settings(max_examples=thorough_examples(PER_OP_COST))
     @given(st.tuples(*inputs))
     def check(point):
         leaves = [Value(v) for v in point]

@@ -1,7 +1,11 @@
 """Property: on random expression graphs, the engine's gradient equals
 
 (a) sympy's exact symbolic derivative of the same graph, evaluated with 40 digits, and
-(b) finite differences (gradcheck, central and Richardson).
+(b) finite differences (gradcheck, central and Richardson), at the points where they can
+    judge: gradcheck estimates each finite difference's own error (by halving the step, or
+    between Richardson levels), and a point where that error is not small against the
+    tolerance (f changes too fast on the scale of the step, like sin(x**9) at x = 2) is
+    skipped with ``assume`` rather than blamed on the engine.
 
 The sympy oracle maps op names to sympy functions and lets sympy differentiate; it shares
 no code with the engine's derivative table.
@@ -10,16 +14,20 @@ no code with the engine's derivative table.
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value
-from autograd_lite.testing import ALL_OPS, gradcheck
+from autograd_lite.testing import ALL_OPS, Expression, gradcheck
 from autograd_lite.testing.oracle import exact_gradient
 from autograd_lite.testing.strategies import expressions
+from conftest import thorough_examples
 
 # float64 rounding in the engine, relative to the derivative's size plus the graph's scale
 RTOL = 1e-9
+# sympy differentiates a 10-node graph in ~10 ms, 5-10x an engine-only example
+SYMPY_COST = 4
+GRAPHS = expressions(max_size=10, sharing=0.4)
 
 
 def engine_gradient(ex):
@@ -38,11 +46,13 @@ def assert_matches_exact(ex):
         assert abs(got - want) <= RTOL * (abs(want) + scale), f"d out/d x{i}: engine {got!r}, sympy {want!r}"
 
 
-@given(expressions(max_size=10, sharing=0.4))
+@settings(max_examples=thorough_examples(SYMPY_COST))
+@given(GRAPHS)
 def test_gradient_equals_sympy_exact_derivative(ex):
     assert_matches_exact(ex)
 
 
+@settings(max_examples=thorough_examples(SYMPY_COST // 2))  # smaller graphs
 @given(expressions(n_leaves=1, max_size=6, sharing=0.8))
 def test_gradient_equals_sympy_on_heavily_shared_graphs(ex):
     # diamonds and a*a everywhere: the total derivative sums over every path
@@ -57,14 +67,33 @@ def test_each_op_alone_matches_sympy(op, data):
     assert_matches_exact(ex)
 
 
+def assert_passes_gradcheck_where_finite_differences_can_judge(ex, **options):
+    report = gradcheck(ex, ex.inputs, raise_exception=False, **options)
+    assume(report.conclusive)
+    assert report.ok, report.failure_message()
+
+
 @given(expressions(max_size=10, sharing=0.4))
 def test_gradient_passes_gradcheck_with_central_differences(ex):
-    gradcheck(ex, ex.inputs, method="central", atol=1e-5, rtol=1e-5)
+    assert_passes_gradcheck_where_finite_differences_can_judge(ex, method="central", atol=1e-5, rtol=1e-5)
 
 
 @given(expressions(max_size=10, sharing=0.4))
 def test_gradient_passes_gradcheck_with_richardson_extrapolation(ex):
-    gradcheck(ex, ex.inputs, method="richardson", atol=1e-7, rtol=1e-7)
+    assert_passes_gradcheck_where_finite_differences_can_judge(ex, method="richardson", atol=1e-7, rtol=1e-7)
+
+
+def test_the_central_difference_counterexample_is_judged_inconclusive_not_wrong():
+    # Found by the thorough profile: sin(x**9)**2 at 2 has derivative -365.26 and third
+    # derivative ~1e11, so central differences with h = 2e-6 are off by ~5e-3 and Richardson
+    # with h = 2e-3 by ~5 (both beyond the tolerances above). The engine is right (sympy):
+    ex = Expression([2.0], [("neg", (0,)), ("neg", (0,)), ("**n", (2,), -2.0), ("/", (1, 3)),
+                            ("**n", (4,), 3.0), ("sin", (5,)), ("**n", (6,), 2.0)])
+    assert_matches_exact(ex)
+    for method, tolerance in (("central", 1e-5), ("richardson", 1e-7)):
+        report = gradcheck(ex, ex.inputs, method=method, atol=tolerance, rtol=tolerance, raise_exception=False)
+        assert not report.ok and report.inconclusive == [0]
+        assert "not necessarily wrong" in report.failure_message()
 
 
 @given(expressions(max_size=10))

@@ -4,7 +4,7 @@ import math
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import HealthCheck, Phase, assume, find, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value
@@ -153,5 +153,9 @@ def test_bad_options_are_rejected_when_the_strategy_is_made(kwargs, error, words
 
 
 @given(expressions())
-def test_the_documented_three_line_example(ex):
-    gradcheck(ex, ex.inputs)
+def test_the_documented_example_that_skips_points_finite_differences_cannot_judge(ex):
+    # docs/testing-gradients.md; the three-line version without assume fails where the
+    # finite difference is inaccurate (sin(x**9)**2 near 2), which many examples do find
+    report = gradcheck(ex, ex.inputs, raise_exception=False)
+    assume(report.conclusive)
+    assert report.ok, report.failure_message()

@@ -10,6 +10,11 @@ central differences and ``u**(1/5) ~ 7e-4`` for the higher-order methods. The de
 edge within ``eps * max(1, |x|)`` of the point (better: test away from it), a larger one
 when ``f`` is noisy, and loosen ``atol`` when ``|f|`` is large, since rounding error scales
 with ``|f|``.
+
+Whatever the step, gradcheck estimates each finite difference's own error from a second,
+finer (or lower-order) estimate. Where that error is not small against the tolerance, the
+check is inconclusive: ``report.conclusive`` is False and a failure message says the
+finite difference, not necessarily the gradient, may be at fault.
 """
 
 import math
@@ -19,6 +24,7 @@ from ..mode import no_grad
 from ..value import Value, as_float
 
 METHODS = {"central": 1e-6, "five-point": 1e-3, "richardson": 1e-3}
+ROUNDOFF = 2.0 ** -53  # float64's unit roundoff
 
 
 class GradcheckError(AssertionError):
@@ -36,17 +42,33 @@ class GradcheckReport:
     estimate, ``errors[i] = |analytic - numeric|``, ``allowed[i] = atol + rtol*|numeric|``.
     ``worst`` is the input with the largest ``errors[i] / allowed[i]``; ``ok`` is True when
     every error is within its allowance.
+
+    ``numeric_error[i]`` estimates how far ``numeric[i]`` itself is from the true derivative
+    (from the change of the estimate when the step is halved; for Richardson, the change
+    made by the last extrapolation level, usually an overestimate). ``inconclusive`` lists
+    the inputs where it exceeds half of ``allowed[i]``: there f changes too fast on the
+    scale of the step (large higher derivatives, a kink or a domain edge within the step)
+    for finite differences to judge the gradient. ``conclusive`` is True when that list is
+    empty.
     """
 
-    def __init__(self, inputs, output, analytic, numeric, method, eps, atol, rtol):
+    def __init__(self, inputs, output, analytic, numeric, method, eps, atol, rtol, numeric_error=None):
         self.inputs, self.output = inputs, output
         self.analytic, self.numeric = analytic, numeric
+        self.numeric_error = [0.0] * len(numeric) if numeric_error is None else numeric_error
         self.method, self.eps, self.atol, self.rtol = method, eps, atol, rtol
         self.errors = [_difference(a, n) for a, n in zip(analytic, numeric)]
         self.allowed = [atol + rtol * abs(n) if math.isfinite(n) else 0.0 for n in numeric]
         ratios = [e / a if a > 0 else (0.0 if e == 0 else math.inf) for e, a in zip(self.errors, self.allowed)]
         self.worst = max(range(len(ratios)), key=ratios.__getitem__) if ratios else None
         self.ok = all(r <= 1.0 for r in ratios)
+        self.inconclusive = [i for i, (e, a) in enumerate(zip(self.numeric_error, self.allowed))
+                             if not e <= a / 2.0]
+
+    @property
+    def conclusive(self):
+        """True when every finite difference is accurate to within half its allowance."""
+        return not self.inconclusive
 
     def failure_message(self):
         i = self.worst
@@ -58,14 +80,21 @@ class GradcheckReport:
             f"(method={self.method!r}, eps={self.eps:g}, output={self.output!r}). All inputs:",
             str(self),
         ]
+        if i in self.inconclusive:
+            lines.append(
+                f"The finite difference itself is uncertain here: its estimated error is {self.numeric_error[i]:.3g}, "
+                f"more than half the allowance. f may change too fast on the scale of the step h = "
+                f"{self.eps:g}*max(1, |x{i}|) (large higher derivatives, a kink or a domain edge within h), so the "
+                f"gradient is not necessarily wrong: try a smaller eps, or check at another point.")
         return "\n".join(lines)
 
     def __str__(self):
-        rows = [f"  {'input':>6} {'x':>12} {'analytic':>22} {'numeric':>22} {'error':>10} {'allowed':>10}"]
+        rows = [f"  {'input':>6} {'x':>12} {'analytic':>22} {'numeric':>22} {'error':>10} {'allowed':>10} "
+                f"{'fd error':>10}"]
         for i, x in enumerate(self.inputs):
             mark = " <- worst" if i == self.worst and not self.ok else ""
             rows.append(f"  {i:>6} {x:>12.6g} {self.analytic[i]:>22.15g} {self.numeric[i]:>22.15g} "
-                        f"{self.errors[i]:>10.3g} {self.allowed[i]:>10.3g}{mark}")
+                        f"{self.errors[i]:>10.3g} {self.allowed[i]:>10.3g} {self.numeric_error[i]:>10.3g}{mark}")
         return "\n".join(rows)
 
     def __repr__(self):
@@ -85,6 +114,8 @@ def gradcheck(f, inputs, *, eps=None, atol=1e-5, rtol=1e-4, method="central", ra
     ``"five-point"`` (fourth-order stencil, default eps 1e-3) or ``"richardson"`` (central
     differences at h, h/2, h/4, h/8 extrapolated to h -> 0, default eps 1e-3). The step
     for input i is ``eps * max(1, |x_i|)``. See the module docstring for choosing eps.
+    Each estimate is repeated at step h/2 (central, five-point) to estimate its own error:
+    see :class:`GradcheckReport` ``numeric_error`` and ``conclusive``.
 
     Values that ``f`` closes over (parameters) keep their ``grad``: gradcheck restores it.
     """
@@ -98,8 +129,10 @@ def gradcheck(f, inputs, *, eps=None, atol=1e-5, rtol=1e-4, method="central", ra
         raise ValueError(f"gradcheck tolerances must be >= 0, got atol={atol!r}, rtol={rtol!r}")
     point = _check_inputs(inputs)
     output, analytic = _analytic(f, point)
-    numeric = [_numeric(f, point, i, eps * max(1.0, abs(point[i])), method) for i in range(len(point))]
-    report = GradcheckReport(point, output, analytic, numeric, method, eps, atol, rtol)
+    size = abs(output) if math.isfinite(output) else 0.0
+    estimates = [_numeric(f, point, i, eps * max(1.0, abs(point[i])), method, size) for i in range(len(point))]
+    numeric, numeric_error = [e[0] for e in estimates], [e[1] for e in estimates]
+    report = GradcheckReport(point, output, analytic, numeric, method, eps, atol, rtol, numeric_error)
     if not report.ok and raise_exception:
         raise GradcheckError(report)
     return report
@@ -155,18 +188,40 @@ def _central(f, point, i, h):
     return (_value_at(f, point, i, h) - _value_at(f, point, i, -h)) / (2.0 * h)
 
 
-def _numeric(f, point, i, h, method):
-    if method == "central":
-        return _central(f, point, i, h)
-    if method == "five-point":
-        values = [_value_at(f, point, i, k * h) for k in (-2, -1, 1, 2)]
-        return (values[0] - 8.0 * values[1] + 8.0 * values[2] - values[3]) / (12.0 * h)
+def _five_point(f, point, i, h):
+    values = [_value_at(f, point, i, k * h) for k in (-2, -1, 1, 2)]
+    return (values[0] - 8.0 * values[1] + 8.0 * values[2] - values[3]) / (12.0 * h)
+
+
+def _numeric(f, point, i, h, method, size):
+    """``(estimate, estimated error)`` of d f / d x_i with step h; ``size`` is |f(x)|.
+
+    An estimate with error ``c h**p`` and the same estimate at h/2 differ by about
+    ``(1 - 2**-p) c h**p``, which gives the error of the first. Rounding noise usually shows
+    in that difference too, but the two can round alike, so the rounding error of the
+    finest step, ``2 u |f| / h_finest``, is added. Both steps stay within [x - h, x + h],
+    so the check never leaves a domain that the plain estimate respects.
+    """
+    if method in ("central", "five-point"):
+        estimate, order = (_central, 2) if method == "central" else (_five_point, 4)
+        coarse, fine = estimate(f, point, i, h), estimate(f, point, i, h / 2.0)
+        rounding = 2.0 * ROUNDOFF * size / (h / 2.0)
+        return coarse, _spread(coarse, fine) / (1.0 - 2.0 ** -order) + rounding
     # Richardson: D(h) = f' + c2 h^2 + c4 h^4 + ...; each column cancels the next even power.
+    # The error estimate is the change made by the last level (as in Ridders' method).
     table = [_central(f, point, i, h / 2.0 ** k) for k in range(4)]
     for level in range(1, 4):
         factor = 4.0 ** level
+        previous = table
         table = [(factor * fine - coarse) / (factor - 1.0) for coarse, fine in zip(table, table[1:])]
-    return table[0]
+    rounding = 2.0 * ROUNDOFF * size / (h / 8.0)
+    return table[0], max(_spread(table[0], p) for p in previous) + rounding
+
+
+def _spread(a, b):
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return math.inf
+    return abs(a - b)
 
 
 def _difference(a, n):

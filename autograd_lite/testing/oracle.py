@@ -6,6 +6,7 @@ evidence, not a tautology. Needs sympy (``pip install sympy``).
 """
 
 try:
+    import mpmath
     import sympy
 except ImportError as error:  # pragma: no cover
     raise ImportError(
@@ -70,14 +71,17 @@ def to_sympy(expression, symbols=None):
 
 def exact_gradient(expression, digits=40):
     """``(value, [d out / d x_i])`` at ``expression.inputs``, from sympy's symbolic
-    derivatives evaluated with ``digits`` significant digits, rounded to floats."""
+    derivatives evaluated with ``digits`` significant digits (mpmath), rounded to floats."""
     symbols = leaf_symbols(expression.n_leaves)
     output = to_sympy(expression, symbols)
     derivatives = [sympy.diff(output, s) for s in symbols]
-    # The inputs are exact rationals, but evaluated numerically (evalf with subs): substituting
-    # them first makes sympy compute powers like (p/q)**(r/s) exactly, which can take hours.
+    # Evaluated numerically, never by exact substitution (sympy would compute powers like
+    # (p/q)**(r/s) exactly, which can take hours), and through common subexpressions (cse):
+    # a graph's shared nodes are computed once, where walking the expression tree (evalf)
+    # is exponential in the depth of sharing. The inputs are floats, so exact in mpmath.
     # At `digits` digits Max and Heaviside (relu, leaky_relu) are decided correctly, as the
     # strategies keep points away from kinks.
-    point = {s: _exact(x) for s, x in zip(symbols, expression.inputs)}
-    value, *gradient = [float(e.evalf(digits, subs=point)) for e in (output, *derivatives)]
+    evaluate = sympy.lambdify(symbols, [output, *derivatives], modules="mpmath", cse=True)
+    with mpmath.workdps(digits):
+        value, *gradient = [float(v) for v in evaluate(*[mpmath.mpf(x) for x in expression.inputs])]
     return value, gradient
