@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from autograd_lite import Value
 from autograd_lite.render.renderer import ENV_VAR, PURE_NAME, scripts_dirs
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -87,3 +88,17 @@ class Svg:
 
     def edge_labels(self, title):
         return [text for group in self.edges.get(title, []) for text in self.texts(group)]
+
+
+def fresh_diamond():
+    """x feeds u = 2x and v = x**2; L = u*v = 2x^3. At x = 3: u = 6, v = 9, L = 54.
+    dL/du = v = 9, dL/dv = u = 6; x's two paths give 9*2 = 18 and 6*(2*3) = 36, total 54.
+    Returned without a backward pass: (x, u, v, L)."""
+    x = Value(3.0, label="x")
+    u = x * 2
+    u.label = "u"
+    v = x ** 2
+    v.label = "v"
+    L = u * v
+    L.label = "L"
+    return x, u, v, L

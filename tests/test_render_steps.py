@@ -21,19 +21,9 @@ from autograd_lite.render.renderer import ENV_VAR, RendererNotFoundError
 from autograd_lite.testing.oracle import exact_gradient
 from autograd_lite.testing.strategies import expressions
 
-from render_support import SVG
+from render_support import SVG, fresh_diamond
 
 
-def fresh_diamond():
-    """diamond() without its backward: x = 3, u = 2x = 6, v = x**2 = 9, L = u*v = 54."""
-    x = Value(3.0, label="x")
-    u = x * 2
-    u.label = "u"
-    v = x ** 2
-    v.label = "v"
-    L = u * v
-    L.label = "L"
-    return x, u, v, L
 
 
 def bits(numbers):

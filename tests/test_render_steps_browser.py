@@ -13,7 +13,7 @@ import pytest
 from autograd_lite import Value, backward_steps
 from autograd_lite.render.renderer import ENV_VAR
 
-from render_support import graphviz_pure_path
+from render_support import fresh_diamond, graphviz_pure_path
 from test_render_steps import svg_state
 
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,13 +52,7 @@ def opened(browser, tmp_path, monkeypatch):
     pure = graphviz_pure_path()
     if pure is not None:
         monkeypatch.setenv(ENV_VAR, pure)
-    x = Value(3.0, label="x")
-    u = x * 2
-    u.label = "u"
-    v = x ** 2
-    v.label = "v"
-    L = u * v
-    L.label = "L"
+    x, u, v, L = fresh_diamond()
     recorded = backward_steps(L)
     path = recorded.save(tmp_path / "steps.html")
     page = browser.new_page(viewport={"width": 1100, "height": 700})

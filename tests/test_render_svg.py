@@ -7,19 +7,12 @@ Each test runs with graphviz-pure and, where installed, the system dot.
 import autograd_lite as ag
 from autograd_lite import Value, draw_graph
 
-from render_support import Svg, renderer  # noqa: F401  (renderer is a fixture)
+from render_support import Svg, fresh_diamond, renderer  # noqa: F401  (renderer is a fixture)
 
 
 def diamond():
-    """x feeds u = 2x and v = x**2; L = u*v = 2x^3. At x = 3: u = 6, v = 9, L = 54.
-    dL/du = v = 9, dL/dv = u = 6; x's two paths give 9*2 = 18 and 6*(2*3) = 36, total 54."""
-    x = Value(3.0, label="x")
-    u = x * 2
-    u.label = "u"
-    v = x ** 2
-    v.label = "v"
-    L = u * v
-    L.label = "L"
+    """render_support.fresh_diamond after L.backward()."""
+    x, u, v, L = fresh_diamond()
     L.backward()
     return x, u, v, L
 
