@@ -1,6 +1,6 @@
 """Every subcommand runs on a console that cannot encode its notation (ASCII, cp1252) and
 with a reader that closes the pipe early, as a real process: no traceback, a sensible exit
-code, and notation written as ASCII (``·`` -> ``*``, ``∂`` -> ``d``, ``−`` -> ``-``)."""
+code, and notation written as ASCII (``·`` -> ``*``, ``∂`` -> ``D``, ``−`` -> ``-``)."""
 
 import csv
 import os
@@ -76,7 +76,7 @@ def test_names_the_console_cannot_show_are_escaped_not_mangled_into_a_crash(work
     assert result.returncode == 0 and b"Traceback" not in result.stderr
     header = result.stdout.decode(encoding).splitlines()[0]
     assert "\\U0001f600" in header  # no ASCII spelling: a backslash escape
-    assert "versidcolor" in header  # ∂ -> d
+    assert "versiDcolor" in header  # ∂ -> D
 
 
 def test_an_error_about_a_character_the_console_lacks_is_one_line(tmp_path):
@@ -147,3 +147,14 @@ def test_every_notation_character_has_a_plain_ascii_spelling():
         assert char.encode("ascii", ERRORS) == spelling.encode("ascii")
     assert "\u03b8".encode("ascii", ERRORS) == b"\\u03b8"
     assert "\udcff".encode("utf-8", ERRORS) == b"\\udcff"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_in_ascii_a_local_partial_still_never_reads_as_the_total(tmp_path, encoding):
+    # explain writes totals with d and an op's local partial with ∂; a console without ∂
+    # must not turn df/dt1 = ∂f/∂t1 + ∂f/∂t1 into the circular-looking df/dt1 = df/dt1 + df/dt1.
+    result = run("grad", "tanh(v1)*tanh(v1)", "v1=0.5", "--explain", cwd=tmp_path, encoding=encoding)
+    text = result.stdout.decode("ascii")
+    assert result.returncode == 0
+    assert "df/dt1 = Df/Dt1 + Df/Dt1" in text
+    assert "D: one op's local partial" in text

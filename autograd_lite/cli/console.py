@@ -25,7 +25,7 @@ ASCII_NOTATION = {
     "\u00d7": "x",  # ×
     "\u2212": "-",  # − minus sign
     "\u2013": "-", "\u2014": "--",  # – —
-    "\u2202": "d",  # ∂ partial derivative
+    "\u2202": "D",  # ∂ partial derivative: not "d", which explain uses for the total
     "\u2207": "grad ",  # ∇
     "\u2211": "sum ",  # ∑
     "\u221a": "sqrt",  # √
