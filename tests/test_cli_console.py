@@ -65,7 +65,7 @@ def test_every_command_runs_on_a_console_that_lacks_its_characters(workdir, comm
     assert stdout.strip()
     if command == "grad":  # d(x*x)/dx at 3: the two paths give 3 + 3 = 6
         assert "df/dx = 6.0" in stdout
-        (equation,) = [line for line in stdout.splitlines() if line.startswith("df/dx = d")]
+        (equation,) = [line for line in stdout.splitlines() if line.startswith("df/dx = D")]
         assert equation.endswith("= 6")
         assert "\\u" not in equation  # the notation has ASCII spellings, not escapes
 
