@@ -66,6 +66,32 @@ def _cos(x):
     return math.cos(x) if type(x) is float else x.cos()
 
 
+def _sinh(x):
+    return math.sinh(x) if type(x) is float else x.sinh()
+
+
+def _cosh(x):
+    return math.cosh(x) if type(x) is float else x.cosh()
+
+
+def _logistic(x):
+    return _sigmoid(x) if type(x) is float else x.sigmoid()
+
+
+def _erfc(x):
+    return math.erfc(x) if type(x) is float else x.erfc()
+
+
+def _normal_cdf(x):
+    """P(N(0, 1) <= x), through erfc: no cancellation far in the left tail."""
+    return 0.5 * _erfc(-x * _SQRT_HALF)
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
 def _softmax(xs):
     shift = max(_data(x) for x in xs)
     exps = [_exp(x - shift) for x in xs]
@@ -117,6 +143,43 @@ def _finite_only(name, fn):  # math.sin(inf) raises a bare "math domain error"
             raise ValueError(f"{name}: operand must be finite, got {x!r}")
         return fn(x)
     return checked
+
+
+def _overflow_checked(name, fn):  # math.sinh(1000.0) raises a bare "math range error"
+    def checked(x):
+        try:
+            return fn(x)
+        except OverflowError:
+            raise OverflowError(f"{name}: result overflows a float for operand {x!r}") from None
+    return checked
+
+
+def _in_unit_interval(name, fn):
+    def checked(x):
+        if not -1.0 <= x <= 1.0 and x == x:  # nan passes through, as in math.asin
+            raise ValueError(f"{name}: operand must be in [-1, 1], got {x!r}")
+        return fn(x)
+    return checked
+
+
+def _checked_log1p(x):
+    if x <= -1.0:
+        raise ValueError(f"log1p: operand must be > -1, got {x!r}")
+    return math.log1p(x)
+
+
+def _softplus(x):
+    # log(1 + e**x) = max(x, 0) + log1p(e**-|x|): e**-|x| <= 1 never overflows, and far
+    # out the result is exactly x (right) or e**x (left), with no cancellation.
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _gelu(x):
+    return x * (0.5 * math.erfc(-x * _SQRT_HALF))
+
+
+def _silu(x):
+    return x * _sigmoid(x)
 
 
 def _sigmoid(x):
@@ -207,11 +270,40 @@ TABLE = [
     ("relu",  "x",    "0.0 if x <= 0.0 else x",       "1.0 if x > 0.0 else ZERO"),
     ("sin",   "x",    "_checked_sin(x)",              "_cos(x)"),
     ("cos",   "x",    "_checked_cos(x)",              "-_sin(x)"),
+    ("tan",   "x",    "_checked_tan(x)",              "1.0 + out * out"),
+    ("asin",  "x",    "_checked_asin(x)",             "_ieee_pow(1.0 - x * x, -0.5)"),
+    ("acos",  "x",    "_checked_acos(x)",             "-_ieee_pow(1.0 - x * x, -0.5)"),
+    ("atan",  "x",    "_atan(x)",                     "1.0 / (1.0 + x * x)"),
+    ("sinh",  "x",    "_checked_sinh(x)",             "_cosh(x)"),
+    ("cosh",  "x",    "_checked_cosh(x)",             "_sinh(x)"),
+    ("log1p", "x",    "_checked_log1p(x)",            "1.0 / (1.0 + x)"),
+    ("expm1", "x",    "_checked_expm1(x)",            "out + 1.0"),
+    ("erf",   "x",    "_erf(x)",                      "_TWO_OVER_SQRT_PI * _exp(-x * x)"),
+    ("erfc",  "x",    "_erfc(x)",                     "-_TWO_OVER_SQRT_PI * _exp(-x * x)"),
+    ("softplus", "x", "_softplus(x)",                 "_logistic(x)"),
+    ("gelu",  "x",    "_gelu(x)",                     "_normal_cdf(x) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)"),
+    ("silu",  "x",    "_silu(x)",                     "_logistic(x) * (1.0 + x * (1.0 - _logistic(x)))"),
+    # A tie splits the gradient in half, as in PyTorch; nan gets none. (Not `a == b`: on
+    # Values that compares identity; the orderings compare numbers.)
+    ("maximum", "a b", "a if a >= b else b if a < b else NAN",
+     "1.0 if a > b else 0.5 if a >= b else ZERO", "1.0 if b > a else 0.5 if b >= a else ZERO"),
+    ("minimum", "a b", "a if a <= b else b if a > b else NAN",
+     "1.0 if a < b else 0.5 if a <= b else ZERO", "1.0 if b < a else 0.5 if b <= a else ZERO"),
 ]
 
 _tanh = math.tanh
 _checked_sin = _finite_only("sin", math.sin)
 _checked_cos = _finite_only("cos", math.cos)
+# tan has no pole among floats (pi/2 is not one): near it the result is large but finite.
+_checked_tan = _finite_only("tan", math.tan)
+_checked_asin = _in_unit_interval("asin", math.asin)
+_checked_acos = _in_unit_interval("acos", math.acos)
+_atan = math.atan
+_checked_sinh = _overflow_checked("sinh", math.sinh)
+_checked_cosh = _overflow_checked("cosh", math.cosh)
+_checked_expm1 = _overflow_checked("expm1", math.expm1)
+_erf = math.erf
+_expm1 = math.expm1  # in elu's text: e**x - 1 <= 0 there, no overflow
 
 
 def compile_rule(name, inputs, forward, *locals_):
@@ -231,6 +323,7 @@ MASKED_MUL = compile_rule("*", "a b", "0.0 if a == 0.0 else a * b", "b", "a")
 ADD, SUB, MUL, DIV, POW = (RULES[op] for op in ("+", "-", "*", "/", "**"))
 NEG, ABS, EXP, LOG, SQRT = (RULES[op] for op in ("neg", "abs", "exp", "log", "sqrt"))
 TANH, SIGMOID, RELU, SIN, COS = (RULES[op] for op in ("tanh", "sigmoid", "relu", "sin", "cos"))
+MAXIMUM, MINIMUM = RULES["maximum"], RULES["minimum"]
 
 # Ops over lists of inputs: one node with n parents.
 SUM = Rule("sum", lambda *xs: sum(xs), lambda *xs_out: (1.0,) * (len(xs_out) - 1))
@@ -271,3 +364,32 @@ def softmax_output(i):
             xs_out[-1] * ((1.0 if j == i else 0.0) - s_j) for j, s_j in enumerate(_softmax(xs_out[:-1]))
         ),
     )
+
+
+def _literal(number):
+    """Source text for a float constant: exact (repr round-trips), inf by name."""
+    if math.isinf(number):
+        return "INF" if number > 0.0 else "-INF"
+    return repr(number)
+
+
+# Parametrized rules from source text: the constants are written into the text, so that
+# compile generates code from it as from a table row.
+@lru_cache(maxsize=1024)
+def elu(alpha):
+    """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha`` (PyTorch's)."""
+    a = _literal(alpha)
+    flat_side = f"{a} * _exp(x)" if alpha else "ZERO"
+    return compile_rule(f"elu({alpha:g})", "x", f"x if x > 0.0 else {a} * _expm1(x)",
+                        f"1.0 if x > 0.0 else {flat_side}")
+
+
+@lru_cache(maxsize=1024)
+def clamp(lo, hi):
+    """x limited to [lo, hi]; the gradient passes at the bounds (as PyTorch's) and is a
+    structural zero outside them, and for nan."""
+    lo_text, hi_text = _literal(lo), _literal(hi)
+    return compile_rule(f"clamp({lo:g}, {hi:g})", "x",
+                        f"{lo_text} if x < {lo_text} else {hi_text} if x > {hi_text} else x",
+                        f"(1.0 if x <= {hi_text} else ZERO) if x >= {lo_text} else ZERO")
+
