@@ -379,9 +379,10 @@ def _literal(number):
 def elu(alpha):
     """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha`` (PyTorch's)."""
     a = _literal(alpha)
-    flat_side = f"{a} * _exp(x)" if alpha else "ZERO"
+    # At 0 the constant alpha, so that the second derivative there is 0, as in PyTorch.
+    left = f"{a} if x >= 0.0 else {a} * _exp(x)" if alpha else "ZERO"
     return compile_rule(f"elu({alpha:g})", "x", f"x if x > 0.0 else {a} * _expm1(x)",
-                        f"1.0 if x > 0.0 else {flat_side}")
+                        f"1.0 if x > 0.0 else {left}")
 
 
 @lru_cache(maxsize=1024)
