@@ -9,6 +9,7 @@ from . import graph, rules
 from .mode import MODE, TRACER
 
 _new = object.__new__
+_PLAIN_NUMBERS = frozenset((float, int))
 _get_data = attrgetter("data")
 
 
@@ -215,9 +216,9 @@ class Value:
         """
         if isinstance(exponent, Value):
             return _binary(rules.POW, self, exponent)
-        if type(exponent) is not float and not isinstance(exponent, numbers.Real):
-            return NotImplemented  # e.g. a NumPy array: NumPy takes over, element by element
-        return _unary(rules.power(as_float(exponent, "** exponent")), self)
+        if type(exponent) in _PLAIN_NUMBERS or isinstance(exponent, numbers.Real):  # bool: as_float says why not
+            return _unary(rules.power(as_float(exponent, "** exponent")), self)
+        return NotImplemented  # e.g. a NumPy array: NumPy takes over, element by element
 
     def __rpow__(self, base):
         return _binary(rules.POW, base, self)
