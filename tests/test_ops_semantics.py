@@ -245,6 +245,14 @@ class TestNumpyInterop:
         assert getattr(Value(2.0), {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__",
                                     "**": "__pow__"}[op])(Other()) is NotImplemented
 
+    def test_numpy_scalars_and_zero_dimensional_arrays_still_give_one_value(self):
+        x = Value(2.0)
+        for exponent in (np.array(3.0), np.float64(3.0), np.int64(3)):
+            y = x ** exponent
+            assert isinstance(y, Value) and y.data == 8.0
+        y.backward()
+        assert x.grad == 3 * 2.0**2
+
     def test_a_bool_exponent_is_still_a_clear_error(self):
         with pytest.raises(TypeError, match="bool"):
             Value(2.0) ** True
