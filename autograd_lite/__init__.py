@@ -8,7 +8,10 @@
 5.0
 """
 
-from .functions import cos, dot, exp, leaky_relu, log, logsumexp, mean, relu, sigmoid, sin, softmax, sqrt, sum, tanh
+from .functions import (acos, asin, atan, clamp, cos, cosh, dot, elu, erf, erfc, exp, expm1, gelu, leaky_relu, log,
+                        log1p, logsumexp, maximum, mean, minimum, relu, sigmoid, silu, sin, sinh, softmax, softplus,
+                        sqrt, sum, tan, tanh)
+from . import math  # autograd_lite.math: functions that take floats or Values (not in __all__: it would shadow math)
 from .functional import grad, gradients, hessian, jacobian, value_and_grad
 from .linearize import jvp, vjp
 from .graph import topological_order
@@ -47,6 +50,23 @@ __all__ = [
     "leaky_relu",
     "sin",
     "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "log1p",
+    "expm1",
+    "erf",
+    "erfc",
+    "softplus",
+    "gelu",
+    "silu",
+    "elu",
+    "clamp",
+    "maximum",
+    "minimum",
     "draw_graph",
     "draw_dot",
     "explain",

@@ -3,7 +3,7 @@ with n parents (not a chain of n-1 binary nodes)."""
 
 
 from . import rules
-from .value import Value, apply, lift
+from .value import Value, apply, apply_rule, lift
 
 
 _ONLY_VALUES = {Value}
@@ -62,6 +62,87 @@ def cos(x):
     return lift(x).cos()
 
 
+def tan(x):
+    return lift(x).tan()
+
+
+def asin(x):
+    """arcsin of a Value or number; ValueError outside [-1, 1]."""
+    return lift(x).asin()
+
+
+def acos(x):
+    """arccos of a Value or number; ValueError outside [-1, 1]."""
+    return lift(x).acos()
+
+
+def atan(x):
+    return lift(x).atan()
+
+
+def sinh(x):
+    return lift(x).sinh()
+
+
+def cosh(x):
+    return lift(x).cosh()
+
+
+def log1p(x):
+    """log(1 + x), exact for tiny x; ValueError for x <= -1."""
+    return lift(x).log1p()
+
+
+def expm1(x):
+    """e**x - 1, exact for tiny x."""
+    return lift(x).expm1()
+
+
+def erf(x):
+    return lift(x).erf()
+
+
+def erfc(x):
+    return lift(x).erfc()
+
+
+def softplus(x):
+    """log(1 + e**x), without overflow."""
+    return lift(x).softplus()
+
+
+def gelu(x):
+    """x * Phi(x) (the exact erf form, PyTorch's default)."""
+    return lift(x).gelu()
+
+
+def silu(x):
+    """x * sigmoid(x)."""
+    return lift(x).silu()
+
+
+def elu(x, alpha=1.0):
+    """x for x > 0, else alpha * (e**x - 1)."""
+    return lift(x).elu(alpha)
+
+
+def clamp(x, lo=None, hi=None):
+    """x limited to [lo, hi]; see ``Value.clamp``."""
+    return lift(x).clamp(lo, hi)
+
+
+def maximum(a, b):
+    """The larger of two Values or numbers, as one node; a tie gives each half the
+    gradient (as PyTorch does); nan if either is nan."""
+    return apply_rule(rules.MAXIMUM, a, b)
+
+
+def minimum(a, b):
+    """The smaller of two Values or numbers, as one node; a tie gives each half the
+    gradient (as PyTorch does); nan if either is nan."""
+    return apply_rule(rules.MINIMUM, a, b)
+
+
 def sum(values):
     """x1 + ... + xn as one node with n parents; an empty sum is Value(0.0)."""
     parents = _values(values, "sum()")
@@ -106,4 +187,4 @@ def softmax(values):
     return [apply(rules.softmax_output(i), parents) for i in range(len(parents))]
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in ("rules", "Value", "apply", "lift")]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in ("rules", "Value", "apply", "apply_rule", "lift")]

@@ -17,6 +17,12 @@ import math
 import operator
 from functools import lru_cache
 
+from .domains import (  # noqa: F401 - the table's source text names them
+    _SQRT_HALF, _TWO_OVER_SQRT_PI, _INV_SQRT_2PI, _div, _pow, _checked_exp, _checked_log,
+    _checked_sqrt, _checked_log1p, _softplus, _gelu, _silu, _sigmoid, _logsumexp, _tanh,
+    _checked_sin, _checked_cos, _checked_tan, _checked_asin, _checked_acos, _atan,
+    _checked_sinh, _checked_cosh, _checked_expm1, _erf, _expm1)
+
 INF = math.inf
 NAN = math.nan
 # A structural zero: the local derivative of an op that is flat in that input there (relu
@@ -66,72 +72,32 @@ def _cos(x):
     return math.cos(x) if type(x) is float else x.cos()
 
 
+def _sinh(x):
+    return math.sinh(x) if type(x) is float else x.sinh()
+
+
+def _cosh(x):
+    return math.cosh(x) if type(x) is float else x.cosh()
+
+
+def _logistic(x):
+    return _sigmoid(x) if type(x) is float else x.sigmoid()
+
+
+def _erfc(x):
+    return math.erfc(x) if type(x) is float else x.erfc()
+
+
+def _normal_cdf(x):
+    """P(N(0, 1) <= x), through erfc: no cancellation far in the left tail."""
+    return 0.5 * _erfc(-x * _SQRT_HALF)
+
+
 def _softmax(xs):
     shift = max(_data(x) for x in xs)
     exps = [_exp(x - shift) for x in xs]
     total = sum(exps)
     return [e / total for e in exps]
-
-
-# --- forward functions with domain checks (messages name the op and the operand) ---------
-
-def _div(a, b):
-    if b == 0.0:
-        raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
-    return a / b
-
-
-def _pow(x, y):
-    if x < 0.0 and math.isfinite(y) and not float(y).is_integer():
-        raise ValueError(f"pow: negative base {x!r} to the non-integer power {y!r} has no real value")
-    try:
-        return x ** y
-    except ZeroDivisionError:
-        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {y!r}") from None
-    except OverflowError:
-        raise OverflowError(f"pow: {x!r} ** {y!r} overflows a float") from None
-
-
-def _checked_exp(x):
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(f"exp: result overflows a float for operand {x!r} (largest is about 709.78)") from None
-
-
-def _checked_log(x):
-    if x <= 0.0:
-        raise ValueError(f"log: operand must be > 0, got {x!r}")
-    return math.log(x)
-
-
-def _checked_sqrt(x):
-    if x < 0.0:
-        raise ValueError(f"sqrt: operand must be >= 0, got {x!r}")
-    return math.sqrt(x)
-
-
-def _finite_only(name, fn):  # math.sin(inf) raises a bare "math domain error"
-    def checked(x):
-        if math.isinf(x):
-            raise ValueError(f"{name}: operand must be finite, got {x!r}")
-        return fn(x)
-    return checked
-
-
-def _sigmoid(x):
-    # Two branches so that exp never overflows: saturates to exactly 0.0 or 1.0.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _logsumexp(*xs):
-    shift = max(xs)
-    if math.isinf(shift):
-        return shift
-    return shift + math.log(sum(math.exp(x - shift) for x in xs))
 
 
 # --- derivatives of pow: IEEE results, so a finite value never raises for its derivative ---
@@ -207,12 +173,26 @@ TABLE = [
     ("relu",  "x",    "0.0 if x <= 0.0 else x",       "1.0 if x > 0.0 else ZERO"),
     ("sin",   "x",    "_checked_sin(x)",              "_cos(x)"),
     ("cos",   "x",    "_checked_cos(x)",              "-_sin(x)"),
+    ("tan",   "x",    "_checked_tan(x)",              "1.0 + out * out"),
+    ("asin",  "x",    "_checked_asin(x)",             "_ieee_pow(1.0 - x * x, -0.5)"),
+    ("acos",  "x",    "_checked_acos(x)",             "-_ieee_pow(1.0 - x * x, -0.5)"),
+    ("atan",  "x",    "_atan(x)",                     "1.0 / (1.0 + x * x)"),
+    ("sinh",  "x",    "_checked_sinh(x)",             "_cosh(x)"),
+    ("cosh",  "x",    "_checked_cosh(x)",             "_sinh(x)"),
+    ("log1p", "x",    "_checked_log1p(x)",            "1.0 / (1.0 + x)"),
+    ("expm1", "x",    "_checked_expm1(x)",            "out + 1.0"),
+    ("erf",   "x",    "_erf(x)",                      "_TWO_OVER_SQRT_PI * _exp(-x * x)"),
+    ("erfc",  "x",    "_erfc(x)",                     "-_TWO_OVER_SQRT_PI * _exp(-x * x)"),
+    ("softplus", "x", "_softplus(x)",                 "_logistic(x)"),
+    ("gelu",  "x",    "_gelu(x)",                     "_normal_cdf(x) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)"),
+    ("silu",  "x",    "_silu(x)",                     "_logistic(x) * (1.0 + x * (1.0 - _logistic(x)))"),
+    # A tie splits the gradient in half, as in PyTorch; nan gets none. (Not `a == b`: on
+    # Values that compares identity; the orderings compare numbers.)
+    ("maximum", "a b", "a if a >= b else b if a < b else NAN",
+     "1.0 if a > b else 0.5 if a >= b else ZERO", "1.0 if b > a else 0.5 if b >= a else ZERO"),
+    ("minimum", "a b", "a if a <= b else b if a > b else NAN",
+     "1.0 if a < b else 0.5 if a <= b else ZERO", "1.0 if b < a else 0.5 if b <= a else ZERO"),
 ]
-
-_tanh = math.tanh
-_checked_sin = _finite_only("sin", math.sin)
-_checked_cos = _finite_only("cos", math.cos)
-
 
 def compile_rule(name, inputs, forward, *locals_):
     """A :class:`Rule` whose functions are compiled from the table's source text."""
@@ -231,6 +211,7 @@ MASKED_MUL = compile_rule("*", "a b", "0.0 if a == 0.0 else a * b", "b", "a")
 ADD, SUB, MUL, DIV, POW = (RULES[op] for op in ("+", "-", "*", "/", "**"))
 NEG, ABS, EXP, LOG, SQRT = (RULES[op] for op in ("neg", "abs", "exp", "log", "sqrt"))
 TANH, SIGMOID, RELU, SIN, COS = (RULES[op] for op in ("tanh", "sigmoid", "relu", "sin", "cos"))
+MAXIMUM, MINIMUM = RULES["maximum"], RULES["minimum"]
 
 # Ops over lists of inputs: one node with n parents.
 SUM = Rule("sum", lambda *xs: sum(xs), lambda *xs_out: (1.0,) * (len(xs_out) - 1))
@@ -271,3 +252,33 @@ def softmax_output(i):
             xs_out[-1] * ((1.0 if j == i else 0.0) - s_j) for j, s_j in enumerate(_softmax(xs_out[:-1]))
         ),
     )
+
+
+def _literal(number):
+    """Source text for a float constant: exact (repr round-trips), inf by name."""
+    if math.isinf(number):
+        return "INF" if number > 0.0 else "-INF"
+    return repr(number)
+
+
+# Parametrized rules from source text: the constants are written into the text, so that
+# compile generates code from it as from a table row.
+@lru_cache(maxsize=1024)
+def elu(alpha):
+    """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha`` (PyTorch's)."""
+    a = _literal(alpha)
+    # At 0 the constant alpha, so that the second derivative there is 0, as in PyTorch.
+    left = f"{a} if x >= 0.0 else {a} * _exp(x)" if alpha else "ZERO"
+    return compile_rule(f"elu({alpha:g})", "x", f"x if x > 0.0 else {a} * _expm1(x)",
+                        f"1.0 if x > 0.0 else {left}")
+
+
+@lru_cache(maxsize=1024)
+def clamp(lo, hi):
+    """x limited to [lo, hi]; the gradient passes at the bounds (as PyTorch's) and is a
+    structural zero outside them, and for nan."""
+    lo_text, hi_text = _literal(lo), _literal(hi)
+    return compile_rule(f"clamp({lo:g}, {hi:g})", "x",
+                        f"{lo_text} if x < {lo_text} else {hi_text} if x > {hi_text} else x",
+                        f"(1.0 if x <= {hi_text} else ZERO) if x >= {lo_text} else ZERO")
+

@@ -1,6 +1,7 @@
 """The ``Value`` node: a float that records the op that made it, its parents, and the
 local derivative of the op with respect to each parent."""
 
+import math
 import numbers
 from operator import attrgetter
 
@@ -8,6 +9,7 @@ from . import graph, rules
 from .mode import MODE, TRACER
 
 _new = object.__new__
+_PLAIN_NUMBERS = frozenset((float, int))
 _get_data = attrgetter("data")
 
 
@@ -214,7 +216,9 @@ class Value:
         """
         if isinstance(exponent, Value):
             return _binary(rules.POW, self, exponent)
-        return _unary(rules.power(as_float(exponent, "** exponent")), self)
+        if type(exponent) in _PLAIN_NUMBERS or isinstance(exponent, numbers.Real):  # bool: as_float says why not
+            return _unary(rules.power(as_float(exponent, "** exponent")), self)
+        return NotImplemented  # e.g. a NumPy array: NumPy takes over, element by element
 
     def __rpow__(self, base):
         return _binary(rules.POW, base, self)
@@ -291,6 +295,81 @@ class Value:
     def cos(self):
         return _unary(rules.COS, self)
 
+    def tan(self):
+        """tan x; ValueError for ±inf. No float is a pole, so near pi/2 it is large, finite."""
+        return _unary(rules.RULES["tan"], self)
+
+    def asin(self):
+        """arcsin x; ValueError outside [-1, 1]; the derivative at ±1 is +inf."""
+        return _unary(rules.RULES["asin"], self)
+
+    def acos(self):
+        """arccos x; ValueError outside [-1, 1]; the derivative at ±1 is -inf."""
+        return _unary(rules.RULES["acos"], self)
+
+    def atan(self):
+        return _unary(rules.RULES["atan"], self)
+
+    def sinh(self):
+        """sinh x; OverflowError beyond about ±710.48."""
+        return _unary(rules.RULES["sinh"], self)
+
+    def cosh(self):
+        """cosh x; OverflowError beyond about ±710.48."""
+        return _unary(rules.RULES["cosh"], self)
+
+    def log1p(self):
+        """log(1 + x), exact for tiny x; ValueError for x <= -1."""
+        return _unary(rules.RULES["log1p"], self)
+
+    def expm1(self):
+        """e**x - 1, exact for tiny x; OverflowError above about 709.78."""
+        return _unary(rules.RULES["expm1"], self)
+
+    def erf(self):
+        """The error function 2/sqrt(pi) * integral from 0 to x of e**(-t*t) dt."""
+        return _unary(rules.RULES["erf"], self)
+
+    def erfc(self):
+        """1 - erf(x), without the cancellation for large x."""
+        return _unary(rules.RULES["erfc"], self)
+
+    def softplus(self):
+        """log(1 + e**x), computed without overflow: exactly x far right, e**x far left."""
+        return _unary(rules.RULES["softplus"], self)
+
+    def gelu(self):
+        """x * Phi(x), Phi the standard normal CDF: the exact (erf) form, PyTorch's default."""
+        return _unary(rules.RULES["gelu"], self)
+
+    def silu(self):
+        """x * sigmoid(x) (also called swish)."""
+        return _unary(rules.RULES["silu"], self)
+
+    def elu(self, alpha=1.0):
+        """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha``."""
+        alpha = as_float(alpha, "elu(alpha=...)")
+        if not math.isfinite(alpha):
+            raise ValueError(f"elu: alpha must be finite, got {alpha!r}")
+        return _unary(rules.elu(alpha), self)
+
+    def clamp(self, lo=None, hi=None):
+        """x limited to [lo, hi] (None: no bound on that side). The gradient is 1 inside
+        the bounds and at them, and 0 outside, as in PyTorch."""
+        if lo is None and hi is None:
+            raise ValueError("clamp: give lo, hi or both (None means no bound on that side)")
+        lo = -math.inf if lo is None else as_float(lo, "clamp(lo=...)")
+        hi = math.inf if hi is None else as_float(hi, "clamp(hi=...)")
+        if not lo <= hi:  # also catches a nan bound
+            raise ValueError(f"clamp: needs lo <= hi, got lo={lo!r} and hi={hi!r}")
+        return _unary(rules.clamp(lo, hi), self)
+
+    def detach(self):
+        """A new leaf holding the same number (and label): no gradient flows through it."""
+        if TRACER.get() is not None:
+            TRACER.get().read_data("detach()", self)
+        return Value(self.data, self.label)
+
 
 def _compared(x):
     """The float a Value is compared with, or None if ``x`` is not a number."""
@@ -334,6 +413,8 @@ _METHODS = {  # op -> (method, reflected method or None)
     "/": ("__truediv__", "__rtruediv__"), "neg": ("__neg__", None), "abs": ("__abs__", None),
     "exp": ("exp", None), "log": ("log", None), "sqrt": ("sqrt", None), "tanh": ("tanh", None),
     "sigmoid": ("sigmoid", None), "relu": ("relu", None), "sin": ("sin", None), "cos": ("cos", None),
+    **{op: (op, None) for op in ("tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "erf",
+                                 "erfc", "softplus", "gelu", "silu")},
 }
 
 
@@ -360,7 +441,8 @@ def _fused(rule, method, reflected):
     return fused
 
 
-def _apply_rule(rule, a, b):
+def apply_rule(rule, a, b):
+    """A node of the two-input ``rule`` from Values or numbers; TypeError for anything else."""
     node = _binary(rule, a, b)
     if node is NotImplemented:
         raise TypeError(f"{rule.name}: operands must be Values or real numbers, got "
@@ -368,7 +450,7 @@ def _apply_rule(rule, a, b):
     return node
 
 
-rules.apply_rule = _apply_rule
+rules.apply_rule = apply_rule
 
 
 def reference_method(method):
@@ -382,3 +464,4 @@ for _op, (_method, _reflected) in _METHODS.items():
         if _name:
             _REFERENCE[_name] = getattr(Value, _name)
             setattr(Value, _name, _fused(rules.RULES[_op], _name, _is_reflected))
+Value.abs = Value.__abs__  # |x| by name too, as in PyTorch: the same fused method

@@ -11,6 +11,7 @@ Reported: medians of interleaved repetitions and the ratio autograd-lite / micro
 import argparse
 import gc
 import math
+import os
 import random
 import re
 import shutil
@@ -134,13 +135,14 @@ def forward_backward_drop(V, workload):
 def instructions_per_step(engine, workload_name):
     """Instructions one forward+backward executes, counted by callgrind (GC off): a measure
     that does not depend on what else the machine is doing. The difference between a run of
-    two steps and a run of one removes start-up costs."""
+    two steps and a run of one removes start-up costs. A fixed PYTHONHASHSEED: with random
+    string hashing the counts move by up to 10% between runs of the same code."""
     counts = []
     for steps in (1, 2):
         run = subprocess.run(
             ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
              "--one-step", engine, workload_name, str(steps)],
-            capture_output=True, text=True, check=True,
+            capture_output=True, text=True, check=True, env=dict(os.environ, PYTHONHASHSEED="0"),
         )
         counts.append(int(re.search(r"refs:\s*([\d,]+)", run.stderr).group(1).replace(",", "")))
     return counts[1] - counts[0]

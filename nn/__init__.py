@@ -12,7 +12,7 @@ Parameter order, initialisation and the graph each neuron builds: see ``nn.modul
 """
 
 from . import activations, datasets
-from .activations import LeakyReLU, ScaledSigmoid
+from .activations import ELU, LeakyReLU, ScaledSigmoid
 from .checkpoint import CheckpointError, load, load_into, save
 from .data import batches, train_test_split
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
@@ -24,7 +24,7 @@ from .optim import SGD, Adam, Optimizer, linear_decay
 from .train import accuracy, fit, mean_squared_error, predict
 
 __all__ = [
-    "Module", "Neuron", "Layer", "MLP", "LeakyReLU", "ScaledSigmoid", "activations",
+    "Module", "Neuron", "Layer", "MLP", "LeakyReLU", "ELU", "ScaledSigmoid", "activations",
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge_loss",
     "l2_penalty", "SGD", "Adam", "Optimizer", "linear_decay",
     "datasets", "train_test_split", "batches",

@@ -12,11 +12,16 @@ name                f(a)                             f'(a)
 ``"sigmoid"``       1 / (1 + e**-a)                  sigmoid(a) (1 - sigmoid(a))
 ``"scaled_sigmoid"`` c / (1 + e**(-beta a))           c beta s (1 - s), s = sigmoid(beta a)
 ``"softmax"``       e**a_k / sum_j e**a_j            s_i (delta_ij - s_j); whole layer only
+``"softplus"``      log(1 + e**a)                    sigmoid(a)
+``"gelu"``          a Phi(a), Phi the normal CDF     Phi(a) + a phi(a)
+``"silu"``          a sigmoid(a)                     s (1 + a (1 - s)), s = sigmoid(a)
+``"elu"``           a if a > 0 else alpha (e**a - 1) 1 if a > 0 else alpha e**a (alpha 1.0)
 ==================  ===============================  =================================
 
 Any callable ``Value -> Value`` also works (it cannot be saved in a checkpoint).
 """
 
+import math
 import reprlib
 
 from autograd_lite import Value
@@ -74,6 +79,38 @@ class Tanh(_EngineMethod):
 
 class Sigmoid(_EngineMethod):
     name = "sigmoid"
+
+
+class Softplus(_EngineMethod):
+    name = "softplus"
+
+
+class GELU(_EngineMethod):
+    name = "gelu"
+
+
+class SiLU(_EngineMethod):
+    name = "silu"
+
+
+class ELU(Activation):
+    """a for a > 0, else ``alpha * (e**a - 1)``."""
+
+    name = "elu"
+
+    def __init__(self, alpha=1.0):
+        if real(alpha) is None or not math.isfinite(real(alpha)):
+            raise ValueError(f"elu alpha must be a finite number, got {alpha!r}")
+        self.alpha = real(alpha)
+
+    def apply(self, a):
+        return a.elu(self.alpha)
+
+    def config(self):
+        return {"name": self.name, "alpha": self.alpha}
+
+    def __repr__(self):
+        return f"elu(alpha={self.alpha!r})"
 
 
 class LeakyReLU(Activation):
@@ -151,7 +188,8 @@ class Custom(Activation):
         return type(other) is Custom and other.function is self.function
 
 
-NAMED = {cls.name: cls for cls in (Linear, ReLU, Tanh, Sigmoid, LeakyReLU, ScaledSigmoid, Softmax)}
+NAMED = {cls.name: cls for cls in (Linear, ReLU, Tanh, Sigmoid, LeakyReLU, ScaledSigmoid, Softmax,
+                                    Softplus, GELU, SiLU, ELU)}
 
 
 def resolve(spec):

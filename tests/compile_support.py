@@ -22,6 +22,22 @@ UNARY = {
     "square": lambda x: x ** 2,
     "cube": lambda x: x ** 3,
     "const_mul": lambda x: 0.75 * x,
+    "tan": lambda x: x.tanh().tan(),
+    "asin": lambda x: (0.9 * x.tanh()).asin(),
+    "acos": lambda x: (0.9 * x.tanh()).acos(),
+    "atan": lambda x: x.atan(),
+    "sinh": lambda x: x.tanh().sinh(),
+    "cosh": lambda x: x.atan().cosh(),
+    "log1p": lambda x: (x * x).log1p(),
+    "expm1": lambda x: x.tanh().expm1(),
+    "erf": lambda x: x.erf(),
+    "erfc": lambda x: x.erfc(),
+    "softplus": lambda x: x.softplus(),
+    "gelu": lambda x: x.gelu(),
+    "silu": lambda x: x.silu(),
+    "elu": lambda x: x.elu(0.5),
+    "clamp": lambda x: x.clamp(-0.5, 1.0),
+    "one_sided_clamp": lambda x: x.clamp(hi=0.25),
 }
 BINARY = {
     "+": lambda a, b: a + b,
@@ -29,6 +45,8 @@ BINARY = {
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / (b * b + 1.0),
     "**": lambda a, b: (a * a + 1.0) ** b.tanh(),
+    "maximum": lambda a, b: ag.maximum(a, b),
+    "minimum": lambda a, b: ag.minimum(a, b),
 }
 NARY = {
     "sum": lambda xs: ag.sum(xs),

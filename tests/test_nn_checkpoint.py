@@ -135,3 +135,29 @@ def test_layers_and_neurons_round_trip_too(tmp_path, make):
     loaded = nn.load(tmp_path / "m.json")
     assert type(loaded) is type(model) and loaded.config() == model.config()
     assert loaded.state_dict() == model.state_dict()
+
+
+@pytest.mark.parametrize("activation", ["softplus", "gelu", "silu", "elu", nn.ELU(0.5)])
+def test_the_new_activations_by_name_compute_their_op_and_round_trip(tmp_path, activation):
+    import math
+
+    m = nn.MLP(2, [3, 1], activation=activation, seed=4)
+    neuron = m.layers[0].neurons[0]
+    *w, b = [p.data for p in neuron.parameters()]
+    a = w[0] * 0.5 + w[1] * -1.5 + b
+    alpha = 0.5 if isinstance(activation, nn.ELU) else 1.0
+    expected = {"softplus": math.log1p(math.exp(a)), "gelu": a * 0.5 * math.erfc(-a / math.sqrt(2.0)),
+                "silu": a / (1.0 + math.exp(-a)), "elu": a if a > 0 else alpha * math.expm1(a)}
+    name = activation if isinstance(activation, str) else "elu"
+    assert neuron([0.5, -1.5]).data == pytest.approx(expected[name], rel=1e-14)
+    m.save(tmp_path / "m.json")
+    loaded = nn.load(tmp_path / "m.json")
+    assert loaded.config() == m.config()
+    assert loaded([0.5, -1.5]).data == m([0.5, -1.5]).data
+
+
+def test_elu_alpha_is_checked():
+    with pytest.raises(ValueError, match="elu alpha must be a finite number"):
+        nn.ELU(float("nan"))
+    with pytest.raises(ValueError, match="elu alpha"):
+        nn.ELU("1")

@@ -8,6 +8,7 @@ naming the first offending example.
 import builtins
 import math
 
+from .. import rules
 from .codegen import build
 
 REDUCTIONS = ("sum", "mean", None)
@@ -85,6 +86,37 @@ def numpy_namespace(np):
         e = np.exp(-np.abs(x))  # never overflows; saturates like the float version
         return np.where(np.asarray(x) >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
+    def overflow_checked(name, fn):
+        def checked(x):
+            out = fn(x)
+            overflow = np.isinf(out) & np.isfinite(x)
+            if np.any(overflow):
+                fail(OverflowError, name + ": result overflows a float for operand {bad!r}", overflow, x)
+            return out
+        return checked
+
+    def in_unit_interval(name, fn):
+        def checked(x):
+            bad = np.abs(x) > 1.0
+            if np.any(bad):
+                fail(ValueError, name + ": operand must be in [-1, 1], got {bad!r}", bad, x)
+            return fn(x)
+        return checked
+
+    def _checked_log1p(x):
+        bad = np.asarray(x) <= -1.0
+        if bad.any():
+            fail(ValueError, "log1p: operand must be > -1, got {bad!r}", bad, x)
+        return np.log1p(x)
+
+    erf, erfc = (np.vectorize(f, otypes=[float]) for f in (math.erf, math.erfc))  # NumPy has no erf
+
+    def _softplus(x):
+        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+    def _normal_cdf(x):
+        return 0.5 * erfc(-x * rules._SQRT_HALF)
+
     def _dpow_dbase(x, y):
         at_zero = (np.asarray(x) == 0.0) & (np.asarray(y) < 1.0)
         return np.where(at_zero, np.where(np.asarray(y) == 0.0, 0.0, math.inf), y * np.power(x, y - 1.0))
@@ -111,6 +143,14 @@ def numpy_namespace(np):
         "_checked_cos": finite_only("cos", np.cos), "_tanh": np.tanh, "_sigmoid": _sigmoid,
         "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp, "_where": np.where,
         "_dpow_dbase": _dpow_dbase, "_dpow_dbase_xy": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent,
+        "_checked_tan": finite_only("tan", np.tan), "_checked_asin": in_unit_interval("asin", np.arcsin),
+        "_checked_acos": in_unit_interval("acos", np.arccos), "_atan": np.arctan,
+        "_checked_sinh": overflow_checked("sinh", np.sinh), "_checked_cosh": overflow_checked("cosh", np.cosh),
+        "_checked_log1p": _checked_log1p, "_checked_expm1": overflow_checked("expm1", np.expm1),
+        "_expm1": np.expm1, "_sinh": np.sinh, "_cosh": np.cosh, "_erf": erf, "_erfc": erfc,
+        "_logistic": _sigmoid, "_softplus": _softplus, "_normal_cdf": _normal_cdf,
+        "_gelu": lambda x: x * _normal_cdf(x), "_silu": lambda x: x * _sigmoid(x), "_ieee_pow": np.power,
+        **{name: getattr(rules, name) for name in ("_SQRT_HALF", "_TWO_OVER_SQRT_PI", "_INV_SQRT_2PI")},
         "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
         "_NUMPY_RULES": numpy_rules,
     }

@@ -42,6 +42,12 @@ class Tracer:
         for operand in operands:
             if isinstance(operand, Value) and self.depends_on_leaves(operand):
                 made_by = f"made by {operand.op!r}" if operand.op else "an input"
+                if what == "detach()":
+                    raise TracingError(
+                        f"compile: `detach()` on a traced Value ({made_by}, data {operand.data!r}) would "
+                        "become a constant holding this call's number, wrong for every later input. "
+                        "Compute the detached part outside the compiled function and pass it in as an "
+                        "argument (or a static argument).")
                 raise TracingError(
                     f"compile: `{what}` on a traced Value ({made_by}, data {operand.data!r}) makes Python "
                     "control flow depend on the inputs, which a trace cannot capture: the compiled function "
