@@ -74,8 +74,10 @@ CASES = [
      [reals().filter(lambda v: abs(v + 1.0) > 1e-3 and abs(v - 2.0) > 1e-3)]),
     ("maximum", ag.maximum, sp.Max, [reals(), reals()]),
     ("minimum", ag.minimum, sp.Min, [reals(), reals()]),
+    # b is 0 or has a b * b that does not underflow: at b = 9e-181, b * b rounds to 0 and ties
+    # with sin(0) in floats but not in exact arithmetic (found by the thorough profile).
     ("maximum_mixed", lambda a, b: ag.maximum(a.sin(), b * b), lambda a, b: sp.Max(sp.sin(a), b * b),
-     [reals(), reals()]),
+     [reals(), reals().filter(lambda v: v == 0.0 or abs(v) > 1e-150)]),
     ("sum", lambda a, b, c: ag.sum([a, b, c]), lambda a, b, c: a + b + c, [reals()] * 3),
     ("mean", lambda a, b, c: ag.mean([a, b, c]), lambda a, b, c: (a + b + c) / 3, [reals()] * 3),
     ("dot", lambda a, b, c: ag.dot([a, b], [c, a]), lambda a, b, c: a * c + b * a, [reals()] * 3),
