@@ -8,17 +8,22 @@
 5.0
 """
 
-from .functions import (acos, asin, atan, clamp, cos, cosh, dot, elu, erf, erfc, exp, expm1, gelu, leaky_relu, log,
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .operators import (acos, asin, atan, clamp, cos, cosh, dot, elu, erf, erfc, exp, expm1, gelu, leaky_relu, log,
                         log1p, logsumexp, maximum, mean, minimum, relu, sigmoid, silu, sin, sinh, softmax, softplus,
                         sqrt, sum, tan, tanh)
 from . import math  # autograd_lite.math: functions that take floats or Values (not in __all__: it would shadow math)
-from .functional import grad, gradients, hessian, jacobian, value_and_grad
+from .transforms import grad, gradients, hessian, jacobian, value_and_grad
 from .linearize import jvp, vjp
 from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
-from .render import backward_steps, draw_dot, draw_graph, explain
-from .compiler import Compiled, TracingError, compile
+
+if TYPE_CHECKING:  # imported on first use (below), so the engine needs neither graphviz nor the compiler
+    from .compiler import Compiled, TracingError, compile
+    from .render import backward_steps, draw_dot, draw_graph, explain
 
 __version__ = "0.1.0"
 
@@ -75,3 +80,20 @@ __all__ = [
     "Compiled",
     "TracingError",
 ]
+
+# Rendering needs the graphviz package, and compile is a separate layer: both are imported the
+# first time one of their names is used, so ``import autograd_lite`` needs nothing else.
+_LAZY = {"draw_graph": "render", "draw_dot": "render", "explain": "render", "backward_steps": "render",
+         "compile": "compiler", "Compiled": "compiler", "TracingError": "compiler"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

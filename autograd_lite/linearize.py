@@ -14,8 +14,8 @@ again.
 """
 
 from . import pytree
-from .functional import pull, split, trace
-from .functions import sum as sum_of
+from .transforms import pull, split, trace
+from .operators import sum as sum_of
 from .mode import enable_grad
 from .rules import ZERO
 from .value import Value

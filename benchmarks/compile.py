@@ -26,7 +26,7 @@ import time
 from harness import compare, print_table
 
 import autograd_lite
-import nn
+from autograd_lite import nn
 from autograd_lite import Value
 from autograd_lite.compiler.trace import Tape, run_traced
 

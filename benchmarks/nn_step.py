@@ -24,7 +24,7 @@ import time
 
 from harness import compare, print_table
 
-import nn
+from autograd_lite import nn
 
 try:
     from micrograd.engine import Value as MicroValue

@@ -1,33 +1,24 @@
-"""nn: neural networks built from autograd_lite Values.
+"""The top-level ``nn``: the same package as :mod:`autograd_lite.nn`, under a short name.
 
->>> import nn
->>> X, y = nn.datasets.moons(100, noise=0.1, seed=0)
->>> model = nn.MLP(2, [16, 16, 1], seed=0)
->>> opt = nn.SGD(model.parameters(), lr=0.1)
->>> history = nn.fit(model, X, [2 * t - 1 for t in y], nn.hinge_loss, opt, epochs=3, verbose=False)
->>> len(history["loss"])
-3
+``import nn`` gives the very module ``autograd_lite.nn`` (``nn.MLP is autograd_lite.nn.MLP``),
+and ``nn.checkpoint``, ``nn.datasets`` and the other submodules are the same module objects
+too, so classes, checkpoints and ``isinstance`` checks agree whichever name imported them.
 
-Parameter order, initialisation and the graph each neuron builds: see ``nn.module``.
+A file called ``nn.py`` in the current folder shadows this name (Python puts the script's
+folder first on ``sys.path``); ``from autograd_lite import nn`` always works, which is why the
+CLI, the docs and the examples use it.
 """
 
-from . import activations, datasets
-from .activations import ELU, LeakyReLU, ScaledSigmoid
-from .checkpoint import CheckpointError, load, load_into, save
-from .data import batches, train_test_split
-from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
-                     l2_penalty, mse_loss)
-from .base import Module
-from .module import MLP, Layer, Neuron
-from .scaled import ScaledModel
-from .optim import SGD, Adam, Optimizer, linear_decay
-from .train import accuracy, fit, mean_squared_error, predict
+import importlib
+import pkgutil
+import sys
 
-__all__ = [
-    "Module", "Neuron", "Layer", "MLP", "LeakyReLU", "ELU", "ScaledSigmoid", "activations",
-    "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge_loss",
-    "l2_penalty", "SGD", "Adam", "Optimizer", "linear_decay",
-    "datasets", "train_test_split", "batches",
-    "fit", "accuracy", "mean_squared_error", "predict",
-    "save", "load", "load_into", "CheckpointError", "ScaledModel",
-]
+import autograd_lite.nn as _package
+from autograd_lite.nn import *  # noqa: F403 -- the names, for editors and type checkers
+from autograd_lite.nn import __all__
+
+# One module object per submodule under both names: without this, ``import nn.checkpoint``
+# would execute the file a second time and make a second CheckpointError class.
+for _info in pkgutil.walk_packages(_package.__path__, _package.__name__ + "."):
+    sys.modules["nn" + _info.name[len(_package.__name__):]] = importlib.import_module(_info.name)
+sys.modules[__name__] = _package

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-import nn
+from autograd_lite import nn
 from autograd_lite.cli.csvdata import spreadsheet_safe
 from cli_support import call_cli, error_line, write_csv
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-import nn
+from autograd_lite import nn
 from autograd_lite.cli.console import ASCII_NOTATION, BROKEN_PIPE_EXIT, ERRORS
 from cli_support import REPO
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import nn
+from autograd_lite import nn
 from autograd_lite.cli.demo import SHORT_FEATURES
 from cli_support import run_cli
 

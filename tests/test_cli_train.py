@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-import nn
+from autograd_lite import nn
 from cli_support import call_cli, run_cli, write_csv
 
 IRIS_HEADER = ["sepal length", "sepal width", "petal length", "petal width", "species"]

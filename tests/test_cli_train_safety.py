@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-import nn
+from autograd_lite import nn
 from autograd_lite.cli.checkpoints import save
 from autograd_lite.cli.dataset import standardise
 from autograd_lite.cli.errors import CommandError

@@ -5,7 +5,7 @@ at one point, then run on both sides of each of its branches, gives eager's numb
 import math
 
 import autograd_lite as ag
-import nn
+from autograd_lite import nn
 import pytest
 from autograd_lite import TracingError, Value
 

@@ -4,7 +4,7 @@ inputs other than the ones it was traced on."""
 import math
 
 import autograd_lite as ag
-import nn
+from autograd_lite import nn
 import pytest
 from autograd_lite import Value
 from hypothesis import given, settings

@@ -5,7 +5,7 @@ per-example gradients where the batch graph sums paths through one node)."""
 import importlib.util
 import pathlib
 
-import nn
+from autograd_lite import nn
 import pytest
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "docs" / "examples"

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-import nn
+from autograd_lite import nn
 
 
 @pytest.fixture

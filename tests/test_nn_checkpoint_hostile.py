@@ -8,7 +8,7 @@ import tracemalloc
 
 import pytest
 
-import nn
+from autograd_lite import nn
 
 
 def checkpoint(architecture, parameters):

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-import nn
-from nn import datasets
+from autograd_lite import nn
+from autograd_lite.nn import datasets
 
 
 def test_iris_has_150_rows_50_per_class_and_fishers_column_means():

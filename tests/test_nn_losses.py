@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from autograd_lite import Value
-import nn
+from autograd_lite import nn
 
 
 def values(*numbers):

@@ -8,7 +8,7 @@ import pytest
 
 import autograd_lite
 from autograd_lite import Value
-import nn
+from autograd_lite import nn
 
 
 def sigmoid(a):

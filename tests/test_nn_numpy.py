@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-import nn
+from autograd_lite import nn
 from autograd_lite import Value
 
 np = pytest.importorskip("numpy")
@@ -151,7 +151,7 @@ def test_partial_losses_and_validation_data_are_checked_too():
 def test_nn_imports_and_trains_without_numpy():
     script = (
         "import sys; sys.modules['numpy'] = None\n"   # any 'import numpy' now raises ImportError
-        "import nn\n"
+        "from autograd_lite import nn\n"
         "X, y = nn.datasets.moons(20, seed=0)\n"
         "model = nn.MLP(2, [3, 1], seed=0)\n"
         "history = nn.fit(model, X, y, nn.binary_cross_entropy_with_logits, nn.SGD(model.parameters(), lr=0.1),"

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd_lite import Value
-import nn
+from autograd_lite import nn
 
 
 def param(data, grad):

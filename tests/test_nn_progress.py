@@ -7,8 +7,8 @@ import types
 
 import pytest
 
-import nn
-from nn import progress
+from autograd_lite import nn
+from autograd_lite.nn import progress
 
 
 class FakeHandle:
@@ -75,7 +75,7 @@ def test_updates_are_throttled_but_the_last_epoch_is_always_shown(monkeypatch):
 
 def test_fit_is_quiet_in_a_log():
     """stderr and stdout redirected to files/pipes, no IPython: fit prints nothing."""
-    code = ("import nn; X, y = nn.datasets.moons(20, seed=0); m = nn.MLP(2, [3, 1], seed=0); "
+    code = ("from autograd_lite import nn; X, y = nn.datasets.moons(20, seed=0); m = nn.MLP(2, [3, 1], seed=0); "
             "nn.fit(m, X, [2 * t - 1 for t in y], nn.hinge_loss, nn.SGD(m.parameters(), lr=0.1), epochs=2)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

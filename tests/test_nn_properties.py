@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import nn
+from autograd_lite import nn
 
 smooth = st.sampled_from(["tanh", "sigmoid", "linear"])
 architectures = st.tuples(

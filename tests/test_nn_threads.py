@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-import nn
+from autograd_lite import nn
 from autograd_lite import Value
 
 

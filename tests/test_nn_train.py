@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-import nn
+from autograd_lite import nn
 
 X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.2, 0.1], [0.9, 0.8], [0.1, 0.9], [0.8, 0.2]]
 y = [0, 0, 0, 1, 0, 1, 0, 0]

@@ -73,7 +73,7 @@ def test_notebook_runs_in_a_kernel_without_errors(path, tmp_path):
 
 
 FIT_CELL = """
-import nn
+from autograd_lite import nn
 X, y = nn.datasets.moons(40, noise=0.1, seed=0)
 model = nn.MLP(2, [4, 1], seed=0)
 history = nn.fit(model, X, [2 * t - 1 for t in y], nn.hinge_loss, nn.SGD(model.parameters(), lr=0.1),

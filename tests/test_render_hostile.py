@@ -126,7 +126,7 @@ def test_a_scope_ending_in_a_backslash_draws_its_cluster_and_the_dot_source_warn
 def test_a_checkpoint_whose_model_name_is_hostile_draws_as_text(renderer, tmp_path):
     import json
 
-    import nn
+    from autograd_lite import nn
 
     hostile = 'mlp" URL="javascript:alert(1)" x="\\'
     path = tmp_path / "model.json"

@@ -144,7 +144,7 @@ def test_a_failed_save_leaves_the_old_file_untouched(monkeypatch, tmp_path):
     def broken_renderer(source, output_format, timeout=120):
         raise renderer.RenderError("renderer crashed")
 
-    monkeypatch.setattr("autograd_lite.render.drawing.render", broken_renderer)
+    monkeypatch.setattr("autograd_lite.render.output.render", broken_renderer)
     with pytest.raises(renderer.RenderError):
         draw_graph(Value(1.0)).save(target)
     assert target.read_text() == "old picture"

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 import autograd_lite as ag
-import nn
+from autograd_lite import nn
 from autograd_lite import Value
 
 

@@ -51,7 +51,7 @@ def test_tanh_is_2_sigmoid_2a_minus_1_and_scaled_sigmoid_derivative():
     module = example("softmax_and_activations")
     for a in (-1.0, 0.25, 2.0):
         assert module.activation_derivative("tanh", a)[0] == pytest.approx(2 * sigmoid(2 * a) - 1)
-    import nn
+    from autograd_lite import nn
     out, grad = module.activation_derivative(nn.ScaledSigmoid(c=2.0, beta=3.0), 0.2)
     s = sigmoid(0.6)
     assert out == pytest.approx(2 * s) and grad == pytest.approx(2 * 3 * s * (1 - s))

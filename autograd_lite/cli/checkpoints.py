@@ -13,7 +13,7 @@ def save(model, path, metadata):
     """Write ``model`` and ``metadata`` (the ``"cli"`` section) to ``path`` atomically.
     A model with a NaN or infinite parameter is never written (CommandError, exit code 1),
     so a diverged run cannot replace a good checkpoint."""
-    import nn
+    from autograd_lite import nn
 
     if not all_finite(model):
         raise CommandError(f"not saving {path}: the model has NaN or infinite parameters", FAILED)
@@ -36,7 +36,7 @@ def load(path):
     """A ``nn.ScaledModel`` from a checkpoint (one without a ``"cli"`` section, saved by
     ``model.save``, gets no scaling and no names). CommandError (exit code 2) for a missing,
     corrupt or malformed file, ``"cli"`` section included."""
-    import nn
+    from autograd_lite import nn
 
     try:
         model = nn.load(path)

@@ -137,7 +137,7 @@ def scale_in_place(X, mean, std):
 
 
 def _built_in(name):
-    import nn
+    from autograd_lite import nn
 
     if name == "iris":
         X, y = nn.datasets.iris()

@@ -41,7 +41,7 @@ def add_parser(commands):
 
 
 def run(args):
-    import nn
+    from autograd_lite import nn
 
     folder = prepare_folder(args.out)
     X, y = nn.datasets.iris()
@@ -73,7 +73,7 @@ def run(args):
 
 def _draw_one_example(model, features, label, folder):
     """Explain one test flower's loss in words and write its two pictures (see demo_graph)."""
-    import nn
+    from autograd_lite import nn
     from autograd_lite import Value, draw_graph, explain
 
     from .demo_graph import OneExample, neighbourhood

@@ -7,7 +7,7 @@ drawn whole it is 2643 x 7243 pt and every edge merges into one bundle.
 """
 
 from autograd_lite import Value, dot, scope
-from nn.datasets import IRIS_CLASSES as CLASS_NAMES
+from autograd_lite.nn.datasets import IRIS_CLASSES as CLASS_NAMES
 
 
 class OneExample:

@@ -199,7 +199,7 @@ def _evaluate(node, variables, sources=None, seen=None):
 
 
 def _evaluate_node(node, variables, sources, seen):
-    from .. import functions
+    from .. import operators
     from ..value import lift
 
     if isinstance(node, ast.Constant):
@@ -219,8 +219,8 @@ def _evaluate_node(node, variables, sources, seen):
             if node.func.id == "abs":
                 return abs(lift(args[0]))
             if node.func.id == "leaky_relu" and len(args) == 2:
-                return functions.leaky_relu(args[0], float(args[1]))
-            return getattr(functions, node.func.id)(args[0])
+                return operators.leaky_relu(args[0], float(args[1]))
+            return getattr(operators, node.func.id)(args[0])
     except EvaluationError:
         raise
     except (ArithmeticError, ValueError) as error:

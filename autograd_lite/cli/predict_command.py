@@ -102,7 +102,7 @@ class _Rows:
 
     def of(self, X):
         """[(cells, predicted label)] for the raw examples ``X``."""
-        from nn import predict
+        from autograd_lite.nn import predict
 
         return [self._row(output) for output in predict(self.model, X)]
 

@@ -80,7 +80,7 @@ def add_parser(commands):
 
 
 def run(args):
-    import nn
+    from autograd_lite import nn
 
     from .dataset import load_examples, scale_in_place, standardise, targets
 
@@ -161,14 +161,14 @@ def _chunks(X, y):
 
 def chunked_loss(model, X, y, loss):
     """The mean loss over (X, y), evaluated CHUNK examples at a time."""
-    from nn.train import evaluate_loss
+    from autograd_lite.nn.train import evaluate_loss
 
     return math.fsum(evaluate_loss(model, Xc, yc, loss) * len(Xc) for Xc, yc in _chunks(X, y)) / len(X)
 
 
 def chunked_accuracy(model, X, y):
     """nn.accuracy over (X, y), CHUNK examples at a time."""
-    import nn
+    from autograd_lite import nn
 
     return math.fsum(nn.accuracy(model, Xc, yc) * len(Xc) for Xc, yc in _chunks(X, y)) / len(X)
 

@@ -5,10 +5,16 @@ Files: ``paths`` (uses and path contributions), ``labels`` (text and styles), ``
 (the returned object), ``explain``, ``steps`` (``backward_steps``: backward as a process).
 """
 
+try:
+    import graphviz  # noqa: F401 -- checked here so the error says what to install
+except ImportError as error:  # pragma: no cover - exercised in a subprocess by tests/test_imports.py
+    raise ImportError("drawing graphs needs the graphviz Python package, which autograd-lite's install "
+                      "normally brings: pip install graphviz graphviz-pure") from error
+
 from .collapse import GraphTooLargeError
 from .draw import draw_dot, draw_graph
 from .explain import explain
-from .drawing import check_save_path
+from .output import check_save_path
 from .renderer import ENV_VAR, FormatNotSupportedError, RenderError, RendererNotFoundError, find_renderer
 from .steps import BackwardSteps, backward_steps
 

@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from .collapse import box_count, choose_collapse_depth
 from .dot import build_digraph
-from .drawing import GraphDrawing
+from .output import GraphDrawing
 from .labels import number_formatter
 from .paths import GraphIndex
 

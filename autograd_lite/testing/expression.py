@@ -15,7 +15,7 @@ import math
 import operator
 from typing import NamedTuple
 
-from .. import functions
+from .. import operators
 from ..value import Value
 
 VARIADIC = "n"  # sum, logsumexp, softmax: 1..k inputs
@@ -103,14 +103,14 @@ OPS = {
     ),
     "sin": OpSpec(1, _unary("sin"), lambda a, p: math.sin(a[0]), _function("sin")),
     "cos": OpSpec(1, _unary("cos"), lambda a, p: math.cos(a[0]), _function("cos")),
-    "sum": OpSpec(VARIADIC, lambda a, p: functions.sum(a), lambda a, p: math.fsum(a), _list("sum")),
-    "logsumexp": OpSpec(VARIADIC, lambda a, p: functions.logsumexp(a), lambda a, p: _logsumexp(a), _list("logsumexp")),
+    "sum": OpSpec(VARIADIC, lambda a, p: operators.sum(a), lambda a, p: math.fsum(a), _list("sum")),
+    "logsumexp": OpSpec(VARIADIC, lambda a, p: operators.logsumexp(a), lambda a, p: _logsumexp(a), _list("logsumexp")),
     "softmax": OpSpec(
-        VARIADIC, lambda a, p: functions.softmax(a)[p], lambda a, p: _softmax(a, p),
+        VARIADIC, lambda a, p: operators.softmax(a)[p], lambda a, p: _softmax(a, p),
         lambda a, p: f"softmax([{', '.join(a)}])[{p}]",
     ),
     "dot": OpSpec(
-        PAIRED, lambda a, p: functions.dot(a[: _half(a)], a[_half(a):]),
+        PAIRED, lambda a, p: operators.dot(a[: _half(a)], a[_half(a):]),
         lambda a, p: math.fsum(w * x for w, x in zip(a[: _half(a)], a[_half(a):])),
         lambda a, p: f"dot([{', '.join(a[: _half(a)])}], [{', '.join(a[_half(a):])}])",
     ),

@@ -8,7 +8,7 @@ Jacobians, which trains this network on the iris flowers.
 
 import argparse
 
-import nn
+from autograd_lite import nn
 
 
 def run(epochs=30, seed=0, verbose=False):

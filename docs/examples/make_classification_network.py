@@ -12,7 +12,7 @@ initialisation trains to >= 95% without the loss blowing up.
 
 import argparse
 
-import nn
+from autograd_lite import nn
 
 
 def run(epochs=150, n=100, seed=0, verbose=False):

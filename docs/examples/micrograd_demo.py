@@ -14,7 +14,7 @@ import argparse
 import time
 
 import autograd_lite
-import nn
+from autograd_lite import nn
 
 
 def run(steps=100, seed=1337, log=print, compile=False):

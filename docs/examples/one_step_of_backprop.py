@@ -14,7 +14,7 @@ same start on one data set with batch_size None (batch: 1 step per epoch), 1 (st
     python docs/examples/one_step_of_backprop.py
 """
 
-import nn
+from autograd_lite import nn
 
 WEIGHTS = ([[0.5, -0.3], [0.2, 0.4]], [0.1, -0.1],   # hidden layer 1: rows per neuron, biases
            [[0.6, -0.4], [0.3, 0.8]], [0.0, 0.2],    # hidden layer 2

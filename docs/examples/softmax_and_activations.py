@@ -9,7 +9,7 @@ import math
 
 from autograd_lite import Value, softmax
 
-import nn
+from autograd_lite import nn
 
 
 def softmax_jacobian(logits):

@@ -17,7 +17,8 @@ outputs) before the model is returned; a malformed section raises ``CheckpointEr
 
 import sys
 
-from .base import Module
+from .module import Module
+from .saving import to_json, write
 
 LOSSES = ("cross_entropy", "bce", "hinge", "mse")
 THRESHOLDS = {"bce": 0.5, "hinge": 0.0}  # one output above this is the second class
@@ -87,15 +88,9 @@ class ScaledModel(Module):
 
     def save(self, path):
         """Write the network and this model's ``"cli"`` section to ``path`` atomically."""
-        import json
-
-        from autograd_lite.atomic import write_atomically
-
-        from .checkpoint import to_json
-
         data = to_json(self.network)
         data["cli"] = self.metadata()
-        write_atomically(path, json.dumps(data, indent=1), fsync=True)
+        write(data, path)
 
     def __repr__(self):
         inputs = f"scaled inputs {', '.join(self.features)}" if self.features else "scaled inputs"

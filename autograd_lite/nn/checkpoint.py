@@ -26,53 +26,16 @@ import json
 import math
 import os
 import re
-import reprlib
-
-from autograd_lite.atomic import write_atomically
 
 from . import activations
 from .module import MLP, Layer, Neuron
+from .saving import FORMAT, VERSION, CheckpointError, short, save, to_json
 from .scaled import check_same_preprocessing, with_stored_preprocessing
 
-FORMAT = "autograd-lite-nn"
-VERSION = 1
 MAX_BYTES = 64 * 2**20  # ~1.5 million parameters; a pure-Python model that size is already slow
 MAX_INT_DIGITS = 19     # layer sizes and versions are small; a 5,000-digit int is an attack or damage
 _FLOAT = re.compile(r"-?(\d+(\.\d*)?(e[-+]?\d+)?|inf|nan)")
 _FLOAT_REPR_MAX = 32    # repr(float) is at most 24 characters
-_short = reprlib.Repr()
-_short.maxlevel, _short.maxstring, _short.maxother = 3, 60, 60
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file is unreadable, corrupt, truncated, hostile or does not fit the
-    model; or a model cannot be saved (a nan or inf parameter)."""
-
-
-def to_json(model):
-    """The checkpoint as a dict (see the module docstring); CheckpointError if a parameter
-    is nan or inf."""
-    named = model.named_parameters()
-    bad = [(name, p.data) for name, p in named if not math.isfinite(p.data)]
-    if bad:
-        listed = ", ".join(f"{name} = {value!r}" for name, value in bad[:3])
-        raise CheckpointError(f"cannot save a model with {len(bad)} non-finite parameter{'s' * (len(bad) > 1)} "
-                              f"({listed}{', ...' if len(bad) > 3 else ''}): training has diverged; lower the "
-                              "learning rate or restart from an earlier checkpoint. Nothing was written.")
-    return {"format": FORMAT, "version": VERSION, "architecture": model.config(),
-            "parameters": {name: repr(p.data) for name, p in named}}
-
-
-def save(model, path):
-    """Write ``model`` to ``path`` atomically; a model that cannot be saved leaves any
-    existing file at ``path`` untouched."""
-    data = to_json(model)
-    try:
-        text = json.dumps(data, indent=1, allow_nan=False)
-    except ValueError:  # a nan or inf in the architecture, e.g. ScaledSigmoid(c=inf)
-        raise CheckpointError(f"cannot save a model whose architecture holds nan or inf: "
-                              f"{_short.repr(data['architecture'])}. Nothing was written.") from None
-    write_atomically(path, text, fsync=True)
 
 
 def _bounded_int(text):
@@ -128,7 +91,7 @@ def read(path, max_bytes=MAX_BYTES):
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{str(path)!r} is not an autograd-lite nn checkpoint (no \"format\": \"{FORMAT}\")")
     if data.get("version") != VERSION:
-        raise CheckpointError(f"checkpoint {str(path)!r} has format version {_short.repr(data.get('version'))}; "
+        raise CheckpointError(f"checkpoint {str(path)!r} has format version {short.repr(data.get('version'))}; "
                               f"this autograd-lite reads version {VERSION}")
     for key in ("architecture", "parameters"):
         if not isinstance(data.get(key), dict):
@@ -141,11 +104,11 @@ def _state(data, path):
     state = {}
     for name, text in data["parameters"].items():
         if not isinstance(text, str) or len(text) > _FLOAT_REPR_MAX or not _FLOAT.fullmatch(text):
-            raise CheckpointError(f"checkpoint {str(path)!r}: parameter {_short.repr(name)} is {_short.repr(text)}, "
+            raise CheckpointError(f"checkpoint {str(path)!r}: parameter {short.repr(name)} is {short.repr(text)}, "
                                   "not a float repr")
         value = float(text)
         if not math.isfinite(value):
-            raise CheckpointError(f"checkpoint {str(path)!r}: parameter {_short.repr(name)} is {text}; a checkpoint "
+            raise CheckpointError(f"checkpoint {str(path)!r}: parameter {short.repr(name)} is {text}; a checkpoint "
                                   "holds finite numbers only (was it written by a model that had diverged?)")
         state[name] = value
     return state
@@ -153,7 +116,7 @@ def _state(data, path):
 
 def _size(n, what):
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {_short.repr(n)}")
+        raise ValueError(f"{what} must be a positive int, got {short.repr(n)}")
     return n
 
 
@@ -164,15 +127,15 @@ def _layers(architecture):
     if kind == "MLP":
         nouts, specs = architecture.get("nouts"), architecture.get("activations")
         if not isinstance(nouts, list) or not nouts:
-            raise ValueError(f"'nouts' must be a non-empty list of layer sizes, got {_short.repr(nouts)}")
+            raise ValueError(f"'nouts' must be a non-empty list of layer sizes, got {short.repr(nouts)}")
         if not isinstance(specs, list) or len(specs) != len(nouts):
-            raise ValueError(f"'activations' must list one activation per layer ({len(nouts)}), got {_short.repr(specs)}")
+            raise ValueError(f"'activations' must list one activation per layer ({len(nouts)}), got {short.repr(specs)}")
         sizes = [_size(architecture.get("nin"), "nin")] + [_size(n, "each layer size in 'nouts'") for n in nouts]
     elif kind in ("Layer", "Neuron"):
         nout = _size(architecture.get("nout"), "nout") if kind == "Layer" else 1
         sizes, specs = [_size(architecture.get("nin"), "nin"), nout], [architecture.get("activation")]
     else:
-        raise ValueError(f"unknown model type {_short.repr(kind)}")
+        raise ValueError(f"unknown model type {short.repr(kind)}")
     acts = [activations.from_config(spec) for spec in specs]
     return list(zip(sizes, sizes[1:], acts))
 
@@ -214,7 +177,7 @@ def _check_names(model, state, path):
     expected = [name for name, _ in model.named_parameters()]
     if set(state) != set(expected) or len(state) != len(expected):
         missing = [n for n in expected if n not in state][:3]
-        extra = [_short.repr(n) for n in state if n not in set(expected)][:3]
+        extra = [short.repr(n) for n in state if n not in set(expected)][:3]
         raise CheckpointError(f"checkpoint {str(path)!r} parameters do not match the architecture "
                               f"({len(state)} stored, {len(expected)} expected; missing {missing}, unexpected {extra})")
 
@@ -245,7 +208,7 @@ def load_into(model, path, max_bytes=MAX_BYTES):
         ours = None
     if ours != data["architecture"]:
         raise CheckpointError(f"checkpoint {str(path)!r} holds a different architecture: "
-                              f"{_short.repr(data['architecture'])}, but the model is {ours!r}")
+                              f"{short.repr(data['architecture'])}, but the model is {ours!r}")
     state = _state(data, path)
     _check_names(model, state, path)
     try:
