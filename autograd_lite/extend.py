@@ -34,6 +34,13 @@ from .rules import ZERO
 from .value import Value, as_float
 
 __all__ = ["op", "Op", "builtin", "ZERO"]
+_FLOAT = frozenset((float,))
+
+
+def _as_value(x, where):
+    """A constant Value for a number (the operators' fast path), or lift's clear error."""
+    constant = value._constant(x)
+    return constant if constant is not None else value.lift(x, where)
 
 
 class Op:
@@ -134,7 +141,7 @@ class _Checks:
 
     def derivatives(self, result, xs_out):
         n = len(xs_out) - 1
-        if type(result) is tuple and len(result) == n and set(map(type, result)) <= {float}:
+        if type(result) is tuple and len(result) == n and set(map(type, result)) <= _FLOAT:
             return result  # the common case, checked in C
         if not isinstance(result, (tuple, list)) or len(result) != n:
             shown = f"{type(result).__name__} of length {len(result)}" if isinstance(result, (tuple, list)) \
@@ -161,7 +168,7 @@ def _fused_call(rule, n, checks):
     become constants, then the user's functions, checked, then one node."""
     names = [f"x{i}" for i in range(n)]
     nodes_ = [f"{x}_node" for x in names]
-    lift = "".join(f"    if type({node}) is not Value:\n        {node} = _lift({node}, where)\n"
+    lift = "".join(f"    if type({node}) is not Value:\n        {node} = _as_value({node}, where)\n"
                    for node in nodes_)
     unpack = "".join(f"    {x} = {node}.data\n" for x, node in zip(names, nodes_))
     xs = ", ".join(names)
@@ -170,7 +177,7 @@ def _fused_call(rule, n, checks):
               "    if type(out) is not float:\n        out = number(out)\n"
               + nodes.NODE.format(parents=f"({', '.join(nodes_)},)",
                                   locals=f"derivatives(local({xs}, out), ({xs}, out))"))
-    namespace = {"Value": Value, "_new": object.__new__, "_mode": value.MODE.get, "_lift": value.lift,
+    namespace = {"Value": Value, "_new": object.__new__, "_mode": value.MODE.get, "_as_value": _as_value,
                  "where": f"{rule.name}() input", "rule": rule, "forward": checks.user_forward,
                  "number": checks.number, "local": checks.user_local, "derivatives": checks.derivatives}
     call = nodes.define(source, "call", f"autograd_lite op {rule.name}", namespace)

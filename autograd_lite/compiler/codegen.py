@@ -88,7 +88,7 @@ class Emitter:
         if kind == "custom":  # the user's own functions of floats, called per element in batch mode
             function = f"{self._rule_name(rule)}.forward"
             return f"{function}({', '.join(args)})" if self.dialect == "float" else \
-                f"_elementwise({function}, 1)({', '.join(args)})[0]"
+                f"_elementwise({function}, 0)({', '.join(args)})"
         if self.dialect != "float":
             return f"_NUMPY_RULES[{rule.name!r}].forward({', '.join(args)})"
         return f"{self._rule_name(rule)}.forward({', '.join(args)})"
@@ -233,10 +233,13 @@ def _masked(local, grad):
 @lru_cache(maxsize=256)
 def _elementwise(function, n_outputs):
     """``function`` of floats applied element by element to NumPy arrays (a custom op's own
-    forward or local, in batch mode): one Python call per example, the results exact."""
+    forward (``n_outputs`` 0: one array), or its local rule returning ``n_outputs``
+    derivatives (a tuple of arrays), in batch mode): one Python call per example, exact."""
     import numpy
 
-    vectorized = numpy.vectorize(function, otypes=[float] * n_outputs)
-    if n_outputs > 1:
-        return vectorized
-    return lambda *args: (vectorized(*args),)  # a local rule's one derivative, still a tuple
+    if n_outputs == 0:
+        return numpy.vectorize(function, otypes=[float])
+    if n_outputs == 1:
+        vectorized = numpy.vectorize(lambda *args: function(*args)[0], otypes=[float])
+        return lambda *args: (vectorized(*args),)
+    return numpy.vectorize(function, otypes=[float] * n_outputs)
