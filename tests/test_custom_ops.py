@@ -118,6 +118,12 @@ class TestEverywhereABuiltInOpWorks:
         y.backward()
         assert x.grad == 0.0
 
+    def test_a_computed_zero_multiplies_as_usual(self):
+        flat = ag.op("flat", forward=lambda x: 1.0, local=lambda x, out: (0.0,))
+        x = Value(2.0)
+        (flat(x) * Value(math.inf)).backward()
+        assert math.isnan(x.grad)  # 0.0 * inf: the chain rule cannot decide, and says so
+
     def test_any_number_of_inputs_when_local_takes_star_args(self):
         total = ag.op("total", forward=lambda *xs: math.fsum(xs), local=lambda *xs_out: (1.0,) * (len(xs_out) - 1))
         xs = [Value(float(i)) for i in range(5)]
