@@ -21,12 +21,12 @@ autograd-lite activation                    PyTorch module
 ``ScaledSigmoid(c, beta, trainable)``       ``TorchScaledSigmoid``: ``c * sigmoid(beta * x)``
 ==========================================  =====================================================
 
-Softplus's ``threshold=40``: above its threshold PyTorch returns ``x`` itself, and from 40 on
-``log(1 + e**x)`` rounds to ``x`` in float64, so the module is our softplus; PyTorch's
-default, 20, is off by up to 2.1e-9 between 20 and about 36. ``TorchScaledSigmoid`` (in this
-module, needs torch) holds c and beta as floats, or, trainable, as Parameters of shape
-``(nout,)``: one c and one beta per neuron, as ``nn.ScaledSigmoid(trainable=True)`` gives each
-neuron its own. A Python-function activation has no PyTorch twin and is refused.
+Softplus's ``threshold=40``: above its threshold PyTorch returns ``x`` itself, and beyond
+about 33.3 ``log(1 + e**x)`` rounds to ``x`` in float64, so the module is our softplus;
+PyTorch's default, 20, is off by up to 2.1e-9 just above 20. ``TorchScaledSigmoid`` (from
+``autograd_lite.nn.torch_twins``) holds c and beta as floats, or, trainable, as Parameters
+of shape ``(nout,)``: one c and one beta per neuron, as ``nn.ScaledSigmoid(trainable=True)``
+gives each neuron its own. A Python-function activation has no PyTorch twin and is refused.
 
 ``from_torch`` reads such a module back into an ``MLP``: a ``Sequential`` (or one ``Linear``)
 in which each ``Linear`` (with a bias) is followed by at most one activation module of the
@@ -38,62 +38,14 @@ ValueError or TypeError naming the item's index and type; everything is read and
 before the model is built. Both round trips keep every parameter bitwise.
 """
 
-import functools
-
 from . import activations
 from .inputs import real
 from .module import MLP, Layer, Neuron
 from .scaled import ScaledModel
+from .torch_twins import require_torch, scaled_sigmoid_class
 
-INSTALL = 'pip install "autograd-lite[export]"'
 SOFTPLUS_THRESHOLD = 40.0  # from here on log(1 + e**x) rounds to x in float64
 SOFTPLUS_MIN_THRESHOLD = 20.0  # PyTorch's default: off by at most log1p(e**-20) = 2.1e-9
-_EXACT_IN_FLOAT64 = ("float16", "bfloat16", "float32", "float64")
-
-
-def _torch():
-    try:
-        import torch
-    except ImportError as error:
-        raise ImportError(f"exporting to PyTorch needs torch, which is not installed: {INSTALL}") from error
-    return torch
-
-
-@functools.cache
-def _scaled_sigmoid_class():
-    torch = _torch()
-
-    class TorchScaledSigmoid(torch.nn.Module):
-        """``c * sigmoid(beta * x)`` element-wise: ``nn.ScaledSigmoid`` in PyTorch. With
-        ``trainable=True``, c and beta are Parameters of shape ``(features,)``, one per
-        neuron of the layer before, starting at ``c`` and ``beta``."""
-
-        def __init__(self, features, c=1.0, beta=1.0, trainable=False):
-            super().__init__()
-            self.features, self.trainable = int(features), bool(trainable)
-            self.initial_c, self.initial_beta = float(c), float(beta)
-            if self.trainable:
-                self.c = torch.nn.Parameter(torch.full((self.features,), self.initial_c, dtype=torch.float64))
-                self.beta = torch.nn.Parameter(torch.full((self.features,), self.initial_beta, dtype=torch.float64))
-            else:
-                self.c, self.beta = self.initial_c, self.initial_beta
-
-        def forward(self, x):
-            return self.c * torch.sigmoid(self.beta * x)
-
-        def extra_repr(self):
-            return (f"features={self.features}, c={self.initial_c!r}, beta={self.initial_beta!r}, "
-                    f"trainable={self.trainable}")
-
-    # Named as this module's attribute (see __getattr__), so torch.save/pickle find the class.
-    TorchScaledSigmoid.__module__, TorchScaledSigmoid.__qualname__ = __name__, "TorchScaledSigmoid"
-    return TorchScaledSigmoid
-
-
-def __getattr__(name):
-    if name == "TorchScaledSigmoid":
-        return _scaled_sigmoid_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- to_torch -------------------------------------------------------------------------------
@@ -122,7 +74,7 @@ def _check_translatable(index, activation):
 
 def _activation_module(torch, activation, neurons):
     if isinstance(activation, activations.ScaledSigmoid):
-        module = _scaled_sigmoid_class()(len(neurons), activation.c, activation.beta, activation.trainable)
+        module = scaled_sigmoid_class()(len(neurons), activation.c, activation.beta, activation.trainable)
         if activation.trainable:
             per_neuron = [dict(n.named_parameters()) for n in neurons]
             with torch.no_grad():
@@ -155,7 +107,7 @@ def to_torch(model):
     layers = _layers_of(model)
     for index, (_, activation) in enumerate(layers):
         _check_translatable(index, activation)
-    torch = _torch()
+    torch = require_torch()
     modules = []
     for neurons, activation in layers:
         linear = torch.nn.Linear(neurons[0].nin, len(neurons), dtype=torch.float64)
@@ -215,10 +167,27 @@ def _read_linear(torch, index, linear):
     return _floats(torch, where, linear.weight, "weight", shape), _floats(torch, where, linear.bias, "bias", shape[:1])
 
 
+def _simple_activations(torch):
+    nn_ = torch.nn
+    return {nn_.Identity: "linear", nn_.ReLU: "relu", nn_.Tanh: "tanh", nn_.Sigmoid: "sigmoid", nn_.SiLU: "silu"}
+
+
+def _activation_types(torch):
+    nn_ = torch.nn
+    return (*_simple_activations(torch), nn_.GELU, nn_.Softplus, nn_.LeakyReLU, nn_.ELU, nn_.Softmax,
+            scaled_sigmoid_class())
+
+
+def _unreadable(index, module):
+    return TypeError(f"{_describe(index, module)} is not a module from_torch can read; it reads a Sequential of "
+                     "Linear layers, each followed by at most one of Identity, ReLU, Tanh, Sigmoid, SiLU, GELU, "
+                     "Softplus, LeakyReLU, ELU, TorchScaledSigmoid or (last) Softmax")
+
+
 def _read_activation(torch, index, module, nout, last):
     """(nn activation, {parameter name: [one float per neuron]}) for the module after a Linear."""
     where, kind, nn_ = _describe(index, module), type(module), torch.nn
-    simple = {nn_.Identity: "linear", nn_.ReLU: "relu", nn_.Tanh: "tanh", nn_.Sigmoid: "sigmoid", nn_.SiLU: "silu"}
+    simple = _simple_activations(torch)
     if kind in simple:
         return activations.resolve(simple[kind]), {}
     if kind is nn_.GELU:
@@ -227,7 +196,7 @@ def _read_activation(torch, index, module, nout, last):
                              "GELU(approximate='none')")
         return activations.GELU(), {}
     if kind is nn_.Softplus:
-        if module.beta != 1 or module.threshold < SOFTPLUS_MIN_THRESHOLD:
+        if module.beta != 1 or not module.threshold >= SOFTPLUS_MIN_THRESHOLD:  # nan too
             raise ValueError(f"{where} has beta={module.beta}, threshold={module.threshold}; nn's softplus is "
                              f"log(1 + e**x): use Softplus(beta=1, threshold>={SOFTPLUS_MIN_THRESHOLD:g})")
         return activations.Softplus(), {}
@@ -243,11 +212,9 @@ def _read_activation(torch, index, module, nout, last):
             raise ValueError(f"{where}: nn's softmax normalises the output layer over its features: use "
                              "Softmax(dim=-1) as the last item")
         return activations.Softmax(), {}
-    if kind is _scaled_sigmoid_class():
+    if kind is scaled_sigmoid_class():
         return _read_scaled_sigmoid(torch, where, module, nout)
-    raise TypeError(f"{where} is not a module from_torch can read; it reads a Sequential of Linear layers, each "
-                    f"followed by at most one of {', '.join(sorted(k.__name__ for k in simple))}, GELU, Softplus, "
-                    "LeakyReLU, ELU, Softmax (last) or TorchScaledSigmoid")
+    raise _unreadable(index, module)
 
 
 def _read_scaled_sigmoid(torch, where, module, nout):
@@ -286,7 +253,7 @@ def from_torch(module, max_parameters=MAX_PARAMETERS):
     item is read and checked first, so a module it cannot read raises (ValueError or
     TypeError naming the item's index and type) before any model is built. A module with
     more than ``max_parameters`` parameters is refused (each becomes a Python Value)."""
-    torch = _torch()
+    torch = require_torch()
     items = _items(torch, module)
     count = _count_parameters(torch, items)
     if count > max_parameters:
@@ -297,6 +264,8 @@ def from_torch(module, max_parameters=MAX_PARAMETERS):
     while index < len(items):
         linear = items[index]
         if not isinstance(linear, torch.nn.Linear):
+            if type(linear) not in _activation_types(torch):
+                raise _unreadable(index, linear)
             after = "comes first" if index == 0 else "follows another activation"
             raise ValueError(f"{_describe(index, linear)} {after}, where a Linear must be: each autograd-lite "
                              "layer is a Linear followed by at most one activation")
