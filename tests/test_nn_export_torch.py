@@ -3,6 +3,7 @@ computes the same outputs (to 1e-12) and, by torch's own autograd on a batch, th
 parameter gradients (to 1e-10) as our backward over the examples; parameters cross in both
 directions bitwise; whatever cannot cross is refused with an error naming it."""
 
+import inspect
 import math
 import random
 import struct
@@ -145,6 +146,12 @@ def test_a_layer_and_a_neuron_agree_with_torch(spec):
     check_against_torch(neuron, batch(3))
 
 
+def test_a_softmax_layer_is_linear_then_softmax():
+    layer = randomise(nn.Layer(3, 4, "softmax", seed=0), 5)
+    assert [type(m) for m in nn.to_torch(layer)] == [torch.nn.Linear, torch.nn.Softmax]
+    check_against_torch(layer, batch(3))
+
+
 def test_softplus_is_exact_where_torchs_default_threshold_is_not():
     neuron = nn.Neuron(1, "softplus")
     neuron.set_parameters([1.0, 0.0])
@@ -155,6 +162,7 @@ def test_softplus_is_exact_where_torchs_default_threshold_is_not():
     default = torch.nn.Softplus()(torch.tensor(points, dtype=torch.float64)).tolist()
     assert ours[4] - default[4] == pytest.approx(math.log1p(math.exp(-20.5)), rel=1e-6)  # why threshold=40
     assert max(abs(a - b) for a, b in zip(ours, default)) <= math.log1p(math.exp(-20.0))
+    assert neuron([33.0]).data != 33.0 and neuron([33.3]).data == 33.3  # where log(1 + e**x) rounds to x
 
 
 # --- random MLPs --------------------------------------------------------------------------------
@@ -278,6 +286,8 @@ def test_the_exported_module_takes_tensors_made_from_numpy():
     X = np.array(batch(2))
     out = nn.to_torch(model)(torch.from_numpy(X)).flatten().tolist()
     assert all(close(model(x).data, o, 1e-12) for x, o in zip(X, out))
+    with pytest.raises(TypeError, match="must be Tensor"):
+        nn.to_torch(model)(X)
 
 
 def test_from_torch_leaves_the_module_as_it_was_and_reads_modules_that_hold_gradients():
@@ -369,6 +379,7 @@ def test_a_model_too_big_for_python_values_is_refused_unless_asked_for():
     with pytest.raises(ValueError, match="10,201 parameters, more than max_parameters=10,000"):
         nn.from_torch(big, max_parameters=10_000)
     assert nn.from_torch(big, max_parameters=10_201).num_parameters == 10_201
+    assert inspect.signature(nn.from_torch).parameters["max_parameters"].default == 1_000_000
 
 
 def test_what_to_torch_cannot_export_is_refused_and_the_model_kept():
@@ -422,3 +433,29 @@ def test_pytorchs_default_softplus_reads_as_softplus_and_exports_with_threshold_
     model = nn.from_torch(torch.nn.Sequential(linear(2, 3), torch.nn.Softplus(), linear(3, 1)))
     assert model.activations == [activations.Softplus(), activations.Linear()]
     assert nn.to_torch(model)[1].threshold == 40.0
+
+
+def test_threads_making_the_twin_at_once_get_one_class(monkeypatch):
+    import threading
+    import time
+
+    made = torch_twins._make_scaled_sigmoid_class
+
+    def slow_make(torch_module):
+        time.sleep(0.05)  # widen the window in which a second thread could make a second class
+        return made(torch_module)
+
+    monkeypatch.setattr(torch_twins, "_made", {})  # as before the first use
+    monkeypatch.setattr(torch_twins, "_make_scaled_sigmoid_class", slow_make)
+    start, classes = threading.Barrier(8), []
+
+    def first_use():
+        start.wait()
+        classes.append(torch_twins.scaled_sigmoid_class())
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(classes) == 8 and len(set(classes)) == 1

@@ -6,7 +6,7 @@ use; it is still this module's attribute, ``autograd_lite.nn.torch_twins.TorchSc
 (a module ``__getattr__``), which is what pickle and ``torch.save`` look up.
 """
 
-import functools
+import threading
 
 INSTALL = 'pip install "autograd-lite[export]"'
 
@@ -20,10 +20,19 @@ def require_torch():
     return torch
 
 
-@functools.cache
+_made = {}
+_making = threading.Lock()  # two threads' first calls must not make two different classes
+
+
 def scaled_sigmoid_class():
     """The ``TorchScaledSigmoid`` class, made on first use (it subclasses torch.nn.Module)."""
-    torch = require_torch()
+    with _making:
+        if "TorchScaledSigmoid" not in _made:
+            _made["TorchScaledSigmoid"] = _make_scaled_sigmoid_class(require_torch())
+        return _made["TorchScaledSigmoid"]
+
+
+def _make_scaled_sigmoid_class(torch):
 
     class TorchScaledSigmoid(torch.nn.Module):
         """``c * sigmoid(beta * x)`` element-wise: ``nn.ScaledSigmoid`` in PyTorch. With
