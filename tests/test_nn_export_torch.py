@@ -459,3 +459,12 @@ def test_threads_making_the_twin_at_once_get_one_class(monkeypatch):
     for thread in threads:
         thread.join()
     assert len(classes) == 8 and len(set(classes)) == 1
+
+
+def test_a_linear_used_twice_becomes_two_layers_with_their_own_copies():
+    shared = linear(3, 3)
+    model = nn.from_torch(torch.nn.Sequential(shared, torch.nn.Tanh(), shared))
+    first, second = model.layers
+    assert [n.w[0].data for n in first.neurons] == [n.w[0].data for n in second.neurons]
+    assert first.neurons[0].w[0] is not second.neurons[0].w[0]
+    check_against_torch(model, batch(3))

@@ -35,7 +35,8 @@ threshold of at least 20, PyTorch's default; ``nn.GELU`` the exact form; ``nn.So
 last, over ``dim=-1``). Weights may be on any device and float16, bfloat16, float32 or
 float64: each of those is a float64 exactly, so nothing is rounded. Anything else raises a
 ValueError or TypeError naming the item's index and type; everything is read and checked
-before the model is built. Both round trips keep every parameter bitwise.
+before the model is built. Both round trips keep every parameter bitwise. A ``Linear`` that
+appears twice in the ``Sequential`` (tied weights) becomes two layers, each with its own copy.
 """
 
 from . import activations
