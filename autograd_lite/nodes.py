@@ -86,3 +86,33 @@ def power_method(rule_for, namespace, fallback):
               + NODE.format(parents="(x_node,)", locals=f"({', '.join(row.local_sources)},)"))
     return define(source, "__pow__", "autograd_lite Value.__pow__",
                   dict(namespace, rule_for=rule_for, fallback=fallback))
+
+
+METHODS = {  # op -> (Value method, reflected method or None)
+    "+": ("__add__", "__radd__"), "-": ("__sub__", "__rsub__"), "*": ("__mul__", "__rmul__"),
+    "/": ("__truediv__", "__rtruediv__"), "neg": ("__neg__", None), "abs": ("__abs__", None),
+    **{op: (op, None) for op in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "tan", "asin",
+                                 "acos", "atan", "sinh", "cosh", "log1p", "expm1", "erf", "erfc", "softplus",
+                                 "gelu", "silu")},
+}
+
+
+def install_fast_path(cls, namespace, power_rule):
+    """Replace the readable methods of ``cls`` (Value) by fused twins generated from the
+    table's rows (and ``__pow__`` from the ``**n`` row); return {method: readable method}."""
+    rules_by_op = namespace["RULES"]
+    reference = {}
+
+    def install(name, fused):
+        reference[name] = getattr(cls, name)
+        fused.__doc__ = reference[name].__doc__
+        fused.__qualname__ = f"{cls.__name__}.{name}"
+        setattr(cls, name, fused)
+
+    for op, (method, reflected) in METHODS.items():
+        install(method, fused_method(rules_by_op[op], method, False, namespace))
+        if reflected:
+            install(reflected, fused_method(rules_by_op[op], reflected, True, namespace))
+    install("__pow__", power_method(power_rule, namespace, cls.__pow__))
+    cls.abs = cls.__abs__  # |x| by name too, as in PyTorch: the same fused method
+    return reference
