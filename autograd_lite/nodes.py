@@ -28,12 +28,33 @@ NODE = """\
     return node
 """
 
+# A leaf: a number with no parents (Value(x), and the constant a plain operand becomes).
+LEAF = """\
+{node}.data = {data}
+{node}.grad = 0.0
+{node}.label = {label}
+{node}._rule = None
+{node}._epoch = 0
+{node}._scope = _mode()[1]
+{node}._parents = {node}._local = ()
+"""
+
+# An operand that may be a plain number: a float becomes a constant leaf inline (the common
+# case: x * 0.5), anything else goes through _constant (None: not a number).
 _LIFT = """\
     if type({name}) is not Value:
-        {name} = _constant({name})
-        if {name} is None:
-            return NotImplemented
+        if type({name}) is float:
+            constant = _new(Value)
+{leaf}            {name} = constant
+        else:
+            {name} = _constant({name})
+            if {name} is None:
+                return NotImplemented
 """
+
+
+def _indented(text, spaces):
+    return "".join(" " * spaces + line for line in text.splitlines(keepends=True))
 
 
 def define(source, name, what, namespace):
@@ -50,6 +71,14 @@ def make_function(namespace):
     return define(source, "make", "autograd_lite node", namespace)
 
 
+def init_method(namespace):
+    """``Value.__init__``: a leaf from the template, after checking the number."""
+    source = ('def __init__(self, data, label=""):\n'
+              '    if type(data) is not float:\n        data = as_float(data, "Value()")\n'
+              + _indented(LEAF.format(node="self", data="data", label="label"), 4))
+    return define(source, "__init__", "autograd_lite Value.__init__", dict(namespace))
+
+
 def fused_method(rule, method, reflected, namespace):
     """The Value method ``method`` for the table row ``rule``, its text inlined.
 
@@ -63,7 +92,8 @@ def fused_method(rule, method, reflected, namespace):
     if len(names) == 2:
         left, right = nodes
         params = f"{right}, {left}" if reflected else f"{left}, {right}"
-        lift = _LIFT.format(name=left if reflected else right)
+        other = left if reflected else right
+        lift = _LIFT.format(name=other, leaf=_indented(LEAF.format(node="constant", data=other, label='""'), 12))
     unpack = "".join(f"    {n} = {node}.data\n" for n, node in zip(names, nodes))
     source = (f"def {method}({params}):\n{lift}{unpack}    out = {rule.forward_source}\n"
               + NODE.format(parents=f"({', '.join(nodes)},)", locals=f"({', '.join(rule.local_sources)},)"))
@@ -114,5 +144,6 @@ def install_fast_path(cls, namespace, power_rule):
         if reflected:
             install(reflected, fused_method(rules_by_op[op], reflected, True, namespace))
     install("__pow__", power_method(power_rule, namespace, cls.__pow__))
+    install("__init__", init_method(namespace))
     cls.abs = cls.__abs__  # |x| by name too, as in PyTorch: the same fused method
     return reference
