@@ -6,11 +6,13 @@ scalars, ``Fraction``, 0-d arrays). ``numpy.float64`` is a ``float`` to a type c
 for the other NumPy scalars pass ``float(x)`` if your checker complains. ``bool`` is an
 ``int`` to a type checker but is refused at run time, with a TypeError that says so.
 
-``ValueLike`` is a Value or a number: what arithmetic and the ops take.
+``ValueLike`` is a Value or a number: what arithmetic and the ops take. ``FilePath`` is
+what the functions that read or write a file take.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, TypeAlias, Union
 
 if TYPE_CHECKING:
@@ -18,5 +20,6 @@ if TYPE_CHECKING:
 
 Number: TypeAlias = Union[float, int]
 ValueLike: TypeAlias = Union["Value", float, int]
+FilePath: TypeAlias = Union[str, "os.PathLike[str]"]
 
-__all__ = ["Number", "ValueLike"]
+__all__ = ["Number", "ValueLike", "FilePath"]
