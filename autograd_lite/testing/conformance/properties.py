@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
@@ -134,7 +134,7 @@ class Oracle:
 def _node_values(expression: Expression) -> list[float]:
     values = list(expression.inputs)
     for ins in expression.instructions:
-        on_floats: Callable[..., float] = OPS[ins.op].on_floats  # typed `object` in testing/expression.py
+        on_floats = cast(Callable[..., float], OPS[ins.op].on_floats)  # typed `object` in testing/expression.py
         values.append(float(on_floats([values[i] for i in ins.args], ins.param)))
     return values
 
