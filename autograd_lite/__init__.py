@@ -23,7 +23,8 @@ from .value import Value
 
 if TYPE_CHECKING:  # imported on first use (below), so the engine needs neither graphviz nor the compiler
     from .compiler import Compiled, TracingError, compile
-    from .render import backward_steps, draw_dot, draw_graph, explain
+    from .render import backward_steps, draw_dot, draw_graph
+    from .render.explain import explain
 
 __version__ = "0.1.0"
 

@@ -6,12 +6,14 @@ import contextlib
 import os
 import secrets
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from .aliases import FilePath
 
+_Path = TypeVar("_Path", bound=FilePath)  # the path comes back as given
 
-def write_atomically(path: FilePath, data: bytes | str, fsync: bool = False) -> FilePath:
+
+def write_atomically(path: _Path, data: bytes | str, fsync: bool = False) -> _Path:
     """Write ``data`` (bytes or str) to ``path`` via a temporary file in the same folder, so
     ``path`` is never left half-written. ``fsync=True`` also flushes it to disk before the
     rename (for checkpoints). The file gets the usual permissions (0o666 less the umask;
