@@ -115,7 +115,8 @@ def push(roots: Iterable[Any], inputs: Sequence[Value], seeds: Sequence[Any], sy
 
 def _symbolic_locals(node: Value) -> tuple[Value, ...]:
     # The local derivatives as Values: the same call graph.propagate makes when symbolic.
-    return cast("Rule", node._rule).local(*node._parents, node)  # a node with parents has a rule
+    locals_: tuple[Value, ...] = cast("Rule", node._rule).local(*node._parents, node)  # a node with parents has a rule
+    return locals_
 
 
 def _topological_order(roots: Iterable[Any], inputs: Iterable[Value]) -> list[Value]:

@@ -31,7 +31,7 @@ AFTER_VALUE_PY_IS_ANNOTATED = pytest.mark.xfail(
     strict=True, reason="Value's methods and the ops in operators.py are annotated after the engine rewrite merges")
 
 PREAMBLE = """\
-import random
+import math
 
 from typing_extensions import reveal_type
 
@@ -188,23 +188,32 @@ def test_wrong_arguments_to_the_typed_api_are_errors_for_mypy(tmp_path, mypy_cac
 
 
 @AFTER_VALUE_PY_IS_ANNOTATED
-def test_adding_a_string_to_a_value_is_a_mypy_error(tmp_path, mypy_cache):
+def test_a_string_for_a_value_and_a_value_for_a_float_are_mypy_errors(tmp_path, mypy_cache):
+    """Also the silent bug the run-time error guards against: math.exp(x) or float(x) would
+    drop x from the graph. (Value's __float__, __int__ and __index__ exist only to raise;
+    hidden from type checkers, they make these errors for mypy too.)"""
     errors = _errors_for(tmp_path, mypy_cache, """\
         Value(1.0) + "a"
         "a" * x
+        math.exp(x)
+        float(x)
     """, VALUE_FROM_VALUE)
-    assert len(errors) == 2, errors
+    assert len(errors) == 4, errors
     assert 'Unsupported operand types for + ("Value" and "str")' in errors[0]
     assert 'Unsupported operand types for * ("str" and "Value")' in errors[1]
+    assert 'Argument 1 to "exp" has incompatible type "Value"' in errors[2]
+    assert 'Argument 1 to "float" has incompatible type "Value"' in errors[3]
 
 
-def test_adding_a_string_to_a_value_is_refused_at_run_time_too():
+def test_what_mypy_refuses_is_refused_at_run_time_too():
+    import math
+
     from autograd_lite import Value
 
-    with pytest.raises(TypeError):
-        Value(1.0) + "a"
-    with pytest.raises(TypeError):
-        "a" * Value(1.0)
+    x = Value(1.0)
+    for refused in (lambda: x + "a", lambda: "a" * x, lambda: math.exp(x), lambda: float(x)):
+        with pytest.raises(TypeError):
+            refused()
 
 
 def test_both_packages_pass_mypy_strict(mypy_cache):

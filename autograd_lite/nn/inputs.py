@@ -93,7 +93,8 @@ def examples(X: Any, what: str = "X") -> list[Any]:
         if X.ndim != 2:
             hint = "; for one feature use X.reshape(-1, 1)" if X.ndim == 1 else ""
             raise ValueError(f"{what} must be 2-D (one row per example), got shape {tuple(X.shape)}{hint}")
-        return X.tolist()
+        rows: list[Any] = X.tolist()
+        return rows
     try:
         return list(X)
     except TypeError:

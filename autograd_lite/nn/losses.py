@@ -109,7 +109,8 @@ def _clamped_log_rule(eps: float) -> Rule:
     branch it was traced on. ``repr`` writes each bound exactly."""
     low, high = repr(eps), repr(1.0 - eps)
     clamp = f"({low} if x < {low} else {high} if x > {high} else x)"
-    return rules.compile_rule(f"clamped_log({eps:g})", "x", f"_checked_log{clamp}", f"1.0 / {clamp}")
+    rule: Rule = rules.compile_rule(f"clamped_log({eps:g})", "x", f"_checked_log{clamp}", f"1.0 / {clamp}")
+    return rule
 
 
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Value:

@@ -62,7 +62,8 @@ class GraphDrawing:
     @property
     def source(self) -> str:
         """The DOT text."""
-        return self.graph.source
+        source: str = self.graph.source
+        return source
 
     def pipe(self, output_format: str) -> bytes:
         """The rendered bytes in a renderer format such as ``"svg"`` or ``"png"``."""
