@@ -35,6 +35,7 @@ import math
 
 from typing_extensions import reveal_type
 
+import nn as top_level_nn
 import autograd_lite as ag
 from autograd_lite import Value, nn
 from autograd_lite import math as agm
@@ -70,6 +71,7 @@ TYPES_NOW = [
     ("nn.accuracy(model, [[1.0, 2.0]], [1])", "float", float),
     ("nn.SGD(model.parameters(), lr=0.1).current_lr()", "float", float),
     ("nn.datasets.moons(10)", "tuple[list[list[float]], list[int]]", tuple),
+    ("top_level_nn.Neuron(2, seed=0)([1.0, 2.0])", "autograd_lite.value.Value", None),  # the alias, typed too
 ]
 
 TYPES_AFTER_VALUE_PY = [
