@@ -126,6 +126,13 @@ class Value(ElementaryFunctions):
     def __index__(self):
         raise TypeError(_CONVERSION_HINT.format(what="use as an integer"))
 
+    def __bool__(self):
+        """Refused: ``if x:`` could mean "x is not zero" or "x is there"; see the message."""
+        raise TypeError(
+            "the truth value of a Value is ambiguous: to branch on its number, compare it "
+            "(if x > 0:, which compile's tracer records) or use x.item() (if x.item() != 0:); "
+            "to test whether an optional Value is there, write 'if x is not None:'")
+
     # --- reverse mode ----------------------------------------------------------------
 
     def backward(self, gradient=1.0):
