@@ -4,7 +4,7 @@ that names the place and the offending type when it gets something else."""
 import numbers
 
 
-def as_float(x, where):
+def as_float(x: object, where: str) -> float:
     """``x`` as a float, or a TypeError that names ``where`` and the offending type.
 
     Accepted: int, float and other ``numbers.Real`` (NumPy scalars, Fraction), and 0-d NumPy

@@ -25,19 +25,39 @@ code such as :mod:`autograd_lite.nn`: ``builtin("dot").apply(values)`` is the un
 path (a tuple of Values, nothing converted), calling it is the checked one.
 """
 
+from __future__ import annotations
+
 import functools
 import inspect
 import keyword
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from . import nodes, rules, value
+from .mode import MODE
 from .rules import ZERO
 from .value import Value, as_float
 
-__all__ = ["op", "Op", "builtin", "ZERO"]
+if TYPE_CHECKING:
+    from .aliases import Number, ValueLike
+
+__all__ = ["op", "Op", "CustomOp", "builtin", "ZERO"]
 _FLOAT = frozenset((float,))
 
 
-def _as_value(x, where):
+class CustomOp(Protocol):
+    """What :func:`op` returns: a function that makes one node from Values or numbers, with
+    the attributes ``rule`` (its :class:`~autograd_lite.rules.Rule`), ``apply`` (the
+    unchecked path: a tuple of Values in, nothing converted) and ``op_name``."""
+
+    rule: rules.Rule
+    apply: Callable[[tuple[Value, ...]], Value]
+    op_name: str
+
+    def __call__(self, *inputs: ValueLike) -> Value: ...
+
+
+def _as_value(x: object, where: str) -> Value:
     """A constant Value for a number (the operators' fast path), or lift's clear error."""
     constant = value._constant(x)
     return constant if constant is not None else value.lift(x, where)
@@ -49,23 +69,23 @@ class Op:
     ``rule`` is its :class:`~autograd_lite.rules.Rule`; ``apply(values)`` is the unchecked
     path, which takes a tuple of Values and converts nothing."""
 
-    def __init__(self, rule):
+    def __init__(self, rule: rules.Rule) -> None:
         self.rule = rule
         self.name = rule.name
-        self.apply = functools.partial(value.apply, rule)
+        self.apply: Callable[[tuple[Value, ...]], Value] = functools.partial(value.apply, rule)
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: ValueLike) -> Value:
         where = f"{self.name}()"
         expected = len(self.rule.inputs)
         if not self.rule.variadic and len(inputs) != expected:
             raise TypeError(f"{where} takes {expected} input{'s' * (expected != 1)}, got {len(inputs)}")
         return self.apply(tuple(value.lift(x, f"{where} input") for x in inputs))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<autograd_lite op {self.name!r}>"
 
 
-def builtin(name, *constants):
+def builtin(name: str, *constants: Number) -> Op:
     """The engine's op ``name`` (a row of ``rules.TABLE``), with its constants if it takes
     any: ``builtin("dot")``, ``builtin("leaky_relu", 0.2)``; KeyError for an unknown name."""
     row = rules.ROWS[name]
@@ -79,7 +99,7 @@ def builtin(name, *constants):
     return Op(rules.RULES[name])
 
 
-def _arity(local, name):
+def _arity(local: Callable[..., Any], name: str) -> int | None:
     """The number of inputs, read from ``local(*xs, out)``'s signature; None if it takes
     ``*args`` (then any number)."""
     try:
@@ -95,7 +115,7 @@ def _arity(local, name):
     return len(positional) - 1
 
 
-def op(name, forward, local):
+def op(name: str, forward: Callable[..., float], local: Callable[..., tuple[Any, ...]]) -> CustomOp:
     """A new op: returns a function that makes one node named ``name`` (see the module
     docstring). ``forward(*floats) -> float``; ``local(*xs, out) -> tuple`` with one local
     derivative per input, on floats (first order) and on Values (higher order)."""
@@ -110,25 +130,26 @@ def op(name, forward, local):
                       tuple(f"x{i}" for i in range(n)))
     unchecked = functools.partial(value.apply, rule)
     if n is None:
-        def call(*inputs):
+        def call(*inputs: ValueLike) -> Value:
             return unchecked(tuple(value.lift(x, f"{name}() input") for x in inputs))
     else:
         call = _fused_call(rule, n, checks)
-    call.rule, call.apply, call.op_name = rule, unchecked, name
-    return call
+    made = cast(CustomOp, call)
+    made.rule, made.apply, made.op_name = rule, unchecked, name
+    return made
 
 
 class _Checks:
     """A custom op's ``forward`` and ``local`` with the checks that make a wrong rule a
     clear error instead of a wrong gradient."""
 
-    def __init__(self, name, forward, local, n):
+    def __init__(self, name: str, forward: Callable[..., Any], local: Callable[..., Any], n: int | None) -> None:
         self.name, self.user_forward, self.user_local, self.n = name, forward, local, n
 
-    def forward(self, *xs):
+    def forward(self, *xs: float) -> float:
         return self.number(self.user_forward(*xs))
 
-    def number(self, out):
+    def number(self, out: object) -> float:
         if type(out) is float:
             return out
         if isinstance(out, Value):
@@ -136,10 +157,10 @@ class _Checks:
                             "float (use math or autograd_lite.math, which return a float for a float)")
         return as_float(out, f"op {self.name!r}: forward")
 
-    def local(self, *xs_out):
+    def local(self, *xs_out: Any) -> tuple[Any, ...]:
         return self.derivatives(self.user_local(*xs_out), xs_out)
 
-    def derivatives(self, result, xs_out):
+    def derivatives(self, result: object, xs_out: tuple[Any, ...]) -> tuple[Any, ...]:
         n = len(xs_out) - 1
         if type(result) is tuple and len(result) == n and set(map(type, result)) <= _FLOAT:
             return result  # the common case, checked in C
@@ -149,7 +170,7 @@ class _Checks:
             raise TypeError(f"op {self.name!r}: local must return a tuple of {n} local derivative"
                             f"{'s' * (n != 1)} (one per input), got {shown}")
         symbolic = any(isinstance(x, Value) for x in xs_out)
-        checked = []
+        checked: list[Any] = []
         for i, d in enumerate(result):
             if isinstance(d, Value):
                 if not symbolic:
@@ -163,7 +184,7 @@ class _Checks:
         return tuple(checked)
 
 
-def _fused_call(rule, n, checks):
+def _fused_call(rule: rules.Rule, n: int, checks: _Checks) -> Callable[..., Value]:
     """The eager path of a custom op with ``n`` inputs, from the node template: numbers
     become constants, then the user's functions, checked, then one node."""
     names = [f"x{i}" for i in range(n)]
@@ -177,7 +198,7 @@ def _fused_call(rule, n, checks):
               "    if type(out) is not float:\n        out = number(out)\n"
               + nodes.NODE.format(parents=f"({', '.join(nodes_)},)",
                                   locals=f"derivatives(local({xs}, out), ({xs}, out))"))
-    namespace = {"Value": Value, "_new": object.__new__, "_mode": value.MODE.get, "_as_value": _as_value,
+    namespace = {"Value": Value, "_new": object.__new__, "_mode": MODE.get, "_as_value": _as_value,
                  "where": f"{rule.name}() input", "rule": rule, "forward": checks.user_forward,
                  "number": checks.number, "local": checks.user_local, "derivatives": checks.derivatives}
     call = nodes.define(source, "call", f"autograd_lite op {rule.name}", namespace)

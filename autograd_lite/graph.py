@@ -23,25 +23,33 @@ Three rules keep every result right:
   that share nodes (one model's parameters, say) each give the right answer.
 """
 
+from __future__ import annotations
+
 import itertools
 import threading
 import weakref
+from collections.abc import Sequence
 from itertools import repeat
 from operator import add, attrgetter
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from .rules import ZERO
+
+if TYPE_CHECKING:
+    from .rules import Rule
+    from .value import Value
 
 _LOCK = threading.RLock()
 _passes = itertools.count(1)  # a Value starts with _epoch 0: never part of a pass
 _get_grad, _get_sum = attrgetter("grad"), attrgetter("_sum")
-_last_root = None  # weakref to the root of the most recent backward(), for explain()
+_last_root: weakref.ref[Value] | None = None  # the root of the most recent backward(), for explain()
 
 
-def _count_consumers(root, epoch):
+def _count_consumers(root: Value, epoch: int) -> list[Value]:
     """Mark every node below ``root`` as part of pass ``epoch``: ``_sum`` 0.0 and
     ``_pending`` its number of consumers (one more for leaves, which never pass anything
     on). Return the leaves."""
-    leaves = []
+    leaves: list[Value] = []
     stack = [root]
     while stack:
         for parent in stack.pop()._parents:
@@ -59,7 +67,13 @@ def _count_consumers(root, epoch):
     return leaves
 
 
-def propagate(root, seed, symbolic=False, wrt=None):
+@overload
+def propagate(root: Value, seed: Any, symbolic: bool = False, wrt: None = None) -> None: ...
+@overload
+def propagate(root: Value, seed: Any, symbolic: bool = False, *, wrt: Sequence[Value]) -> list[Any]: ...
+
+
+def propagate(root: Value, seed: Any, symbolic: bool = False, wrt: Sequence[Value] | None = None) -> list[Any] | None:
     """The chain rule, once.
 
     Without ``wrt`` (``backward``): every node below ``root`` gets ``grad`` = d root / d node;
@@ -77,7 +91,7 @@ def propagate(root, seed, symbolic=False, wrt=None):
         root._epoch = epoch
         root._sum = seed
         leaves = _count_consumers(root, epoch)
-        ready = [root]
+        ready: list[Value] = [root]
         if not root._parents:  # a leaf root: its own gradient is the seed, accumulated
             leaves, ready = [root], []
         while ready:
@@ -86,7 +100,8 @@ def propagate(root, seed, symbolic=False, wrt=None):
             if commit:
                 node.grad = grad
             if symbolic:
-                for parent, local, flat in zip(node._parents, node._rule.local(*node._parents, node), node._local):
+                for parent, local, flat in zip(node._parents, cast("Rule", node._rule).local(*node._parents, node),
+                                              node._local):  # a node with parents has a rule
                     if flat is not ZERO:
                         parent._sum = parent._sum + local * grad
                     parent._pending -= 1
@@ -102,22 +117,22 @@ def propagate(root, seed, symbolic=False, wrt=None):
         if commit:  # one C-level step: no interrupt can land between two leaves
             list(map(setattr, leaves, repeat("grad"), map(add, map(_get_grad, leaves), map(_get_sum, leaves))))
             return None
-        return [x._sum if x._epoch == epoch else 0.0 for x in wrt]
+        return [x._sum if x._epoch == epoch else 0.0 for x in cast("Sequence[Value]", wrt)]  # not None: not commit
 
 
-def backward(root, gradient=1.0):
+def backward(root: Value, gradient: float = 1.0) -> None:
     """Set every node's ``grad`` to d root / d node (leaves accumulate; see Value.backward)."""
     global _last_root
     propagate(root, gradient)
     _last_root = weakref.ref(root)
 
 
-def last_backward_root():
+def last_backward_root() -> Value | None:
     """The root of the most recent ``backward()`` if it is still alive, else None."""
     return _last_root() if _last_root is not None else None
 
 
-def reachable(root):
+def reachable(root: Value) -> set[Value]:
     """The set of nodes ``root`` depends on, itself included."""
     seen = {root}
     stack = [root]
@@ -129,16 +144,17 @@ def reachable(root):
     return seen
 
 
-def topological_order(root):
+def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each listed after all of its parents.
 
     Iterative (any depth works at the default recursion limit). Uses its own counts, so it
     is safe to call at any time, e.g. while rendering.
     """
-    pending = {}
+    pending: dict[Value, int] = {}
     for node in reachable(root):
         for parent in node._parents:
             pending[parent] = pending.get(parent, 0) + 1
+    order: list[Value]
     order, ready = [], [root]
     while ready:
         node = ready.pop()
@@ -151,7 +167,7 @@ def topological_order(root):
     return order
 
 
-def zero_grad(root):
+def zero_grad(root: Value) -> None:
     """Set ``grad`` to 0.0 on ``root`` and every node it depends on."""
     for node in reachable(root):
         node.grad = 0.0

@@ -10,7 +10,21 @@ custom ops (``autograd_lite.op``). The generated source is registered with
 This module does not import :mod:`.value`: the Value class and its helpers are passed in.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from .rules import register_source
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .rules import Rule
+    from .value import Value
+
+    # make(out, rule, parents, args): see make_function.
+    MakeNode: TypeAlias = Callable[[float, Rule, tuple[Value, ...], Sequence[float]], Value]
 
 NODE = """\
     node = _new(Value)
@@ -53,17 +67,18 @@ _LIFT = """\
 """
 
 
-def _indented(text, spaces):
+def _indented(text: str, spaces: int) -> str:
     return "".join(" " * spaces + line for line in text.splitlines(keepends=True))
 
 
-def define(source, name, what, namespace):
+def define(source: str, name: str, what: str, namespace: dict[str, Any]) -> Callable[..., Any]:
     """Compile ``source`` (our own template text) in ``namespace``; return ``namespace[name]``."""
     exec(compile(source, register_source(source, what), "exec"), namespace)
-    return namespace[name]
+    defined: Callable[..., Any] = namespace[name]
+    return defined
 
 
-def make_function(namespace):
+def make_function(namespace: dict[str, Any]) -> MakeNode:
     """``make(out, rule, parents, args)``: the node for ``rule`` with value ``out`` whose
     parents are ``parents`` (Values) holding the floats ``args``."""
     source = "def make(out, rule, parents, args):\n" + NODE.format(parents="parents",
@@ -71,7 +86,7 @@ def make_function(namespace):
     return define(source, "make", "autograd_lite node", namespace)
 
 
-def init_method(namespace):
+def init_method(namespace: dict[str, Any]) -> Callable[..., None]:
     """``Value.__init__``: a leaf from the template, after checking the number."""
     source = ('def __init__(self, data, label=""):\n'
               '    if type(data) is not float:\n        data = as_float(data, "Value()")\n'
@@ -79,7 +94,7 @@ def init_method(namespace):
     return define(source, "__init__", "autograd_lite Value.__init__", dict(namespace))
 
 
-def fused_method(rule, method, reflected, namespace):
+def fused_method(rule: Rule, method: str, reflected: bool, namespace: dict[str, Any]) -> Callable[..., Any]:
     """The Value method ``method`` for the table row ``rule``, its text inlined.
 
     For a two-input op, the operand that may be a plain number is made a constant Value
@@ -100,7 +115,8 @@ def fused_method(rule, method, reflected, namespace):
     return define(source, method, f"autograd_lite Value.{method}", dict(namespace, rule=rule))
 
 
-def power_method(rule_for, namespace, fallback):
+def power_method(rule_for: Callable[[float], Rule], namespace: dict[str, Any],
+                 fallback: Callable[[Value, Any], Value]) -> Callable[[Value, Any], Value]:
     """``Value.__pow__``: for a number exponent n, the ``**n`` row inlined with n as an
     argument; ``fallback(x, exponent)`` handles everything else (a Value exponent, a
     NumPy array, a wrong type)."""
@@ -127,13 +143,14 @@ METHODS = {  # op -> (Value method, reflected method or None)
 }
 
 
-def install_fast_path(cls, namespace, power_rule):
+def install_fast_path(cls: type[Value], namespace: dict[str, Any],
+                      power_rule: Callable[[float], Rule]) -> dict[str, Callable[..., Any]]:
     """Replace the readable methods of ``cls`` (Value) by fused twins generated from the
     table's rows (and ``__pow__`` from the ``**n`` row); return {method: readable method}."""
     rules_by_op = namespace["RULES"]
-    reference = {}
+    reference: dict[str, Callable[..., Any]] = {}
 
-    def install(name, fused):
+    def install(name: str, fused: Callable[..., Any]) -> None:
         reference[name] = getattr(cls, name)
         fused.__doc__ = reference[name].__doc__
         fused.__qualname__ = f"{cls.__name__}.{name}"
@@ -145,5 +162,5 @@ def install_fast_path(cls, namespace, power_rule):
             install(reflected, fused_method(rules_by_op[op], reflected, True, namespace))
     install("__pow__", power_method(power_rule, namespace, cls.__pow__))
     install("__init__", init_method(namespace))
-    cls.abs = cls.__abs__  # |x| by name too, as in PyTorch: the same fused method
+    setattr(cls, "abs", cls.__abs__)  # |x| by name too, as in PyTorch: the same fused method
     return reference

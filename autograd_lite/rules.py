@@ -13,16 +13,29 @@ node is made) and on Values (higher-order derivatives build a graph of the deriv
 The chain rule itself is written once, in :mod:`autograd_lite.graph`.
 """
 
+from __future__ import annotations
+
 import linecache
 import math
 import operator
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from .domains import (  # noqa: F401 - the table's source text names them
     _SQRT_HALF, _TWO_OVER_SQRT_PI, _INV_SQRT_2PI, _div, _pow, _checked_exp, _checked_log,
     _checked_sqrt, _checked_log1p, _softplus, _gelu, _silu, _sigmoid, _logsumexp, _tanh,
     _checked_sin, _checked_cos, _checked_tan, _checked_asin, _checked_acos, _atan,
     _checked_sinh, _checked_cosh, _checked_expm1, _erf, _expm1)
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .aliases import ValueLike
+    from .value import Value
+
+    # make(*constants) -> (forward, local): a row's functions with its constants bound.
+    _Maker: TypeAlias = Callable[..., tuple[Callable[..., float], Callable[..., tuple[Any, ...]]]]
 
 INF = math.inf
 NAN = math.nan
@@ -45,9 +58,18 @@ class Rule:
 
     __slots__ = ("name", "forward", "local", "inputs", "params", "param_values", "forward_source",
                  "local_sources")
+    name: str
+    forward: Callable[..., float]
+    local: Callable[..., tuple[Any, ...]]  # floats (or ZERO) on floats, Values on Values
+    inputs: tuple[str, ...]
+    params: tuple[str, ...]
+    param_values: tuple[float, ...]
+    forward_source: str
+    local_sources: tuple[str, ...]
 
-    def __init__(self, name, forward, local, inputs=(), forward_source="", local_sources=(), params=(),
-                 param_values=()):
+    def __init__(self, name: str, forward: Callable[..., float], local: Callable[..., tuple[Any, ...]],
+                 inputs: Iterable[str] = (), forward_source: str = "", local_sources: Iterable[str] = (),
+                 params: Iterable[str] = (), param_values: Iterable[float] = ()) -> None:
         self.name = name
         self.forward = forward
         self.local = local
@@ -58,97 +80,98 @@ class Rule:
         self.local_sources = tuple(local_sources)
 
     @property
-    def variadic(self):
+    def variadic(self) -> bool:
         """True for an op over a list of inputs (``sum``, ``dot``, ``softmax``...)."""
         return self.inputs[:1] == ("*xs",)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Rule({self.name!r})"
 
 
 # --- helpers that work on floats and on Values ------------------------------------------
+# (Typed Any: each takes a float or a Value and returns the same kind.)
 
-def _data(x):
+def _data(x: Any) -> float:
     return x if type(x) is float else x.data
 
 
-def _exp(x):
+def _exp(x: Any) -> Any:
     return math.exp(x) if type(x) is float else x.exp()
 
 
-def _log(x):
+def _log(x: Any) -> Any:
     return math.log(x) if type(x) is float else x.log()
 
 
-def _sin(x):
+def _sin(x: Any) -> Any:
     return math.sin(x) if type(x) is float else x.sin()
 
 
-def _cos(x):
+def _cos(x: Any) -> Any:
     return math.cos(x) if type(x) is float else x.cos()
 
 
-def _sinh(x):
+def _sinh(x: Any) -> Any:
     return math.sinh(x) if type(x) is float else x.sinh()
 
 
-def _cosh(x):
+def _cosh(x: Any) -> Any:
     return math.cosh(x) if type(x) is float else x.cosh()
 
 
-def _logistic(x):
+def _logistic(x: Any) -> Any:
     return _sigmoid(x) if type(x) is float else x.sigmoid()
 
 
-def _erfc(x):
+def _erfc(x: Any) -> Any:
     return math.erfc(x) if type(x) is float else x.erfc()
 
 
-def _normal_cdf(x):
+def _normal_cdf(x: Any) -> Any:
     """P(N(0, 1) <= x), through erfc: no cancellation far in the left tail."""
     return 0.5 * _erfc(-x * _SQRT_HALF)
 
 
-def _softmax(xs):
+def _softmax(xs: Sequence[Any]) -> list[Any]:
     shift = max(_data(x) for x in xs)
     exps = [_exp(x - shift) for x in xs]
     total = sum(exps)
     return [e / total for e in exps]
 
 
-def _softmax_row(xs, i, out):
+def _softmax_row(xs: Sequence[Any], i: int, out: Any) -> list[Any]:
     """Row ``i`` of the softmax Jacobian: d s_i / d x_j = s_i (delta_ij - s_j)."""
     return [out * ((1.0 if j == i else 0.0) - s_j) for j, s_j in enumerate(_softmax(xs))]
 
 
-def _dot(wx):
+def _dot(wx: Sequence[Any]) -> Any:
     half = len(wx) // 2
     return sum(map(operator.mul, wx[:half], wx[half:]))
 
 
-def _swap_halves(wx):
+def _swap_halves(wx: Sequence[Any]) -> tuple[Any, ...]:
     """d (w . x) / d (w, x) = (x, w)."""
     half = len(wx) // 2
     return (*wx[half:], *wx[:half])
 
 
-def _ones(xs):
+def _ones(xs: Sequence[Any]) -> tuple[float, ...]:
     return (1.0,) * len(xs)
 
 
 # --- derivatives of pow: IEEE results, so a finite value never raises for its derivative ---
 
-def apply_rule(rule, a, b):
+def apply_rule(rule: Rule, a: ValueLike, b: ValueLike) -> Value:
     """A node of the two-input ``rule`` from Values or numbers (set by :mod:`.value`; here so
     that derivative rules evaluated on Values can make nodes of their own)."""
     raise NotImplementedError
 
 
-def _odd_integer(y):
+def _odd_integer(y: float) -> bool:
     return y % 2.0 == 1.0
 
 
-def _ieee_pow(x, y):
+def _ieee_pow(x: Any, y: Any) -> Any:
     """x ** y as C's pow: ±inf where it overflows or divides by zero, nan where it has no
     real value. Used inside derivatives, where these are the limits the user needs."""
     if type(x) is not float or type(y) is not float:
@@ -162,14 +185,14 @@ def _ieee_pow(x, y):
     return result if type(result) is float else NAN  # complex for a negative base
 
 
-def _dpow_dbase(x, n):
+def _dpow_dbase(x: Any, n: float) -> Any:
     """d/dx x**n for a constant n: n * x**(n-1), ±inf where that overflows (1e-300 ** -1)
     and +inf at x == 0 for 0 < n < 1, so that derivatives of any order take the one-sided
     limits; a structural zero for n == 0, where x**0 is the constant 1."""
     return ZERO if n == 0.0 else n * _ieee_pow(x, n - 1.0)
 
 
-def _dpow_dbase_xy(x, y):
+def _dpow_dbase_xy(x: Any, y: Any) -> Any:
     """d/dx x**y for a Value exponent y: as :func:`_dpow_dbase`, but where y is 0 the zero is
     only computed (y varies), and on Values it keeps its derivative in y."""
     if type(y) is float:
@@ -177,7 +200,7 @@ def _dpow_dbase_xy(x, y):
     return apply_rule(MASKED_MUL, y, _ieee_pow(x, y - 1.0))
 
 
-def _dpow_dexponent(x, out):
+def _dpow_dexponent(x: Any, out: Any) -> Any:
     """x**y * ln x for x > 0; 0.0 at x == 0 (as PyTorch); nan for x < 0, where x**y
     exists only at integer y and so has no derivative in y. The nan is a product with
     ``out``, so that its own derivatives are nan too (a Hessian stays symmetric)."""
@@ -195,7 +218,7 @@ def _dpow_dexponent(x, out):
 # compiled code (:mod:`autograd_lite.compiler`), which writes the constants in as numbers.
 
 #    op        inputs  consts forward                           local derivatives, one per input
-TABLE = [
+TABLE: list[tuple[str, ...]] = [
     ("+",       "a b",  "",    "a + b",                           "1.0", "1.0"),
     ("-",       "a b",  "",    "a - b",                           "1.0", "-1.0"),
     ("*",       "a b",  "",    "a * b",                           "b", "a"),
@@ -250,12 +273,12 @@ TABLE = [
 ]
 
 # How a rule made with constants is named, e.g. "**3", "leaky_relu(0.2)", "softmax[1]".
-_NAMES = {"**n": "**{:g}", "leaky_relu": "leaky_relu({:g})", "elu": "elu({:g})", "clamp": "clamp({:g}, {:g})",
+_NAMES: dict[str, str] = {"**n": "**{:g}", "leaky_relu": "leaky_relu({:g})", "elu": "elu({:g})", "clamp": "clamp({:g}, {:g})",
           "clamped_log": "clamped_log({:g})", "softmax": "softmax[{}]"}
 ROWS = {row[0]: row for row in TABLE}
 
 
-def _literal(number):
+def _literal(number: float) -> str:
     """Source text for a float constant: exact (repr round-trips), inf and nan by name."""
     if number != number:
         return "NAN"
@@ -264,7 +287,8 @@ def _literal(number):
     return repr(number)
 
 
-def compile_rule(op, inputs, params, forward, *locals_, param_values=()):
+def compile_rule(op: str, inputs: str, params: str, forward: str, *locals_: str,
+                 param_values: tuple[float, ...] = ()) -> Rule:
     """A :class:`Rule` whose functions are compiled from a table row's source text, with its
     constants bound to ``param_values``."""
     names, constants = inputs.split(), params.split()
@@ -275,7 +299,7 @@ def compile_rule(op, inputs, params, forward, *locals_, param_values=()):
 
 
 @lru_cache(maxsize=None)  # one per row: the constants are arguments, not part of the text
-def _maker(op, inputs, params, forward, locals_):
+def _maker(op: str, inputs: str, params: str, forward: str, locals_: tuple[str, ...]) -> _Maker:
     """``make(*constants) -> (forward, local)``, compiled once from the row's text and
     registered with :mod:`linecache`, so tracebacks and ``inspect.getsource`` show the row."""
     names = inputs.split()
@@ -288,12 +312,12 @@ def _maker(op, inputs, params, forward, locals_):
               f"    def forward({arguments}):\n        return {forward}\n"
               f"    {local_head}        return {local_tuple}\n"
               f"    return forward, local\n")
-    namespace = {}
+    namespace: dict[str, _Maker] = {}
     exec(compile(source, register_source(source, f"rule {op}"), "exec"), globals(), namespace)  # our own table
     return namespace["make"]
 
 
-def register_source(source, what):
+def register_source(source: str, what: str) -> str:
     """Give generated code a file name that :mod:`linecache` knows (as attrs does), so that
     tracebacks and ``inspect.getsource`` show its lines. Returns the file name."""
     filename = f"<{what}>"
@@ -306,38 +330,38 @@ RULES = {row[0]: compile_rule(*row) for row in TABLE if not row[2]}
 
 # A rule with constants is made once per distinct value, with a bound: a program that uses
 # a million distinct exponents must not keep a million rules alive.
-def with_constants(op, *values):
+def with_constants(op: str, *values: float) -> Rule:
     """The rule of table row ``op`` with its constants set to ``values`` (floats)."""
     return _with_constants(op, values, tuple(math.copysign(1.0, v) for v in values))
 
 
 @lru_cache(maxsize=1024)
-def _with_constants(op, values, signs):  # signs: 0.0 == -0.0, but clamp(x, -0.0, 1) keeps its sign
+def _with_constants(op: str, values: tuple[float, ...], signs: tuple[float, ...]) -> Rule:  # signs: 0.0 == -0.0, but clamp(x, -0.0, 1) keeps its sign
     return compile_rule(*ROWS[op], param_values=values)
 
 
-def power(n):
+def power(n: float) -> Rule:
     """``x ** n`` for a constant exponent ``n`` (a float)."""
     return with_constants("**n", n)
 
 
-def leaky_relu(slope):
+def leaky_relu(slope: float) -> Rule:
     """max(x, slope*x) for 0 <= slope < 1; the derivative at 0 is ``slope``."""
     return with_constants("leaky_relu", slope)
 
 
-def elu(alpha):
+def elu(alpha: float) -> Rule:
     """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha`` (PyTorch's)."""
     return with_constants("elu", alpha)
 
 
-def clamp(lo, hi):
+def clamp(lo: float, hi: float) -> Rule:
     """x limited to [lo, hi]; the gradient passes at the bounds (as PyTorch's) and is a
     structural zero outside them, and for nan."""
     return with_constants("clamp", lo, hi)
 
 
-def softmax_output(i):
+def softmax_output(i: int) -> Rule:
     """Output ``i`` of softmax(x1..xn): d s_i/d x_j = s_i (delta_ij - s_j)."""
     return with_constants("softmax", i)
 
