@@ -39,11 +39,21 @@ before the model is built. Both round trips keep every parameter bitwise. A ``Li
 appears twice in the ``Sequential`` (tied weights) becomes two layers, each with its own copy.
 """
 
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
+
 from . import activations
 from .inputs import real
 from .module import MLP, Layer, Neuron
 from .scaled import ScaledModel
 from .torch_twins import require_torch, scaled_sigmoid_class
+
+if TYPE_CHECKING:
+    from torch import nn as torch_nn
+
+# Inside the functions, ``torch`` is the module require_torch() returned: Any to a type checker.
 
 SOFTPLUS_THRESHOLD = 40.0  # from here on log(1 + e**x) rounds to x in float64
 SOFTPLUS_MIN_THRESHOLD = 20.0  # PyTorch's default: off by at most log1p(e**-20) = 2.1e-9
@@ -51,7 +61,7 @@ SOFTPLUS_MIN_THRESHOLD = 20.0  # PyTorch's default: off by at most log1p(e**-20)
 
 # --- to_torch -------------------------------------------------------------------------------
 
-def _layers_of(model):
+def _layers_of(model: MLP | Layer | Neuron) -> list[tuple[list[Neuron], activations.Activation]]:
     """[(Layer or Neuron's pseudo-layer neurons, activation)], the model's layers in order."""
     if isinstance(model, ScaledModel):
         raise TypeError("to_torch exports a network, and this ScaledModel also standardises its inputs: "
@@ -65,7 +75,7 @@ def _layers_of(model):
     raise TypeError(f"to_torch exports an nn.MLP, nn.Layer or nn.Neuron, got {type(model).__name__}")
 
 
-def _check_translatable(index, activation):
+def _check_translatable(index: int, activation: activations.Activation) -> None:
     if type(activation) not in _TO_TORCH:
         named = ", ".join(sorted(activations.NAMED))
         raise ValueError(f"layer {index}'s activation {activation.name!r} has no PyTorch twin: to_torch translates "
@@ -73,7 +83,7 @@ def _check_translatable(index, activation):
                          "yourself")
 
 
-def _activation_module(torch, activation, neurons):
+def _activation_module(torch: ModuleType, activation: activations.Activation, neurons: list[Neuron]) -> Any:
     if isinstance(activation, activations.ScaledSigmoid):
         module = scaled_sigmoid_class()(len(neurons), activation.c, activation.beta, activation.trainable)
         if activation.trainable:
@@ -85,7 +95,7 @@ def _activation_module(torch, activation, neurons):
     return _TO_TORCH[type(activation)](torch, activation)
 
 
-_TO_TORCH = {
+_TO_TORCH: dict[type[activations.Activation], Any] = {
     activations.Linear: lambda torch, a: None,
     activations.ReLU: lambda torch, a: torch.nn.ReLU(),
     activations.Tanh: lambda torch, a: torch.nn.Tanh(),
@@ -100,7 +110,7 @@ _TO_TORCH = {
 }
 
 
-def to_torch(model):
+def to_torch(model: MLP | Layer | Neuron) -> torch_nn.Sequential:
     """A ``torch.nn.Sequential`` in float64 computing what ``model`` (an ``nn.MLP``,
     ``nn.Layer`` or ``nn.Neuron``) computes, with bitwise the same parameters, on batches of
     shape ``(batch, nin)``. See the module docstring for the activations' modules. The model
@@ -109,7 +119,7 @@ def to_torch(model):
     for index, (_, activation) in enumerate(layers):
         _check_translatable(index, activation)
     torch = require_torch()
-    modules = []
+    modules: list[Any] = []
     for neurons, activation in layers:
         linear = torch.nn.Linear(neurons[0].nin, len(neurons), dtype=torch.float64)
         with torch.no_grad():
@@ -119,7 +129,7 @@ def to_torch(model):
         act = _activation_module(torch, activation, neurons)
         if act is not None:
             modules.append(act)
-    return torch.nn.Sequential(*modules)
+    return cast("torch_nn.Sequential", torch.nn.Sequential(*modules))
 
 
 # --- from_torch -----------------------------------------------------------------------------
@@ -130,15 +140,16 @@ MAX_PARAMETERS = 1_000_000  # one Python Value each (~200 bytes): a bigger torch
 class _ReadLayer:
     """One Linear and its activation, read and checked: plain Python floats only."""
 
-    def __init__(self, rows, biases, activation, per_neuron):
+    def __init__(self, rows: list[list[float]], biases: list[float], activation: activations.Activation,
+                 per_neuron: dict[str, list[float]]) -> None:
         self.rows, self.biases, self.activation, self.per_neuron = rows, biases, activation, per_neuron
 
 
-def _describe(index, module):
+def _describe(index: int, module: object) -> str:
     return f"from_torch: item {index} ({type(module).__name__})"
 
 
-def _floats(torch, where, tensor, what, shape):
+def _floats(torch: ModuleType, where: str, tensor: object, what: str, shape: tuple[int, ...]) -> Any:
     """The tensor's numbers as nested lists of Python floats, exactly; TypeError/ValueError
     naming ``where`` if it is not a real float tensor of ``shape`` with values."""
     if not isinstance(tensor, torch.Tensor):
@@ -154,7 +165,7 @@ def _floats(torch, where, tensor, what, shape):
     return tensor.detach().cpu().to(torch.float64).tolist()
 
 
-def _read_linear(torch, index, linear):
+def _read_linear(torch: ModuleType, index: int, linear: Any) -> tuple[list[list[float]], list[float]]:
     where = _describe(index, linear)
     if type(linear) is not torch.nn.Linear:
         raise TypeError(f"{where} is a subclass of Linear, which may compute something else; from_torch reads "
@@ -168,24 +179,25 @@ def _read_linear(torch, index, linear):
     return _floats(torch, where, linear.weight, "weight", shape), _floats(torch, where, linear.bias, "bias", shape[:1])
 
 
-def _simple_activations(torch):
+def _simple_activations(torch: ModuleType) -> dict[type[Any], str]:
     nn_ = torch.nn
     return {nn_.Identity: "linear", nn_.ReLU: "relu", nn_.Tanh: "tanh", nn_.Sigmoid: "sigmoid", nn_.SiLU: "silu"}
 
 
-def _activation_types(torch):
+def _activation_types(torch: ModuleType) -> tuple[type[Any], ...]:
     nn_ = torch.nn
     return (*_simple_activations(torch), nn_.GELU, nn_.Softplus, nn_.LeakyReLU, nn_.ELU, nn_.Softmax,
             scaled_sigmoid_class())
 
 
-def _unreadable(index, module):
+def _unreadable(index: int, module: object) -> TypeError:
     return TypeError(f"{_describe(index, module)} is not a module from_torch can read; it reads a Sequential of "
                      "Linear layers, each followed by at most one of Identity, ReLU, Tanh, Sigmoid, SiLU, GELU, "
                      "Softplus, LeakyReLU, ELU, TorchScaledSigmoid or (last) Softmax")
 
 
-def _read_activation(torch, index, module, nout, last):
+def _read_activation(torch: ModuleType, index: int, module: Any, nout: int,
+                     last: bool) -> tuple[activations.Activation, dict[str, list[float]]]:
     """(nn activation, {parameter name: [one float per neuron]}) for the module after a Linear."""
     where, kind, nn_ = _describe(index, module), type(module), torch.nn
     simple = _simple_activations(torch)
@@ -218,7 +230,8 @@ def _read_activation(torch, index, module, nout, last):
     raise _unreadable(index, module)
 
 
-def _read_scaled_sigmoid(torch, where, module, nout):
+def _read_scaled_sigmoid(torch: ModuleType, where: str, module: Any,
+                         nout: int) -> tuple[activations.Activation, dict[str, list[float]]]:
     if module.features != nout:
         raise ValueError(f"{where} has {module.features} features, but the Linear before it gives {nout}")
     if not module.trainable:
@@ -229,7 +242,7 @@ def _read_scaled_sigmoid(torch, where, module, nout):
     return activations.ScaledSigmoid(module.initial_c, module.initial_beta, trainable=True), per_neuron
 
 
-def _items(torch, module):
+def _items(torch: ModuleType, module: Any) -> list[Any]:
     if type(module) is torch.nn.Linear:
         return [module]
     if type(module) is not torch.nn.Sequential:
@@ -241,12 +254,12 @@ def _items(torch, module):
     return items
 
 
-def _count_parameters(torch, items):
+def _count_parameters(torch: ModuleType, items: list[Any]) -> int:
     return sum(m.in_features * m.out_features + m.out_features for m in items
                if isinstance(m, torch.nn.Linear) and not torch.nn.parameter.is_lazy(m.weight))
 
 
-def from_torch(module, max_parameters=MAX_PARAMETERS):
+def from_torch(module: torch_nn.Module, max_parameters: int = MAX_PARAMETERS) -> MLP:
     """An ``nn.MLP`` computing what ``module`` computes, with bitwise the same parameters:
     ``module`` is a ``torch.nn.Sequential`` of ``Linear`` layers, each followed by at most
     one activation module (see the module docstring), or one ``Linear``. Weights are read
@@ -261,6 +274,7 @@ def from_torch(module, max_parameters=MAX_PARAMETERS):
         raise ValueError(f"from_torch: the module has {count:,} parameters, more than "
                          f"max_parameters={max_parameters:,}; each becomes a Python Value (about 200 bytes and "
                          "slow arithmetic): pass a larger max_parameters= if you mean it")
+    layers: list[_ReadLayer]
     layers, index = [], 0
     while index < len(items):
         linear = items[index]
@@ -274,6 +288,8 @@ def from_torch(module, max_parameters=MAX_PARAMETERS):
         if layers and len(rows[0]) != len(layers[-1].biases):
             raise ValueError(f"{_describe(index, linear)} takes {len(rows[0])} inputs, but the layer before gives "
                              f"{len(layers[-1].biases)}")
+        activation: activations.Activation
+        per_neuron: dict[str, list[float]]
         activation, per_neuron = activations.Linear(), {}
         if index + 1 < len(items) and not isinstance(items[index + 1], torch.nn.Linear):
             activation, per_neuron = _read_activation(torch, index + 1, items[index + 1], len(biases),
@@ -284,11 +300,11 @@ def from_torch(module, max_parameters=MAX_PARAMETERS):
     return _build(layers)
 
 
-def _build(layers):
+def _build(layers: list[_ReadLayer]) -> MLP:
     model = MLP(len(layers[0].rows[0]), [len(layer.biases) for layer in layers],
                 activation=[layer.activation for layer in layers[:-1]], output_activation=layers[-1].activation,
                 seed=0)
-    state = {}
+    state: dict[str, float] = {}
     for i, layer in enumerate(layers):
         for j, (row, bias) in enumerate(zip(layer.rows, layer.biases)):
             state.update({f"layer{i}/neuron{j}/w{k}": w for k, w in enumerate(row)})

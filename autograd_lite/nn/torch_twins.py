@@ -6,13 +6,21 @@ use; it is still this module's attribute, ``autograd_lite.nn.torch_twins.TorchSc
 (a module ``__getattr__``), which is what pickle and ``torch.save`` look up.
 """
 
+from __future__ import annotations
+
 import threading
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 INSTALL = 'pip install "autograd-lite[export]"'
 
 
-def require_torch():
-    """The torch module; ImportError naming the extra that installs it."""
+def require_torch() -> ModuleType:
+    """The torch module; ImportError naming the extra that installs it. (Its attributes are
+    Any to a type checker: annotate what you take from it.)"""
     try:
         import torch
     except ImportError as error:
@@ -20,11 +28,11 @@ def require_torch():
     return torch
 
 
-_made = {}
+_made: dict[str, type[Any]] = {}
 _making = threading.Lock()  # two threads' first calls must not make two different classes
 
 
-def scaled_sigmoid_class():
+def scaled_sigmoid_class() -> type[Any]:
     """The ``TorchScaledSigmoid`` class, made on first use (it subclasses torch.nn.Module)."""
     with _making:
         if "TorchScaledSigmoid" not in _made:
@@ -32,14 +40,15 @@ def scaled_sigmoid_class():
         return _made["TorchScaledSigmoid"]
 
 
-def _make_scaled_sigmoid_class(torch):
+def _make_scaled_sigmoid_class(torch: ModuleType) -> type[Any]:
 
-    class TorchScaledSigmoid(torch.nn.Module):
+    # torch is the module object require_torch() returned: to a type checker, not a module.
+    class TorchScaledSigmoid(torch.nn.Module):  # type: ignore[misc, name-defined]
         """``c * sigmoid(beta * x)`` element-wise: ``nn.ScaledSigmoid`` in PyTorch. With
         ``trainable=True``, c and beta are Parameters of shape ``(features,)``, one per
         neuron of the layer before, starting at ``c`` and ``beta``."""
 
-        def __init__(self, features, c=1.0, beta=1.0, trainable=False):
+        def __init__(self, features: int, c: float = 1.0, beta: float = 1.0, trainable: bool = False) -> None:
             super().__init__()
             self.features, self.trainable = int(features), bool(trainable)
             self.initial_c, self.initial_beta = float(c), float(beta)
@@ -49,10 +58,10 @@ def _make_scaled_sigmoid_class(torch):
             else:
                 self.c, self.beta = self.initial_c, self.initial_beta
 
-        def forward(self, x):
-            return self.c * torch.sigmoid(self.beta * x)
+        def forward(self, x: Tensor) -> Tensor:
+            return cast("Tensor", self.c * torch.sigmoid(self.beta * x))
 
-        def extra_repr(self):
+        def extra_repr(self) -> str:
             return (f"features={self.features}, c={self.initial_c!r}, beta={self.initial_beta!r}, "
                     f"trainable={self.trainable}")
 
@@ -61,7 +70,7 @@ def _make_scaled_sigmoid_class(torch):
     return TorchScaledSigmoid
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> type[Any]:
     if name == "TorchScaledSigmoid":
         return scaled_sigmoid_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
