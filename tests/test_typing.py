@@ -24,12 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("mypy") is None,
                                 reason="mypy is not installed; it comes with the test extra: pip install -e '.[test]'")
 
-# The part of the API whose annotations live in autograd_lite/value.py and operators.py; the
-# engine rewrite owns those files, and they are annotated when it merges. Until then these
-# checks are expected to fail, and strict: once they pass, remove the marker.
-AFTER_VALUE_PY_IS_ANNOTATED = pytest.mark.xfail(
-    strict=True, reason="Value's methods and the ops in operators.py are annotated after the engine rewrite merges")
-
 PREAMBLE = """\
 import math
 
@@ -45,11 +39,12 @@ def wave(v: Value) -> Value:
     return agm.sin(v)
 
 
+hypot = ag.op("hypot", forward=math.hypot, local=lambda x, y, out: (x / out, y / out))
 model = nn.MLP(2, [3, 1], seed=0)
 x = {x}
 results: list[object] = []
 """
-VALUE_FROM_NN = "model.parameters()[0]"  # typed through nn while Value() itself is not yet
+VALUE_FROM_NN = "model.parameters()[0]"
 VALUE_FROM_VALUE = "Value(3.0)"
 
 # (expression, the type mypy reveals, the type it has at run time; None stands for Value)
@@ -74,7 +69,7 @@ TYPES_NOW = [
     ("top_level_nn.Neuron(2, seed=0)([1.0, 2.0])", "autograd_lite.value.Value", None),  # the alias, typed too
 ]
 
-TYPES_AFTER_VALUE_PY = [
+TYPES_FROM_VALUE = [
     ("Value(1.0) * 2 + 1", "autograd_lite.value.Value", None),
     ("2 * x", "autograd_lite.value.Value", None),
     ("1 - x", "autograd_lite.value.Value", None),
@@ -90,6 +85,14 @@ TYPES_AFTER_VALUE_PY = [
     ("x.item()", "float", float),
     ("x < 1", "bool", bool),
     ("x.detach()", "autograd_lite.value.Value", None),
+    ("x.abs()", "autograd_lite.value.Value", None),
+    ("x.clamp(0.0, 1.0)", "autograd_lite.value.Value", None),
+    ("ag.maximum(x, 2)", "autograd_lite.value.Value", None),
+    ("ag.softmax([x, 1.0])", "list[autograd_lite.value.Value]", list),
+    ("hypot(x, 4.0)", "autograd_lite.value.Value", None),  # a custom op
+    ("ag.extend.builtin('leaky_relu', 0.2)(x)", "autograd_lite.value.Value", None),
+    ("x.op", "str", str),
+    ("x.parents", "tuple[autograd_lite.value.Value, ...]", tuple),
 ]
 
 
@@ -161,9 +164,8 @@ def test_a_users_script_sees_precise_types_from_transforms_math_and_nn(tmp_path,
     assert_types(tmp_path, mypy_cache, TYPES_NOW, VALUE_FROM_NN)
 
 
-@AFTER_VALUE_PY_IS_ANNOTATED
-def test_a_users_script_gets_a_value_from_arithmetic_and_a_float_from_data(tmp_path, mypy_cache):
-    assert_types(tmp_path, mypy_cache, TYPES_AFTER_VALUE_PY, VALUE_FROM_VALUE)
+def test_a_users_script_gets_a_value_from_arithmetic_ops_and_custom_ops_and_a_float_from_data(tmp_path, mypy_cache):
+    assert_types(tmp_path, mypy_cache, TYPES_FROM_VALUE, VALUE_FROM_VALUE)
 
 
 def _errors_for(tmp_path, cache, body, x):
@@ -189,7 +191,6 @@ def test_wrong_arguments_to_the_typed_api_are_errors_for_mypy(tmp_path, mypy_cac
     assert 'No overload variant of "grad" matches' in errors[3]
 
 
-@AFTER_VALUE_PY_IS_ANNOTATED
 def test_a_string_for_a_value_and_a_value_for_a_float_are_mypy_errors(tmp_path, mypy_cache):
     """Also the silent bug the run-time error guards against: math.exp(x) or float(x) would
     drop x from the graph. (Value's __float__, __int__ and __index__ exist only to raise;
@@ -199,21 +200,25 @@ def test_a_string_for_a_value_and_a_value_for_a_float_are_mypy_errors(tmp_path, 
         "a" * x
         math.exp(x)
         float(x)
+        hypot(x, "a")
     """, VALUE_FROM_VALUE)
-    assert len(errors) == 4, errors
+    assert len(errors) == 5, errors
     assert 'Unsupported operand types for + ("Value" and "str")' in errors[0]
     assert 'Unsupported operand types for * ("str" and "Value")' in errors[1]
     assert 'Argument 1 to "exp" has incompatible type "Value"' in errors[2]
     assert 'Argument 1 to "float" has incompatible type "Value"' in errors[3]
+    assert 'Argument 2 to "__call__" of "CustomOp" has incompatible type "str"' in errors[4]
 
 
 def test_what_mypy_refuses_is_refused_at_run_time_too():
     import math
 
+    import autograd_lite as ag
     from autograd_lite import Value
 
     x = Value(1.0)
-    for refused in (lambda: x + "a", lambda: "a" * x, lambda: math.exp(x), lambda: float(x)):
+    hypot = ag.op("hypot", forward=math.hypot, local=lambda x, y, out: (x / out, y / out))
+    for refused in (lambda: x + "a", lambda: "a" * x, lambda: math.exp(x), lambda: float(x), lambda: hypot(x, "a")):
         with pytest.raises(TypeError):
             refused()
 
