@@ -273,8 +273,9 @@ TABLE: list[tuple[str, ...]] = [
 ]
 
 # How a rule made with constants is named, e.g. "**3", "leaky_relu(0.2)", "softmax[1]".
-_NAMES: dict[str, str] = {"**n": "**{:g}", "leaky_relu": "leaky_relu({:g})", "elu": "elu({:g})", "clamp": "clamp({:g}, {:g})",
-          "clamped_log": "clamped_log({:g})", "softmax": "softmax[{}]"}
+_NAMES: dict[str, str] = {
+    "**n": "**{:g}", "leaky_relu": "leaky_relu({:g})", "elu": "elu({:g})", "clamp": "clamp({:g}, {:g})",
+    "clamped_log": "clamped_log({:g})", "softmax": "softmax[{}]"}
 ROWS = {row[0]: row for row in TABLE}
 
 
@@ -336,7 +337,8 @@ def with_constants(op: str, *values: float) -> Rule:
 
 
 @lru_cache(maxsize=1024)
-def _with_constants(op: str, values: tuple[float, ...], signs: tuple[float, ...]) -> Rule:  # signs: 0.0 == -0.0, but clamp(x, -0.0, 1) keeps its sign
+def _with_constants(op: str, values: tuple[float, ...],
+                    signs: tuple[float, ...]) -> Rule:  # signs: 0.0 == -0.0, but clamp(x, -0.0, 1) keeps its sign
     return compile_rule(*ROWS[op], param_values=values)
 
 

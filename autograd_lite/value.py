@@ -279,7 +279,7 @@ def _compared(x: object) -> Any:  # Any: a numbers.Real, which a float compares 
 # of four. tests/test_fused_ops.py checks the twins agree.
 
 _NAMESPACE: dict[str, Any] = {"Value": Value, "_new": _new, "_mode": MODE.get, "_constant": _constant,
-              "as_float": as_float} | vars(rules)
+                              "as_float": as_float} | vars(rules)
 _make = nodes.make_function(dict(_NAMESPACE))
 
 _COMMON_POWERS = {n: rules.power(n) for n in (2.0, 3.0, 0.5, -1.0, -0.5, -2.0, 4.0)}
