@@ -9,6 +9,7 @@ import builtins
 import math
 
 from .. import rules
+from . import layers, segments, vectorized
 from .codegen import build
 
 REDUCTIONS = ("sum", "mean", None)
@@ -23,9 +24,12 @@ def _numpy():
 
 
 def _first_bad(np, mask, values):
+    """The first bad value and its example: the last axis is the batch (a layer's matrix
+    has one row per neuron)."""
     mask = np.broadcast_to(mask, np.shape(values))
     index = int(np.flatnonzero(mask)[0]) if np.ndim(values) else 0
-    return float(np.ravel(values)[index]), index
+    example = int(np.unravel_index(index, np.shape(values))[-1]) if np.ndim(values) else 0
+    return float(np.ravel(values)[index]), example
 
 
 def numpy_namespace(np):
@@ -137,7 +141,7 @@ def numpy_namespace(np):
         return np.where(np.isinf(shift), shift, finite + np.log(builtins.sum(np.exp(x - finite) for x in xs)))
 
     numpy_rules = _NumpyRules(softmax, logsumexp)
-    return {
+    return {**_array_helpers(np),
         "_div": _div, "_pow": _pow, "_checked_exp": _checked_exp, "_checked_log": _checked_log,
         "_checked_sqrt": _checked_sqrt, "_checked_sin": finite_only("sin", np.sin),
         "_checked_cos": finite_only("cos", np.cos), "_tanh": np.tanh, "_sigmoid": _sigmoid,
@@ -153,6 +157,37 @@ def numpy_namespace(np):
         **{name: getattr(rules, name) for name in ("_SQRT_HALF", "_TWO_OVER_SQRT_PI", "_INV_SQRT_2PI")},
         "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
         "_NUMPY_RULES": numpy_rules,
+    }
+
+
+def _array_helpers(np):
+    """What the layered code (see :mod:`.vectorized`) calls: matrices whose last axis, if
+    any, is the batch; a row or block without it is one number for every example."""
+
+    def _rows(parts, blocks):
+        arrays = [np.asarray(p, dtype=float) for p in parts]
+        tail = np.broadcast_shapes(*[a.shape[1:] if block else a.shape for a, block in zip(arrays, blocks)])
+        return np.concatenate([np.broadcast_to(a, a.shape[:1] + tail) if block else np.broadcast_to(a, tail)[None]
+                               for a, block in zip(arrays, blocks)])
+
+    def _outer_bsum(G, X, B):  # sum over the batch of G[j] * X[i], as an (m, n) matrix
+        G, X = np.asarray(G), np.asarray(X)
+        if G.ndim == 2 and X.ndim == 2:
+            return G @ X.T
+        if G.ndim == 2:
+            return np.outer(G.sum(axis=1), X)
+        if X.ndim == 2:
+            return np.outer(G, X.sum(axis=1))
+        return np.outer(G, X) * B
+
+    def _add(total, index, values):  # each index once
+        total[index] += values
+
+    return {
+        "_matmul": np.matmul, "_rows": _rows, "_outer_bsum": _outer_bsum, "_zeros": np.zeros,
+        "_bsum": lambda t, B: np.sum(t) if np.ndim(t) else t * B,
+        "_bsum_rows": lambda t, B: t.sum(axis=-1) if t.ndim == 2 else t * B,
+        "_add": _add, "_add_at": np.add.at,
     }
 
 
@@ -200,6 +235,40 @@ def _evaluated(np, evaluate, evaluate_one, inputs, batch, reduce):
     return float(combine(values)), [float(combine(g)) for g in grads]
 
 
+def _build_layered(np, tape, shared_start, n_shared):
+    """The layered program (see :mod:`.layers`): ``run(inputs, batch)``, or None when the
+    tape has no layer whose weights are parameters, or is too long for one function."""
+    plan = layers.plan(tape, range(shared_start, shared_start + n_shared))
+    if plan is None:
+        return None
+    source, constants, indices, n_lines = vectorized.generate(tape, plan, "numpy", shared_start, n_shared)
+    if n_lines > segments.ONE_FUNCTION_LINES:
+        return None
+    scope = dict(numpy_namespace(np), _sum=builtins.sum,
+                 **{name: np.array(positions, dtype=np.intp) for name, positions in indices.items()})
+    segments.define([source], scope, "<autograd_lite.compile numpy layers>")
+    run = scope["run"]
+    return lambda inputs, batch: run(inputs, constants, np.array(inputs[shared_start:], dtype=float), batch)
+
+
+def _layered(np, run, inputs, batch, reduce):
+    """Values and gradients as :func:`_evaluated` gives them, from the layered program; None
+    when there is none, or when a gradient is nan: a structural zero may have to mask it,
+    which only the per-example code can tell (see :func:`_evaluated`)."""
+    if run is None:
+        return None
+    value, grads, shared_grads = run(inputs, batch)
+    grads = [np.broadcast_to(g, (batch,)) for g in grads]
+    if np.isnan(shared_grads).any() or any(np.isnan(g).any() for g in grads):
+        return None
+    values = np.broadcast_to(value, (batch,))
+    if reduce is None:
+        return np.array(values, dtype=float), [np.array(g, dtype=float) for g in grads]
+    if reduce == "sum":
+        return float(np.sum(values)), [float(np.sum(g)) for g in grads] + shared_grads.tolist()
+    return float(np.mean(values)), [float(np.mean(g)) for g in grads] + (shared_grads / batch).tolist()
+
+
 def run_batch(compiled, args, reduce):
     np = _numpy()
     if reduce not in REDUCTIONS:
@@ -227,13 +296,18 @@ def run_batch(compiled, args, reduce):
     program = compiled._cache.get(key)
     if program is None:
         program = compiled._cache[key] = compiled._trace(first, flat, shapes)
-    if "numpy" not in program:
-        program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
     columns = [column for i, a in enumerate(arrays) if i not in compiled.static_argnums
                for column in a.reshape(batch, -1).T]
+    inputs = [*columns, *[p.data for p in compiled.params]]
+    if "numpy layers" not in program:
+        program["numpy layers"] = _build_layered(np, program["tape"], len(columns), len(compiled.params))
     with np.errstate(all="ignore"):
-        values, grads = _evaluated(np, program["numpy"], program["float"],
-                                   [*columns, *[p.data for p in compiled.params]], batch, reduce)
+        result = _layered(np, program["numpy layers"], inputs, batch, reduce)
+        if result is None:
+            if "numpy" not in program:
+                program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
+            result = _evaluated(np, program["numpy"], program["float"], inputs, batch, reduce)
+    values, grads = result
     n_args = len(grads) - len(compiled.params)
     for p, g in zip(compiled.params, grads[n_args:]):
         p.grad += g
