@@ -166,27 +166,25 @@ def _array_helpers(np):
 
     def _rows(parts, blocks):
         arrays = [np.asarray(p, dtype=float) for p in parts]
-        tail = np.broadcast_shapes(*[a.shape[1:] if block else a.shape for a, block in zip(arrays, blocks)])
+        tail = np.broadcast_shapes((1,), *[a.shape[1:] if block else a.shape for a, block in zip(arrays, blocks)])
         return np.concatenate([np.broadcast_to(a, a.shape[:1] + tail) if block else np.broadcast_to(a, tail)[None]
                                for a, block in zip(arrays, blocks)])
 
     def _outer_bsum(G, X, B):  # sum over the batch of G[j] * X[i], as an (m, n) matrix
-        G, X = np.asarray(G), np.asarray(X)
-        if G.ndim == 2 and X.ndim == 2:
-            return G @ X.T
-        if G.ndim == 2:
-            return np.outer(G.sum(axis=1), X)
-        if X.ndim == 2:
-            return np.outer(G, X.sum(axis=1))
-        return np.outer(G, X) * B
+        if G.shape[1] == X.shape[1]:
+            return G @ X.T * B if G.shape[1] == 1 else G @ X.T
+        if G.shape[1] == 1:
+            return np.outer(G[:, 0], X.sum(axis=1))
+        return np.outer(G.sum(axis=1), X[:, 0])
 
     def _add(total, index, values):  # each index once
         total[index] += values
 
     return {
         "_matmul": np.matmul, "_rows": _rows, "_outer_bsum": _outer_bsum, "_zeros": np.zeros,
-        "_bsum": lambda t, B: np.sum(t) if np.ndim(t) else t * B,
-        "_bsum_rows": lambda t, B: t.sum(axis=-1) if t.ndim == 2 else t * B,
+        # a single (a row) or rows whose batch axis is 1 wide are the same for every example
+        "_bsum": lambda t, B: np.sum(t) * B if np.size(t) == 1 else np.sum(t),
+        "_bsum_rows": lambda t, B: t[:, 0] * B if t.shape[1] == 1 else t.sum(axis=1),
         "_add": _add, "_add_at": np.add.at,
     }
 

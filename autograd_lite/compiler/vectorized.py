@@ -5,6 +5,8 @@ rule text through the same :class:`~.codegen.Emitter`), a :class:`~.layers.Layer
 ``M = W @ X`` with ``W`` gathered from the shared inputs ``P``, an
 :class:`~.layers.Elementwise` group as its rule's text applied to the whole matrix of its
 source group. Row ``r`` of a group is read as ``M[r]`` where a single node needs it.
+A group's matrix is always 2-d: (rows, batch), or (rows, 1) where it is the same for
+every example, so that any two broadcast together.
 
 The forward pass serves both dialects ("numpy" and "torch": PyTorch differentiates it
 itself). The backward pass (NumPy) visits the units in reverse; the adjoint of a group is
@@ -65,7 +67,7 @@ class _Writer:
         """The expression of the matrix whose rows are ``nodes``' values: runs of a group's
         rows as a block, other nodes as single rows, all the shared inputs as a gather."""
         if all(self.shared(node) for node in nodes):
-            self.indices[f"IX{g}"] = [self.tape.nodes[node][2] - self.shared_start for node in nodes]
+            self.indices[f"IX{g}"] = [[self.tape.nodes[node][2] - self.shared_start] for node in nodes]
             self.layouts[g] = None
             return f"P[IX{g}]"
         layout, parts, k = [], [], 0
@@ -134,9 +136,9 @@ class _Writer:
         if not wanted_inputs:
             return
         if self.layouts[g] is None:
-            inputs = self.indices[f"IX{g}"]
+            inputs = [k for (k,) in self.indices[f"IX{g}"]]
             add = "_add_at" if len(set(inputs)) < len(inputs) else "_add"
-            self.lines.append(f"{add}(GP, IX{g}, _bsum_rows(_matmul(W{g}.T, G{g}), B))")
+            self.lines.append(f"{add}(GP, IX{g}[:, 0], _bsum_rows(_matmul(W{g}.T, G{g}), B))")
             return
         self.lines.append(f"GX{g} = _matmul(W{g}.T, G{g})")
         for first, h, node_or_length in self.layouts[g]:
