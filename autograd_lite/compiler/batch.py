@@ -165,10 +165,17 @@ def _array_helpers(np):
     any, is the batch; a row or block without it is one number for every example."""
 
     def _rows(parts, blocks):
-        arrays = [np.asarray(p, dtype=float) for p in parts]
-        tail = np.broadcast_shapes((1,), *[a.shape[1:] if block else a.shape for a, block in zip(arrays, blocks)])
-        return np.concatenate([np.broadcast_to(a, a.shape[:1] + tail) if block else np.broadcast_to(a, tail)[None]
-                               for a, block in zip(arrays, blocks)])
+        width, count = 1, 0
+        for part, block in zip(parts, blocks):
+            shape = np.shape(part)
+            width = builtins.max(width, shape[-1]) if shape else width
+            count += shape[0] if block else 1
+        out, row = np.empty((count, width)), 0
+        for part, block in zip(parts, blocks):
+            size = part.shape[0] if block else 1
+            out[row:row + size] = part  # broadcasts a number, a (1,) row or a (B,) column
+            row += size
+        return out
 
     def _outer_bsum(G, X, B):  # sum over the batch of G[j] * X[i], as an (m, n) matrix
         if G.shape[1] == X.shape[1]:
