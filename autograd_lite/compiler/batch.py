@@ -246,12 +246,12 @@ def _build_layered(np, tape, shared_start, n_shared):
     plan = layers.plan(tape, range(shared_start, shared_start + n_shared))
     if plan is None:
         return None
-    source, constants, indices, n_lines = vectorized.generate(tape, plan, "numpy", shared_start, n_shared)
-    if n_lines > segments.ONE_FUNCTION_LINES:
+    lines, constants, indices = vectorized.generate(tape, plan, "numpy", shared_start, n_shared)
+    if len(lines) > segments.ONE_FUNCTION_LINES:
         return None
     scope = dict(numpy_namespace(np), _sum=builtins.sum,
                  **{name: np.array(positions, dtype=np.intp) for name, positions in indices.items()})
-    segments.define([source], scope, "<autograd_lite.compile numpy layers>")
+    segments.define([vectorized.source(lines, len(constants))], scope, "<autograd_lite.compile numpy layers>")
     run = scope["run"]
     return lambda inputs, batch: run(inputs, constants, np.array(inputs[shared_start:], dtype=float), batch)
 

@@ -19,7 +19,7 @@ in another order than the eager engine's, so results agree to rounding, not bitw
 """
 
 from .codegen import Emitter, _sum_of, _times
-from .layers import Layer
+from .layers import Layer, Plan
 
 
 class _Writer:
@@ -164,7 +164,7 @@ class _Writer:
 
 
 def generate(tape, plan, dialect, shared_start, n_shared, backward=True):
-    """The source of ``run(I, C, P, B)``, its constants, and the index lists it reads
+    """The body of ``run(I, C, P, B)`` (lines), its constants, and the index lists it reads
     (name -> nested lists of positions in ``P``, for the dialect to make into arrays)."""
     writer = _Writer(tape, plan, dialect, shared_start)
     writer.forward()
@@ -174,7 +174,15 @@ def generate(tape, plan, dialect, shared_start, n_shared, backward=True):
         writer.lines.append(f"return {root}, ({', '.join(grads)}{',' if grads else ''}), GP")
     else:
         writer.lines.append(f"return {root}")
-    constants = writer.emit.constants
-    head = [f"{', '.join(f'k{j}' for j in range(len(constants)))}, = C"] if constants else []
-    source = "def run(I, C, P, B):\n" + "".join(f"    {line}\n" for line in head + writer.lines)
-    return source, tuple(constants), writer.indices, len(head + writer.lines)
+    return writer.lines, tuple(writer.emit.constants), writer.indices
+
+
+def ungrouped(tape):
+    """The plan with every node its own unit, in tape order (no layer to group)."""
+    return Plan(list(range(len(tape.nodes))), [], {})
+
+
+def source(lines, n_constants):
+    """``run(I, C, P, B)`` as one function."""
+    head = [f"{', '.join(f'k{j}' for j in range(n_constants))}, = C"] if n_constants else []
+    return "def run(I, C, P, B):\n" + "".join(f"    {line}\n" for line in head + lines)
