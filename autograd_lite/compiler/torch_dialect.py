@@ -17,6 +17,9 @@ from .. import pytree, rules
 from . import layers, segments, vectorized
 
 
+_LARGEST_EXP_ARGUMENT = math.log(1.7976931348623157e308)  # e**x is the largest float
+
+
 def _torch():
     try:
         import torch
@@ -37,6 +40,13 @@ def torch_namespace(torch):
         # which is log(1 + e**x) to the last bit there.
         return F.softplus(x, threshold=700.0)
 
+    def _expm1(x):
+        # Only elu's text uses it, in the branch for x <= 0, which torch evaluates for every x:
+        # beyond the overflow point its gradient e**x would be inf, and 0 * inf makes the
+        # discarded branch's gradient nan. Clamped there, the gradient is 0 (the value, never
+        # selected, is the largest float instead of inf).
+        return torch.expm1(torch.clamp(x, max=_LARGEST_EXP_ARGUMENT))
+
     def _rows(parts, blocks):
         tensors = [part for part in parts if isinstance(part, torch.Tensor)]
         width = max([1, *[part.shape[-1] for part in tensors if part.ndim]])
@@ -51,7 +61,7 @@ def torch_namespace(torch):
         "_checked_sin": torch.sin, "_checked_cos": torch.cos, "_checked_tan": torch.tan,
         "_checked_asin": torch.asin, "_checked_acos": torch.acos, "_atan": torch.atan,
         "_checked_sinh": torch.sinh, "_checked_cosh": torch.cosh, "_checked_log1p": torch.log1p,
-        "_checked_expm1": torch.expm1, "_expm1": torch.expm1, "_tanh": torch.tanh, "_sigmoid": torch.sigmoid,
+        "_checked_expm1": torch.expm1, "_expm1": _expm1, "_tanh": torch.tanh, "_sigmoid": torch.sigmoid,
         "_logistic": torch.sigmoid, "_sin": torch.sin, "_cos": torch.cos, "_log": torch.log, "_exp": torch.exp,
         "_sinh": torch.sinh, "_cosh": torch.cosh, "_erf": torch.erf, "_erfc": torch.special.erfc,
         "_softplus": _softplus, "_normal_cdf": _normal_cdf, "_gelu": lambda x: x * _normal_cdf(x),
