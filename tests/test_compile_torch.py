@@ -135,6 +135,14 @@ def test_a_network_with_params_has_our_parameter_gradients(activation):
         assert got == pytest.approx(p.grad, rel=1e-12, abs=1e-14)
 
 
+def test_logsumexp_of_an_input_and_a_constant():
+    step = ag.compile(lambda x: ag.logsumexp([x, ag.Value(0.5), 2.0 * x]))
+    got_values, (got_grads,) = torch_values_and_grads(step.to_torch(1.0), [[-1.0, 0.5, 3.0]])
+    for b, x in enumerate([-1.0, 0.5, 3.0]):
+        value, (grad,) = step(x)
+        assert close(got_values[b], value) and close(got_grads[b], grad)
+
+
 def test_a_softmax_output_layer_and_a_log_of_it():
     model = nn.MLP(3, [4, 3], output_activation="softmax", seed=1)
     params = model.parameters()
@@ -180,6 +188,7 @@ def test_batch_shapes_broadcast_as_in_pytorch():
         for j in range(3):
             assert close(out[i, j].item(), step(x[i, 0].item(), ys[j].tolist())[0])
     assert module(2.0, [1.0, 0.0]).shape == ()  # Python numbers: no batch
+    assert module(torch.ones(0), torch.ones(0, 2)).shape == (0,)
 
 
 def test_dtypes_compute_in_float64_and_gradients_keep_the_input_dtype():

@@ -86,7 +86,12 @@ class _TorchRules:
 
     def __getitem__(self, name):
         torch = self.torch
-        stacked = lambda xs: torch.stack(torch.broadcast_tensors(*map(torch.as_tensor, xs)))  # noqa: E731
+
+        def stacked(xs):
+            like = next(x for x in xs if isinstance(x, torch.Tensor))
+            return torch.stack(torch.broadcast_tensors(
+                *[torch.as_tensor(x, dtype=like.dtype, device=like.device) for x in xs]))
+
         if name == "logsumexp":
             return _TorchRule(lambda *xs: torch.logsumexp(stacked(xs), dim=0))
         if name.startswith("softmax["):
@@ -173,6 +178,8 @@ def _module_class(torch):
                 batch_shapes.append(tensor.shape[:tensor.ndim - len(trailing)])
             shape = torch.broadcast_shapes(*batch_shapes)
             size = math.prod(shape)
+            if size == 0:
+                return torch.empty(shape, dtype=torch.float64, device=device)
             inputs = []
             for i, tensor in tensors.items():
                 width = math.prod(self._trailing[i])
