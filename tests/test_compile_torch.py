@@ -143,6 +143,31 @@ def test_logsumexp_of_an_input_and_a_constant():
         assert close(got_values[b], value) and close(got_grads[b], grad)
 
 
+def test_the_layers_are_matrix_products_in_torch_too():
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    module = ag.compile(lambda x: model(x), params=model.parameters()).to_torch([0.0, 0.0])
+    assert "_matmul" in module._run.__code__.co_names
+
+
+def test_distributed_data_parallel_wraps_the_module(tmp_path):
+    distributed = pytest.importorskip("torch.distributed", reason="this PyTorch has no torch.distributed")
+    if not distributed.is_available() or not distributed.is_gloo_available():
+        pytest.skip("this PyTorch has no gloo backend")
+    model = nn.MLP(2, [3, 1], seed=0)
+    params = model.parameters()
+    step = ag.compile(lambda x: model(x) ** 2, params=params)
+    x = torch.tensor([[1.0, 2.0], [0.5, -1.0]], dtype=F64)
+    distributed.init_process_group("gloo", store=distributed.FileStore(str(tmp_path / "store"), 1),
+                                   rank=0, world_size=1)
+    try:
+        ddp = torch.nn.parallel.DistributedDataParallel(step.to_torch([0.0, 0.0]))
+        ddp(x).mean().backward()
+    finally:
+        distributed.destroy_process_group()
+    step.batch(x.numpy(), reduce="mean")
+    assert ddp.module.params.grad.tolist() == pytest.approx([p.grad for p in params], rel=1e-12)
+
+
 def test_a_softmax_output_layer_and_a_log_of_it():
     model = nn.MLP(3, [4, 3], output_activation="softmax", seed=1)
     params = model.parameters()
