@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from .operators import (acos, asin, atan, clamp, cos, cosh, dot, elu, erf, erfc, exp, expm1, gelu, leaky_relu, log,
                         log1p, logsumexp, maximum, mean, minimum, relu, sigmoid, silu, sin, sinh, softmax, softplus,
                         sqrt, sum, tan, tanh)
-from . import math  # autograd_lite.math: functions that take floats or Values (not in __all__: it would shadow math)
+from . import extend, math  # autograd_lite.math: functions that take floats or Values (not in __all__: it would shadow math)
 from .transforms import grad, gradients, hessian, jacobian, value_and_grad
 from .linearize import jvp, vjp
 from .graph import topological_order
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .value import Value
+from .extend import op
 
 if TYPE_CHECKING:  # imported on first use (below), so the engine needs neither graphviz nor the compiler
     from .compiler import Compiled, TracingError, compile
@@ -29,6 +30,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Value",
+    "op",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",

@@ -13,6 +13,7 @@ node is made) and on Values (higher-order derivatives build a graph of the deriv
 The chain rule itself is written once, in :mod:`autograd_lite.graph`.
 """
 
+import linecache
 import math
 import operator
 from functools import lru_cache
@@ -34,17 +35,32 @@ ZERO = float("0")
 
 
 class Rule:
-    """An op: its display name, its forward function and its local-derivative rule."""
+    """An op: its display name, its forward function and its local-derivative rule.
 
-    __slots__ = ("name", "forward", "local", "inputs", "forward_source", "local_sources")
+    ``inputs`` names the inputs (``("*xs",)`` for an op over a list), ``params`` the
+    constants the row's source text names (``("n",)`` for ``x ** n``) and ``param_values``
+    the numbers this rule was made with. ``forward_source`` and ``local_sources`` are the
+    row's text; a custom op (``autograd_lite.op``) has none.
+    """
 
-    def __init__(self, name, forward, local, inputs=(), forward_source="", local_sources=()):
+    __slots__ = ("name", "forward", "local", "inputs", "params", "param_values", "forward_source",
+                 "local_sources")
+
+    def __init__(self, name, forward, local, inputs=(), forward_source="", local_sources=(), params=(),
+                 param_values=()):
         self.name = name
         self.forward = forward
         self.local = local
         self.inputs = tuple(inputs)
+        self.params = tuple(params)
+        self.param_values = tuple(param_values)
         self.forward_source = forward_source
         self.local_sources = tuple(local_sources)
+
+    @property
+    def variadic(self):
+        """True for an op over a list of inputs (``sum``, ``dot``, ``softmax``...)."""
+        return self.inputs[:1] == ("*xs",)
 
     def __repr__(self):
         return f"Rule({self.name!r})"
@@ -100,6 +116,26 @@ def _softmax(xs):
     return [e / total for e in exps]
 
 
+def _softmax_row(xs, i, out):
+    """Row ``i`` of the softmax Jacobian: d s_i / d x_j = s_i (delta_ij - s_j)."""
+    return [out * ((1.0 if j == i else 0.0) - s_j) for j, s_j in enumerate(_softmax(xs))]
+
+
+def _dot(wx):
+    half = len(wx) // 2
+    return sum(map(operator.mul, wx[:half], wx[half:]))
+
+
+def _swap_halves(wx):
+    """d (w . x) / d (w, x) = (x, w)."""
+    half = len(wx) // 2
+    return (*wx[half:], *wx[:half])
+
+
+def _ones(xs):
+    return (1.0,) * len(xs)
+
+
 # --- derivatives of pow: IEEE results, so a finite value never raises for its derivative ---
 
 def apply_rule(rule, a, b):
@@ -151,134 +187,167 @@ def _dpow_dexponent(x, out):
 
 
 # --- the table ------------------------------------------------------------------------
-# One line per op: its inputs, its forward value, and its local derivative with respect to
-# each input (``out`` is the forward value). Each line is compiled twice from this one
-# definition: into ``Rule.forward`` / ``Rule.local`` below, and into the fused Value method
-# that :mod:`autograd_lite.value` generates for the eager path.
+# One line per op: its inputs, the constants it takes, its forward value, and its local
+# derivative with respect to each input (``out`` is the forward value). An op over a list
+# (inputs ``*xs``) gives all its local derivatives as one starred expression. Each line is
+# compiled from this one definition into ``Rule.forward`` / ``Rule.local`` below, into the
+# fused Value method that :mod:`autograd_lite.value` generates for the eager path, and into
+# compiled code (:mod:`autograd_lite.compiler`), which writes the constants in as numbers.
 
-#    op       inputs  forward                         local derivatives, one per input
+#    op        inputs  consts forward                           local derivatives, one per input
 TABLE = [
-    ("+",     "a b",  "a + b",                        "1.0", "1.0"),
-    ("-",     "a b",  "a - b",                        "1.0", "-1.0"),
-    ("*",     "a b",  "a * b",                        "b", "a"),
-    ("/",     "a b",  "_div(a, b)",                   "1.0 / b", "-out / b"),
-    ("**",    "a b",  "_pow(a, b)",                   "_dpow_dbase_xy(a, b)", "_dpow_dexponent(a, out)"),
-    ("neg",   "x",    "-x",                           "-1.0"),
-    ("abs",   "x",    "abs(x)",                       "1.0 if x > 0.0 else -1.0 if x < 0.0 else ZERO"),
-    ("exp",   "x",    "_checked_exp(x)",              "out"),
-    ("log",   "x",    "_checked_log(x)",              "1.0 / x"),
-    ("sqrt",  "x",    "_checked_sqrt(x)",             "0.5 / out if out > 0.0 else _dpow_dbase(x, 0.5)"),
-    ("tanh",  "x",    "_tanh(x)",                     "1.0 - out * out"),
-    ("sigmoid", "x",  "_sigmoid(x)",                  "out * (1.0 - out)"),
-    ("relu",  "x",    "0.0 if x <= 0.0 else x",       "1.0 if x > 0.0 else ZERO"),
-    ("sin",   "x",    "_checked_sin(x)",              "_cos(x)"),
-    ("cos",   "x",    "_checked_cos(x)",              "-_sin(x)"),
-    ("tan",   "x",    "_checked_tan(x)",              "1.0 + out * out"),
-    ("asin",  "x",    "_checked_asin(x)",             "_ieee_pow(1.0 - x * x, -0.5)"),
-    ("acos",  "x",    "_checked_acos(x)",             "-_ieee_pow(1.0 - x * x, -0.5)"),
-    ("atan",  "x",    "_atan(x)",                     "1.0 / (1.0 + x * x)"),
-    ("sinh",  "x",    "_checked_sinh(x)",             "_cosh(x)"),
-    ("cosh",  "x",    "_checked_cosh(x)",             "_sinh(x)"),
-    ("log1p", "x",    "_checked_log1p(x)",            "1.0 / (1.0 + x)"),
-    ("expm1", "x",    "_checked_expm1(x)",            "out + 1.0"),
-    ("erf",   "x",    "_erf(x)",                      "_TWO_OVER_SQRT_PI * _exp(-x * x)"),
-    ("erfc",  "x",    "_erfc(x)",                     "-_TWO_OVER_SQRT_PI * _exp(-x * x)"),
-    ("softplus", "x", "_softplus(x)",                 "_logistic(x)"),
-    ("gelu",  "x",    "_gelu(x)",                     "_normal_cdf(x) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)"),
-    ("silu",  "x",    "_silu(x)",                     "_logistic(x) * (1.0 + x * (1.0 - _logistic(x)))"),
+    ("+",       "a b",  "",    "a + b",                           "1.0", "1.0"),
+    ("-",       "a b",  "",    "a - b",                           "1.0", "-1.0"),
+    ("*",       "a b",  "",    "a * b",                           "b", "a"),
+    ("/",       "a b",  "",    "_div(a, b)",                      "1.0 / b", "-out / b"),
+    ("**",      "a b",  "",    "_pow(a, b)",                      "_dpow_dbase_xy(a, b)", "_dpow_dexponent(a, out)"),
+    ("**n",     "x",    "n",   "_pow(x, n)",                      "_dpow_dbase(x, n)"),
+    ("neg",     "x",    "",    "-x",                              "-1.0"),
+    ("abs",     "x",    "",    "abs(x)",                          "1.0 if x > 0.0 else -1.0 if x < 0.0 else ZERO"),
+    ("exp",     "x",    "",    "_checked_exp(x)",                 "out"),
+    ("log",     "x",    "",    "_checked_log(x)",                 "1.0 / x"),
+    ("sqrt",    "x",    "",    "_checked_sqrt(x)",                "0.5 / out if out > 0.0 else _dpow_dbase(x, 0.5)"),
+    ("tanh",    "x",    "",    "_tanh(x)",                        "1.0 - out * out"),
+    ("sigmoid", "x",    "",    "_sigmoid(x)",                     "out * (1.0 - out)"),
+    ("relu",    "x",    "",    "0.0 if x <= 0.0 else x",          "1.0 if x > 0.0 else ZERO"),
+    # slope 0 is relu: flat below 0. (The constants are numbers, never Values.)
+    ("leaky_relu", "x", "slope", "x if x > 0.0 else slope * x",   "1.0 if x > 0.0 else slope or ZERO"),
+    # At 0 the derivative is alpha (PyTorch's), so the second derivative there is 0.
+    ("elu",     "x",    "alpha", "x if x > 0.0 else alpha * _expm1(x)",
+     "1.0 if x > 0.0 else ZERO if not alpha else alpha if x >= 0.0 else alpha * _exp(x)"),
+    # The gradient passes at the bounds (as PyTorch's); outside them, and for nan, it is 0.
+    ("clamp",   "x",    "lo hi", "lo if x < lo else hi if x > hi else x", "(1.0 if x <= hi else ZERO) if x >= lo else ZERO"),
+    # log(clamp(x, eps, 1 - eps)) with the gradient of the log passing straight through the
+    # clamp: binary cross-entropy's log, finite for a saturated sigmoid.
+    ("clamped_log", "x", "eps", "_checked_log(eps if x < eps else 1.0 - eps if x > 1.0 - eps else x)",
+     "1.0 / (eps if x < eps else 1.0 - eps if x > 1.0 - eps else x)"),
+    ("sin",     "x",    "",    "_checked_sin(x)",                 "_cos(x)"),
+    ("cos",     "x",    "",    "_checked_cos(x)",                 "-_sin(x)"),
+    ("tan",     "x",    "",    "_checked_tan(x)",                 "1.0 + out * out"),
+    ("asin",    "x",    "",    "_checked_asin(x)",                "_ieee_pow(1.0 - x * x, -0.5)"),
+    ("acos",    "x",    "",    "_checked_acos(x)",                "-_ieee_pow(1.0 - x * x, -0.5)"),
+    ("atan",    "x",    "",    "_atan(x)",                        "1.0 / (1.0 + x * x)"),
+    ("sinh",    "x",    "",    "_checked_sinh(x)",                "_cosh(x)"),
+    ("cosh",    "x",    "",    "_checked_cosh(x)",                "_sinh(x)"),
+    ("log1p",   "x",    "",    "_checked_log1p(x)",               "1.0 / (1.0 + x)"),
+    ("expm1",   "x",    "",    "_checked_expm1(x)",               "out + 1.0"),
+    ("erf",     "x",    "",    "_erf(x)",                         "_TWO_OVER_SQRT_PI * _exp(-x * x)"),
+    ("erfc",    "x",    "",    "_erfc(x)",                        "-_TWO_OVER_SQRT_PI * _exp(-x * x)"),
+    ("softplus", "x",   "",    "_softplus(x)",                    "_logistic(x)"),
+    ("gelu",    "x",    "",    "_gelu(x)",                        "_normal_cdf(x) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)"),
+    ("silu",    "x",    "",    "_silu(x)",                        "_logistic(x) * (1.0 + x * (1.0 - _logistic(x)))"),
     # A tie splits the gradient in half, as in PyTorch; nan gets none. (Not `a == b`: on
     # Values that compares identity; the orderings compare numbers.)
-    ("maximum", "a b", "a if a >= b else b if a < b else NAN",
+    ("maximum", "a b",  "",    "a if a >= b else b if a < b else NAN",
      "1.0 if a > b else 0.5 if a >= b else ZERO", "1.0 if b > a else 0.5 if b >= a else ZERO"),
-    ("minimum", "a b", "a if a <= b else b if a > b else NAN",
+    ("minimum", "a b",  "",    "a if a <= b else b if a > b else NAN",
      "1.0 if a < b else 0.5 if a <= b else ZERO", "1.0 if b < a else 0.5 if b <= a else ZERO"),
+    # Ops over a list: one node with n parents.
+    ("sum",     "*xs",  "",    "sum(xs)",                         "*_ones(xs)"),
+    ("dot",     "*xs",  "",    "_dot(xs)",                        "*_swap_halves(xs)"),  # xs = w1..wn, x1..xn
+    ("logsumexp", "*xs", "",   "_logsumexp(*xs)",                 "*_softmax(xs)"),
+    ("softmax", "*xs",  "i",   "_softmax(xs)[i]",                 "*_softmax_row(xs, i, out)"),
 ]
 
-def compile_rule(name, inputs, forward, *locals_):
-    """A :class:`Rule` whose functions are compiled from the table's source text."""
-    args = ", ".join(inputs.split())
-    namespace = {}
-    source = f"forward = lambda {args}: {forward}\nlocal = lambda {args}, out: ({', '.join(locals_)},)\n"
-    exec(compile(source, f"<rule {name}>", "exec"), globals(), namespace)  # our own table, never user text
-    return Rule(name, namespace["forward"], namespace["local"], inputs.split(), forward, locals_)
-
-
-RULES = {row[0]: compile_rule(*row) for row in TABLE}
-# Two rules that only derivatives make (on Values, for higher order): pow with IEEE
-# results, and the chain rule's product local * grad, which is exactly 0 where local is 0.
-IEEE_POW = compile_rule("**", "a b", "_ieee_pow(a, b)", "_dpow_dbase_xy(a, b)", "_dpow_dexponent(a, out)")
-MASKED_MUL = compile_rule("*", "a b", "0.0 if a == 0.0 else a * b", "b", "a")
-ADD, SUB, MUL, DIV, POW = (RULES[op] for op in ("+", "-", "*", "/", "**"))
-NEG, ABS, EXP, LOG, SQRT = (RULES[op] for op in ("neg", "abs", "exp", "log", "sqrt"))
-TANH, SIGMOID, RELU, SIN, COS = (RULES[op] for op in ("tanh", "sigmoid", "relu", "sin", "cos"))
-MAXIMUM, MINIMUM = RULES["maximum"], RULES["minimum"]
-
-# Ops over lists of inputs: one node with n parents.
-SUM = Rule("sum", lambda *xs: sum(xs), lambda *xs_out: (1.0,) * (len(xs_out) - 1))
-LOGSUMEXP = Rule("logsumexp", _logsumexp, lambda *xs_out: tuple(_softmax(xs_out[:-1])))
-DOT = Rule(
-    "dot",
-    lambda *wx: sum(map(operator.mul, wx[: len(wx) // 2], wx[len(wx) // 2 :])),
-    lambda *wx_out: (*wx_out[len(wx_out) // 2 : -1], *wx_out[: len(wx_out) // 2]),
-)
-
-
-# The parametrized rules are cached for speed, with a bound: a program that uses a million
-# distinct exponents must not keep a million rules alive.
-@lru_cache(maxsize=1024)
-def power(n):
-    """``x ** n`` for a constant exponent ``n`` (a float)."""
-    return Rule(f"**{n:g}", lambda x: _pow(x, n), lambda x, out: (_dpow_dbase(x, n),))
-
-
-@lru_cache(maxsize=1024)
-def leaky_relu(slope):
-    """max(x, slope*x) for 0 <= slope < 1; the derivative at 0 is ``slope``."""
-    flat_side = slope if slope else ZERO  # slope 0 is relu: flat below 0
-    return Rule(
-        f"leaky_relu({slope:g})",
-        lambda x: x if x > 0.0 else slope * x,
-        lambda x, out: (1.0 if x > 0.0 else flat_side,),
-    )
-
-
-@lru_cache(maxsize=1024)
-def softmax_output(i):
-    """Output ``i`` of softmax(x1..xn): d s_i/d x_j = s_i (delta_ij - s_j)."""
-    return Rule(
-        f"softmax[{i}]",
-        lambda *xs: _softmax(xs)[i],
-        lambda *xs_out: tuple(
-            xs_out[-1] * ((1.0 if j == i else 0.0) - s_j) for j, s_j in enumerate(_softmax(xs_out[:-1]))
-        ),
-    )
+# How a rule made with constants is named, e.g. "**3", "leaky_relu(0.2)", "softmax[1]".
+_NAMES = {"**n": "**{:g}", "leaky_relu": "leaky_relu({:g})", "elu": "elu({:g})", "clamp": "clamp({:g}, {:g})",
+          "clamped_log": "clamped_log({:g})", "softmax": "softmax[{}]"}
+ROWS = {row[0]: row for row in TABLE}
 
 
 def _literal(number):
-    """Source text for a float constant: exact (repr round-trips), inf by name."""
+    """Source text for a float constant: exact (repr round-trips), inf and nan by name."""
+    if number != number:
+        return "NAN"
     if math.isinf(number):
         return "INF" if number > 0.0 else "-INF"
     return repr(number)
 
 
-# Parametrized rules from source text: the constants are written into the text, so that
-# compile generates code from it as from a table row.
+def compile_rule(op, inputs, params, forward, *locals_, param_values=()):
+    """A :class:`Rule` whose functions are compiled from a table row's source text, with its
+    constants bound to ``param_values``."""
+    names, constants = inputs.split(), params.split()
+    make = _maker(op, inputs, params, forward, locals_)
+    forward_function, local_function = make(*param_values)
+    name = _NAMES[op].format(*param_values) if constants else op
+    return Rule(name, forward_function, local_function, names, forward, locals_, constants, param_values)
+
+
+@lru_cache(maxsize=None)  # one per row: the constants are arguments, not part of the text
+def _maker(op, inputs, params, forward, locals_):
+    """``make(*constants) -> (forward, local)``, compiled once from the row's text and
+    registered with :mod:`linecache`, so tracebacks and ``inspect.getsource`` show the row."""
+    names = inputs.split()
+    variadic = names == ["*xs"]
+    arguments = "*xs" if variadic else ", ".join(names)
+    local_tuple = f"({locals_[0]},)" if variadic else f"({', '.join(locals_)},)"
+    local_head = ("def local(*xs_out):\n        xs, out = xs_out[:-1], xs_out[-1]\n" if variadic
+                  else f"def local({arguments}, out):\n")
+    source = (f"def make({', '.join(params.split())}):\n"
+              f"    def forward({arguments}):\n        return {forward}\n"
+              f"    {local_head}        return {local_tuple}\n"
+              f"    return forward, local\n")
+    namespace = {}
+    exec(compile(source, register_source(source, f"rule {op}"), "exec"), globals(), namespace)  # our own table
+    return namespace["make"]
+
+
+def register_source(source, what):
+    """Give generated code a file name that :mod:`linecache` knows (as attrs does), so that
+    tracebacks and ``inspect.getsource`` show its lines. Returns the file name."""
+    filename = f"<{what}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return filename
+
+
+RULES = {row[0]: compile_rule(*row) for row in TABLE if not row[2]}
+
+
+# A rule with constants is made once per distinct value, with a bound: a program that uses
+# a million distinct exponents must not keep a million rules alive.
+def with_constants(op, *values):
+    """The rule of table row ``op`` with its constants set to ``values`` (floats)."""
+    return _with_constants(op, values, tuple(math.copysign(1.0, v) for v in values))
+
+
 @lru_cache(maxsize=1024)
+def _with_constants(op, values, signs):  # signs: 0.0 == -0.0, but clamp(x, -0.0, 1) keeps its sign
+    return compile_rule(*ROWS[op], param_values=values)
+
+
+def power(n):
+    """``x ** n`` for a constant exponent ``n`` (a float)."""
+    return with_constants("**n", n)
+
+
+def leaky_relu(slope):
+    """max(x, slope*x) for 0 <= slope < 1; the derivative at 0 is ``slope``."""
+    return with_constants("leaky_relu", slope)
+
+
 def elu(alpha):
     """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha`` (PyTorch's)."""
-    a = _literal(alpha)
-    # At 0 the constant alpha, so that the second derivative there is 0, as in PyTorch.
-    left = f"{a} if x >= 0.0 else {a} * _exp(x)" if alpha else "ZERO"
-    return compile_rule(f"elu({alpha:g})", "x", f"x if x > 0.0 else {a} * _expm1(x)",
-                        f"1.0 if x > 0.0 else {left}")
+    return with_constants("elu", alpha)
 
 
-@lru_cache(maxsize=1024)
 def clamp(lo, hi):
     """x limited to [lo, hi]; the gradient passes at the bounds (as PyTorch's) and is a
     structural zero outside them, and for nan."""
-    lo_text, hi_text = _literal(lo), _literal(hi)
-    return compile_rule(f"clamp({lo:g}, {hi:g})", "x",
-                        f"{lo_text} if x < {lo_text} else {hi_text} if x > {hi_text} else x",
-                        f"(1.0 if x <= {hi_text} else ZERO) if x >= {lo_text} else ZERO")
+    return with_constants("clamp", lo, hi)
 
+
+def softmax_output(i):
+    """Output ``i`` of softmax(x1..xn): d s_i/d x_j = s_i (delta_ij - s_j)."""
+    return with_constants("softmax", i)
+
+
+# Two rules that only derivatives make (on Values, for higher order): pow with IEEE
+# results, and the chain rule's product local * grad, which is exactly 0 where local is 0.
+IEEE_POW = compile_rule("**", "a b", "", "_ieee_pow(a, b)", "_dpow_dbase_xy(a, b)", "_dpow_dexponent(a, out)")
+MASKED_MUL = compile_rule("*", "a b", "", "0.0 if a == 0.0 else a * b", "b", "a")
+ADD, SUB, MUL, DIV, POW = (RULES[op] for op in ("+", "-", "*", "/", "**"))
+NEG, ABS, EXP, LOG, SQRT = (RULES[op] for op in ("neg", "abs", "exp", "log", "sqrt"))
+TANH, SIGMOID, RELU, SIN, COS = (RULES[op] for op in ("tanh", "sigmoid", "relu", "sin", "cos"))
+MAXIMUM, MINIMUM = RULES["maximum"], RULES["minimum"]
+SUM, DOT, LOGSUMEXP = RULES["sum"], RULES["dot"], RULES["logsumexp"]

@@ -5,7 +5,7 @@ import math
 import numbers
 from operator import attrgetter
 
-from . import graph, rules
+from . import graph, nodes, rules
 from .mode import MODE, TRACER
 
 _new = object.__new__
@@ -37,23 +37,6 @@ def as_float(x, where):
 def lift(x, where="operand"):
     """``x`` itself if it is a Value, otherwise a constant Value holding ``x``."""
     return x if isinstance(x, Value) else Value(as_float(x, where))
-
-
-def _make(data, rule, parents, args):
-    """A new node; it records parents and local derivatives unless inside ``no_grad``."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._rule = rule
-    out._epoch = 0
-    recording, out._scope = MODE.get()
-    if recording:
-        out._parents = parents
-        out._local = rule.local(*args, data)
-    else:
-        out._parents = out._local = ()
-    return out
 
 
 def apply(rule, parents):
@@ -378,35 +361,14 @@ def _compared(x):
     return x if isinstance(x, numbers.Real) else None
 
 
-# --- the fast path ------------------------------------------------------------------------
-# The methods above are the readable reference. At import, each op in rules.TABLE gets a
-# fused twin compiled from the same table row: forward value and local derivatives inline,
-# one Python call per op instead of four. tests/test_fused.py checks the twins agree.
+# --- node construction and the fast path ---------------------------------------------
+# Every node is made from one template (autograd_lite.nodes). The methods above are the
+# readable reference; at import, each op in rules.TABLE gets a fused twin compiled from the
+# same table row: forward value and local derivatives inline, one Python call per op instead
+# of four. tests/test_fused_ops.py checks the twins agree.
 
-_FUSED_TEMPLATE = """
-def {method}({params}):
-{lift}    {unpack}
-    out = {forward}
-    node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node._rule = rule
-    node._epoch = 0
-    recording, node._scope = _mode()
-    if recording:
-        node._parents = ({parents},)
-        node._local = ({locals},)
-    else:
-        node._parents = node._local = ()
-    return node
-"""
-
-_LIFT = """    if type({other}) is not Value:
-        {other} = _constant({other})
-        if {other} is None:
-            return NotImplemented
-"""
+_NAMESPACE = {"Value": Value, "_new": _new, "_mode": MODE.get, "_constant": _constant} | vars(rules)
+_make = nodes.make_function(dict(_NAMESPACE))
 
 _METHODS = {  # op -> (method, reflected method or None)
     "+": ("__add__", "__radd__"), "-": ("__sub__", "__rsub__"), "*": ("__mul__", "__rmul__"),
@@ -416,26 +378,15 @@ _METHODS = {  # op -> (method, reflected method or None)
     **{op: (op, None) for op in ("tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "erf",
                                  "erfc", "softplus", "gelu", "silu")},
 }
+_COMMON_POWERS = {n: rules.power(n) for n in (2.0, 3.0, 0.5, -1.0, -0.5, -2.0, 4.0)}
+
+
+def _power_rule(n):
+    return _COMMON_POWERS.get(n) or rules.power(n)
 
 
 def _fused(rule, method, reflected):
-    names = rule.inputs
-    nodes = [f"{n}_node" for n in names]
-    if len(names) == 2:
-        left, right = nodes
-        params = f"{right}, {left}" if reflected else f"{left}, {right}"
-        lift = _LIFT.format(other=left if reflected else right)
-    else:
-        params, lift = nodes[0], ""
-    source = _FUSED_TEMPLATE.format(
-        method=method, params=params, lift=lift,
-        unpack="; ".join(f"{n} = {node}.data" for n, node in zip(names, nodes)),
-        forward=rule.forward_source, parents=", ".join(nodes), locals=", ".join(rule.local_sources),
-    )
-    namespace = {"Value": Value, "_constant": _constant, "_new": _new,
-                 "_mode": MODE.get, "rule": rule}
-    exec(compile(source, f"<fused {rule.name}>", "exec"), vars(rules) | namespace, namespace)  # our own table
-    fused = namespace[method]
+    fused = nodes.fused_method(rule, method, reflected, _NAMESPACE)
     fused.__doc__ = getattr(Value, method).__doc__
     fused.__qualname__ = f"Value.{method}"
     return fused
@@ -464,4 +415,8 @@ for _op, (_method, _reflected) in _METHODS.items():
         if _name:
             _REFERENCE[_name] = getattr(Value, _name)
             setattr(Value, _name, _fused(rules.RULES[_op], _name, _is_reflected))
+_REFERENCE["__pow__"] = Value.__pow__
+Value.__pow__ = nodes.power_method(_power_rule, _NAMESPACE, Value.__pow__)
+Value.__pow__.__doc__ = _REFERENCE["__pow__"].__doc__
+Value.__pow__.__qualname__ = "Value.__pow__"
 Value.abs = Value.__abs__  # |x| by name too, as in PyTorch: the same fused method

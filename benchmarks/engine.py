@@ -60,6 +60,16 @@ def fan_out_sum(V, n=300):
     return total
 
 
+def polynomial(V, n=150):
+    """Powers with number exponents: sum of (x + c_i)**2 - (x + c_i)**3 / 3."""
+    x = V(0.3)
+    total = x * 0.0
+    for i in range(n):
+        t = x + i / n
+        total = total + t**2 - t**3 / 3.0
+    return total
+
+
 def mixed_ops(V, repeats=20):
     """micrograd's own test expression, repeated and chained."""
     out = V(0.0)
@@ -101,6 +111,7 @@ def mlp_step(V, points=100, sizes=(2, 16, 16, 1), seed=0):
 WORKLOADS = {
     "tanh(y*w+b) chain": tanh_chain,
     "fan-out sum of x*c_i": fan_out_sum,
+    "polynomial (powers)": polynomial,
     "mixed ops (micrograd test)": mixed_ops,
     "MLP 2-16-16-1, 100 points": mlp_step,
 }

@@ -9,7 +9,7 @@ import builtins
 import math
 
 from .. import rules
-from . import layers, segments, vectorized
+from . import codegen, layers, segments, vectorized
 from .codegen import build
 
 REDUCTIONS = ("sum", "mean", None)
@@ -246,10 +246,10 @@ def _build_layered(np, tape, shared_start, n_shared):
     plan = layers.plan(tape, range(shared_start, shared_start + n_shared))
     if plan is None:
         return None
-    lines, constants, indices = vectorized.generate(tape, plan, "numpy", shared_start, n_shared)
+    lines, constants, indices, called_rules = vectorized.generate(tape, plan, "numpy", shared_start, n_shared)
     if len(lines) > segments.ONE_FUNCTION_LINES:
         return None
-    scope = dict(numpy_namespace(np), _sum=builtins.sum,
+    scope = dict(numpy_namespace(np), _sum=builtins.sum, _elementwise=codegen._elementwise, **called_rules,
                  **{name: np.array(positions, dtype=np.intp) for name, positions in indices.items()})
     segments.define([vectorized.source(lines, len(constants))], scope, "<autograd_lite.compile numpy layers>")
     run = scope["run"]

@@ -48,25 +48,6 @@ def template(source, names, dialect):
     return f"({text})"
 
 
-def _closure_constant(rule, factory):
-    """The constant a parametrized rule was made with (``power(n)``'s n, ``leaky_relu``'s
-    slope), checked by asking the factory for the same rule; None if it is not one."""
-    cells = rule.forward.__closure__ or ()
-    for cell in cells:
-        value = cell.cell_contents
-        if type(value) is float and factory(value) is rule:
-            return value
-    return None
-
-
-def _compiled_from_source(rule):
-    """True for a rule made by ``rules.compile_rule`` outside the table (e.g. the clamped
-    log of ``nn.binary_cross_entropy``): its functions were compiled from its own source
-    text, so generating code from that text runs nothing the rule does not already run."""
-    code = getattr(rule.forward, "__code__", None)
-    return bool(rule.forward_source) and code is not None and code.co_filename == f"<rule {rule.name}>"
-
-
 class Emitter:
     """Turns one node into forward and local-derivative expressions."""
 
@@ -85,53 +66,53 @@ class Emitter:
         return name
 
     def kind(self, rule):
-        if rules.RULES.get(rule.name) is rule or _compiled_from_source(rule):
-            return "table", None
-        if rule is rules.SUM or rule is rules.DOT:
-            return rule.name, None
-        for factory in (rules.power, rules.leaky_relu):
-            value = _closure_constant(rule, factory)
-            if value is not None:
-                return factory.__name__, value
-        return "generic", None
+        """"table" for a row of rules.TABLE (constants included), "sum"/"dot" for those
+        list ops, "custom" for an ``autograd_lite.op``, "generic" for the other list ops."""
+        if rule.variadic:
+            return rule.name if rule.name in ("sum", "dot") else "generic"
+        return "table" if rule.forward_source else "custom"
+
+    def _names_and_constants(self, rule):
+        return (*rule.inputs, *rule.params), [self.constant(value) for value in rule.param_values]
 
     def forward(self, rule, args, out):
-        kind, param = self.kind(rule)
+        kind = self.kind(rule)
         if kind == "table":
-            return template(rule.forward_source, tuple(rule.inputs), self.dialect).format(*args)
+            names, constants = self._names_and_constants(rule)
+            return template(rule.forward_source, names, self.dialect).format(*args, *constants)
         if kind == "sum":
             return f"_sum(({', '.join(args)},))"
         if kind == "dot":
             half = len(args) // 2
             return f"_sum(({', '.join(f'{w} * {x}' for w, x in zip(args[:half], args[half:]))},))"
-        if kind == "power":
-            return f"_pow({args[0]}, {self.constant(param)})"
-        if kind == "leaky_relu":
-            return template("x if x > 0.0 else slope * x", ("x", "slope"), self.dialect).format(
-                args[0], self.constant(param))
+        if kind == "custom":  # the user's own functions of floats, called per element in batch mode
+            function = f"{self._rule_name(rule)}.forward"
+            return f"{function}({', '.join(args)})" if self.dialect == "float" else \
+                f"_elementwise({function}, 0)({', '.join(args)})"
         if self.dialect != "float":
             return f"_NUMPY_RULES[{rule.name!r}].forward({', '.join(args)})"
         return f"{self._rule_name(rule)}.forward({', '.join(args)})"
 
     def locals(self, rule, args, out):
         """One expression per edge, or (prelude statement, expressions) for generic rules."""
-        kind, param = self.kind(rule)
+        kind = self.kind(rule)
         if kind == "table":
-            names = (*rule.inputs, "out")
-            return None, [template(s, names, self.dialect).format(*args, out) for s in rule.local_sources]
+            names, constants = self._names_and_constants(rule)
+            names = (*names, "out")
+            return None, [template(s, names, self.dialect).format(*args, *constants, out)
+                          for s in rule.local_sources]
         if kind == "sum":
             return None, ["1.0"] * len(args)
         if kind == "dot":
             half = len(args) // 2
             return None, [*args[half:], *args[:half]]
-        if kind == "power":
-            return None, [f"_dpow_dbase({args[0]}, {self.constant(param)})"]
-        if kind == "leaky_relu":
-            return None, [template("1.0 if x > 0.0 else slope or ZERO", ("x", "slope"), self.dialect).format(
-                args[0], self.constant(param))]
-        table = f"_NUMPY_RULES[{rule.name!r}]" if self.dialect != "float" else self._rule_name(rule)
         local_name = f"L{out[1:]}"
-        prelude = f"{local_name} = {table}.local({', '.join((*args, out))})"
+        if kind == "custom":
+            function = f"{self._rule_name(rule)}.local"
+            call = function if self.dialect == "float" else f"_elementwise({function}, {len(args)})"
+        else:
+            call = f"_NUMPY_RULES[{rule.name!r}].local" if self.dialect != "float" else f"{self._rule_name(rule)}.local"
+        prelude = f"{local_name} = {call}({', '.join((*args, out))})"
         return prelude, [f"{local_name}[{j}]" for j in range(len(args))]
 
 
@@ -228,7 +209,7 @@ def build(tape, namespace, dialect="float", segment_lines=None):
 def _compiled(tape, namespace, dialect, masked, segment_lines):
     """The generated ``run`` and the constants it takes."""
     sources, constants, called_rules = generate(tape, dialect, masked, segment_lines)
-    scope = dict(namespace, _sum=builtins.sum, **called_rules)
+    scope = dict(namespace, _sum=builtins.sum, _elementwise=_elementwise, **called_rules)
     segments.define(sources, scope, f"<autograd_lite.compile {dialect}>")
     return scope["run"], constants
 
@@ -247,3 +228,18 @@ def _masked(local, grad):
     structural zero (``rules.ZERO``: the op is flat there), as in graph.propagate."""
     return 0.0 if local is ZERO else local * grad
 
+
+
+@lru_cache(maxsize=256)
+def _elementwise(function, n_outputs):
+    """``function`` of floats applied element by element to NumPy arrays (a custom op's own
+    forward (``n_outputs`` 0: one array), or its local rule returning ``n_outputs``
+    derivatives (a tuple of arrays), in batch mode): one Python call per example, exact."""
+    import numpy
+
+    if n_outputs == 0:
+        return numpy.vectorize(function, otypes=[float])
+    if n_outputs == 1:
+        vectorized = numpy.vectorize(lambda *args: function(*args)[0], otypes=[float])
+        return lambda *args: (vectorized(*args),)
+    return numpy.vectorize(function, otypes=[float] * n_outputs)

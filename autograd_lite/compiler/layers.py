@@ -58,7 +58,7 @@ def plan(tape, shared):
                 continue
             rule = tape.nodes[first][1]
             row = [unary.get((m, rule_id)) for m in members]
-            if None in row or any(node in row_of for node in row) or not _elementwise(rule):
+            if None in row or any(node in row_of for node in row) or not _array_op(rule):
                 continue
             groups.append(Elementwise(tuple(row), rule, g))
             row_of.update({node: (len(groups) - 1, r) for r, node in enumerate(row)})
@@ -80,7 +80,7 @@ def _layers(tape, shared):
             for inputs, rows in by_inputs.items()]
 
 
-def _elementwise(rule):
+def _array_op(rule):
     """True if the rule's generated code works on arrays of any shape: a table row (or a
     power or leaky_relu), not a rule over lists and not one called as a whole."""
     if rule is rules.SUM or rule is rules.DOT:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .. import pytree, rules
 from . import layers, segments, vectorized
+from .codegen import template
 
 
 _LARGEST_EXP_ARGUMENT = math.log(1.7976931348623157e308)  # e**x is the largest float
@@ -129,18 +130,91 @@ def to_torch(compiled, example_args):
 def _forward(torch, tape, n_flat, n_params):
     """The generated forward pass and its constants: one function, with the layers grouped,
     when it fits in one; else a chain of plain segments (see :mod:`.segments`)."""
-    plan = layers.plan(tape, range(n_flat, n_flat + n_params)) or vectorized.ungrouped(tape)
-    lines, constants, indices = vectorized.generate(tape, plan, "torch", n_flat, n_params, backward=False)
     scope = dict(torch_namespace(torch), _sum=sum)
+    own = {}  # id(rule) -> the name of its autograd.Function in scope
+
+    def called(rule):
+        if _row_of(rule) not in OWN_GRADIENT:
+            return None
+        if id(rule) not in own:
+            own[id(rule)] = name = f"T{len(own)}"
+            scope[name] = own_gradient_function(torch, rule)
+        return own[id(rule)]
+
+    plan = layers.plan(tape, range(n_flat, n_flat + n_params)) or vectorized.ungrouped(tape)
+    lines, constants, indices, _ = vectorized.generate(tape, plan, "torch", n_flat, n_params, False, called)
     if len(lines) <= segments.ONE_FUNCTION_LINES:
         scope.update({name: torch.tensor(positions, dtype=torch.long) for name, positions in indices.items()})
         segments.define([vectorized.source(lines, len(constants))], scope, "<autograd_lite.compile torch>")
         return scope["run"], constants
-    lines, constants, _ = vectorized.generate(tape, vectorized.ungrouped(tape), "torch", n_flat, n_params,
-                                              backward=False)
+    lines, constants, _, _ = vectorized.generate(tape, vectorized.ungrouped(tape), "torch", n_flat, n_params,
+                                                 False, called)
     segments.define(segments.functions(lines, len(constants)), scope, "<autograd_lite.compile torch>")
     plain = scope["run"]
     return (lambda I, C, P, B: plain(I, C)), constants
+
+
+# Rows whose local text is not the derivative of the branch their forward text takes: at a
+# tie, maximum and minimum split the gradient in half; clamped_log's gradient passes
+# straight through its clamp. Torch autograd would differentiate the branch, so their
+# gradient in torch comes from their local text (an autograd.Function).
+OWN_GRADIENT = frozenset({"maximum", "minimum", "clamped_log"})
+
+
+def _row_of(rule):
+    """The table row a rule was made from (None for the rules outside the table)."""
+    for op, row in rules.ROWS.items():
+        if row[3] == rule.forward_source and tuple(row[4:]) == rule.local_sources:
+            return op
+    return None
+
+
+def own_gradient_function(torch, rule):
+    """``rule`` as a function of tensors whose value is its forward text and whose gradient
+    is its local text times the incoming gradient (nothing where the local is 0, as the
+    engine's chain rule skips a structural zero). Differentiable again: the local text runs
+    on the saved inputs with torch ops."""
+    forward, local = _text_functions(torch, rule.forward_source, rule.local_sources, rule.inputs, rule.params)
+    constants = rule.param_values
+
+    class RuleFunction(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *xs):
+            out = forward(*xs, *constants)
+            ctx.numbers = [None if isinstance(x, torch.Tensor) else x for x in xs]
+            ctx.save_for_backward(*[x for x in xs if isinstance(x, torch.Tensor)], out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            *tensors, out = ctx.saved_tensors
+            tensors = iter(tensors)
+            xs = [next(tensors) if number is None else number for number in ctx.numbers]
+            grads = []
+            for x, d, wanted in zip(xs, local(*xs, *constants, out), ctx.needs_input_grad):
+                if not wanted:
+                    grads.append(None)
+                    continue
+                d = torch.as_tensor(d, dtype=grad.dtype, device=grad.device)
+                grads.append(torch.where(d == 0.0, torch.zeros_like(grad), d * grad).sum_to_size(x.shape))
+            return tuple(grads)
+
+    RuleFunction.__name__ = f"RuleFunction[{rule.name}]"
+    return RuleFunction.apply
+
+
+@lru_cache(maxsize=64)
+def _text_functions(torch, forward_source, local_sources, inputs, params):
+    """``forward(*inputs, *params)`` and ``local(*inputs, *params, out)`` from a row's text,
+    in the torch dialect (our own table text, never user text)."""
+    names = (*inputs, *params)
+    forward = template(forward_source, names, "torch").format(*names)
+    local = ", ".join(template(text, (*names, "out"), "torch").format(*names, "out") for text in local_sources)
+    source = (f"def forward({', '.join(names)}):\n    return {forward}\n"
+              f"def local({', '.join(names)}, out):\n    return ({local},)\n")
+    scope = torch_namespace(torch)
+    exec(compile(source, "<autograd_lite.compile torch rule>", "exec"), scope)
+    return scope["forward"], scope["local"]
 
 
 @lru_cache(maxsize=1)

@@ -23,8 +23,8 @@ from .layers import Layer, Plan
 
 
 class _Writer:
-    def __init__(self, tape, plan, dialect, shared_start):
-        self.tape, self.plan, self.shared_start = tape, plan, shared_start
+    def __init__(self, tape, plan, dialect, shared_start, called=None):
+        self.tape, self.plan, self.shared_start, self.called = tape, plan, shared_start, called
         self.emit = Emitter(dialect)
         self.lines, self.aliased = [], set()
         self.indices = {}  # name -> nested lists of shared positions
@@ -51,7 +51,7 @@ class _Writer:
                 elif kind == "constant":
                     expression = self.emit.constant(data)
                 else:
-                    expression = self.emit.forward(rule, [self.name(p) for p in parents], f"v{unit}")
+                    expression = self.forward_of(rule, [self.name(p) for p in parents], f"v{unit}")
                 self.lines.append(f"v{unit} = {expression}")
                 continue
             g = unit[1]
@@ -61,7 +61,12 @@ class _Writer:
                 x = self.rows(g, group.inputs)
                 self.lines += [f"W{g} = P[IW{g}]", f"X{g} = {x}", f"M{g} = _matmul(W{g}, X{g})"]
             else:
-                self.lines.append(f"M{g} = {self.emit.forward(group.rule, [f'M{group.source}'], f'M{g}')}")
+                self.lines.append(f"M{g} = {self.forward_of(group.rule, [f'M{group.source}'], f'M{g}')}")
+
+    def forward_of(self, rule, args, out):
+        """The rule's forward text, or a call of the function ``called(rule)`` names."""
+        name = self.called(rule) if self.called else None
+        return f"{name}({', '.join(args)})" if name else self.emit.forward(rule, args, out)
 
     def rows(self, g, nodes):
         """The expression of the matrix whose rows are ``nodes``' values: runs of a group's
@@ -163,10 +168,12 @@ class _Writer:
         return grads
 
 
-def generate(tape, plan, dialect, shared_start, n_shared, backward=True):
-    """The body of ``run(I, C, P, B)`` (lines), its constants, and the index lists it reads
-    (name -> nested lists of positions in ``P``, for the dialect to make into arrays)."""
-    writer = _Writer(tape, plan, dialect, shared_start)
+def generate(tape, plan, dialect, shared_start, n_shared, backward=True, called=None):
+    """The body of ``run(I, C, P, B)`` (lines), its constants, the index lists it reads
+    (name -> nested lists of positions in ``P``, for the dialect to make into arrays), and
+    the rules it calls by name (custom ops). ``called(rule)``: the name of a function to
+    call for the rule's forward value instead of its text, or None."""
+    writer = _Writer(tape, plan, dialect, shared_start, called)
     writer.forward()
     root = writer.name(tape.root)
     if backward:
@@ -174,7 +181,7 @@ def generate(tape, plan, dialect, shared_start, n_shared, backward=True):
         writer.lines.append(f"return {root}, ({', '.join(grads)}{',' if grads else ''}), GP")
     else:
         writer.lines.append(f"return {root}")
-    return writer.lines, tuple(writer.emit.constants), writer.indices
+    return writer.lines, tuple(writer.emit.constants), writer.indices, writer.emit.rules
 
 
 def ungrouped(tape):

@@ -15,6 +15,7 @@ from . import activations, datasets
 from .activations import ELU, LeakyReLU, ScaledSigmoid
 from .checkpoint import CheckpointError, load, load_into, save
 from .data import batches, train_test_split
+from .export import from_torch, to_torch
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
                      l2_penalty, mse_loss)
 from .module import MLP, Layer, Module, Neuron
@@ -28,5 +29,5 @@ __all__ = [
     "l2_penalty", "SGD", "Adam", "Optimizer", "linear_decay",
     "datasets", "train_test_split", "batches",
     "fit", "accuracy", "mean_squared_error", "predict",
-    "save", "load", "load_into", "CheckpointError", "ScaledModel",
+    "save", "load", "load_into", "CheckpointError", "ScaledModel", "to_torch", "from_torch",
 ]

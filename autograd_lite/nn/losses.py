@@ -6,11 +6,10 @@ Predictions are Values (or numbers); targets are finite numbers: int, float, Num
 counts as its number). bool and nan/inf targets are refused.
 """
 
-from functools import lru_cache
 
-from autograd_lite import Value, dot, logsumexp, rules
+from autograd_lite import Value, dot, logsumexp
 from autograd_lite import sum as value_sum
-from autograd_lite.value import apply
+from autograd_lite.extend import builtin
 
 from .inputs import class_index, number, plain
 
@@ -81,27 +80,18 @@ def binary_cross_entropy(probabilities, targets, reduction="mean", eps=1e-7):
     ``binary_cross_entropy_with_logits``, which needs no clamp."""
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 <= eps < 0.5:
         raise ValueError(f"binary_cross_entropy eps must be a number in [0, 0.5), got {eps!r}")
-    clamped_log = _clamped_log_rule(float(eps))
+    # log(clamp(p, eps, 1 - eps)) with d/dp = 1 / clamp(p, eps, 1 - eps), as one op: the clamp
+    # is a branch inside the op's rule, never Python control flow on p.data, so
+    # autograd_lite.compile evaluates it afresh on every call.
+    clamped_log = builtin("clamped_log", float(eps)).apply
     terms = []
     for p, y in zip(*_pairs(probabilities, targets, "binary_cross_entropy")):
         y = _target(y, "binary_cross_entropy")
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy targets must be in [0, 1], got {y!r}")
         p = p if isinstance(p, Value) else Value(p)
-        terms.append(-(y * apply(clamped_log, (p,)) + (1.0 - y) * apply(clamped_log, (1.0 - p,))))
+        terms.append(-(y * clamped_log((p,)) + (1.0 - y) * clamped_log((1.0 - p,))))
     return _reduce(terms, reduction)
-
-
-@lru_cache(maxsize=8)
-def _clamped_log_rule(eps):
-    """log(clamp(p, eps, 1 - eps)) with d/dp = 1 / clamp(p, eps, 1 - eps), as one op.
-
-    The clamp is a branch inside the op's own rule, never Python control flow on ``p.data``,
-    so ``autograd_lite.compile`` evaluates it afresh on every call instead of replaying the
-    branch it was traced on. ``repr`` writes each bound exactly."""
-    low, high = repr(eps), repr(1.0 - eps)
-    clamp = f"({low} if x < {low} else {high} if x > {high} else x)"
-    return rules.compile_rule(f"clamped_log({eps:g})", "x", f"_checked_log{clamp}", f"1.0 / {clamp}")
 
 
 def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):

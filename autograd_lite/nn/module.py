@@ -31,8 +31,7 @@ import numbers
 import random
 
 from autograd_lite import Value, scope, softmax
-from autograd_lite.rules import DOT
-from autograd_lite.value import apply
+from autograd_lite.extend import builtin
 
 from . import activations
 from .inputs import integer, plain, seed_value, shape
@@ -99,6 +98,7 @@ def _checked_number(value, name):
     return float(value)
 
 
+_dot = builtin("dot").apply  # the unchecked path: the parents are already Values
 INITS = ("he", "xavier", "uniform")
 
 
@@ -161,7 +161,7 @@ class Neuron(Module):
         # autograd_lite.dot's node, made with the engine's primitive: the inputs are already
         # checked Values, and dot()'s validation would cost ~17% of a training step.
         with self._scope:
-            return self._activate(apply(DOT, self._weights_and_bias + inputs_and_one))
+            return self._activate(_dot(self._weights_and_bias + inputs_and_one))
 
     def __call__(self, xs):
         return self._forward(_as_inputs(xs, self.nin, "Neuron") + (Value(1.0),))

@@ -1,0 +1,88 @@
+"""Making nodes: one template for every node the eager engine builds.
+
+A node records its value, its rule, and (unless inside ``no_grad``) its parents and local
+derivatives. That is written once, in ``NODE``, and every function that makes a node is
+generated from it: ``make`` (any rule, from its ``forward``/``local`` functions), the fused
+Value methods (each table row's text inlined: one Python call per op instead of four) and
+custom ops (``autograd_lite.op``). The generated source is registered with
+:mod:`linecache`, so ``inspect.getsource(Value.__mul__)`` and tracebacks show real lines.
+
+This module does not import :mod:`.value`: the Value class and its helpers are passed in.
+"""
+
+from .rules import register_source
+
+NODE = """\
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    node._rule = rule
+    node._epoch = 0
+    recording, node._scope = _mode()
+    if recording:
+        node._parents = {parents}
+        node._local = {locals}
+    else:
+        node._parents = node._local = ()
+    return node
+"""
+
+_LIFT = """\
+    if type({name}) is not Value:
+        {name} = _constant({name})
+        if {name} is None:
+            return NotImplemented
+"""
+
+
+def define(source, name, what, namespace):
+    """Compile ``source`` (our own template text) in ``namespace``; return ``namespace[name]``."""
+    exec(compile(source, register_source(source, what), "exec"), namespace)
+    return namespace[name]
+
+
+def make_function(namespace):
+    """``make(out, rule, parents, args)``: the node for ``rule`` with value ``out`` whose
+    parents are ``parents`` (Values) holding the floats ``args``."""
+    source = "def make(out, rule, parents, args):\n" + NODE.format(parents="parents",
+                                                                   locals="rule.local(*args, out)")
+    return define(source, "make", "autograd_lite node", namespace)
+
+
+def fused_method(rule, method, reflected, namespace):
+    """The Value method ``method`` for the table row ``rule``, its text inlined.
+
+    For a two-input op, the operand that may be a plain number is made a constant Value
+    (``NotImplemented`` for anything else); ``reflected`` swaps the operands (``__radd__``).
+    """
+    names = rule.inputs
+    nodes = [f"{n}_node" for n in names]
+    lift = ""
+    params = ", ".join(nodes)
+    if len(names) == 2:
+        left, right = nodes
+        params = f"{right}, {left}" if reflected else f"{left}, {right}"
+        lift = _LIFT.format(name=left if reflected else right)
+    unpack = "".join(f"    {n} = {node}.data\n" for n, node in zip(names, nodes))
+    source = (f"def {method}({params}):\n{lift}{unpack}    out = {rule.forward_source}\n"
+              + NODE.format(parents=f"({', '.join(nodes)},)", locals=f"({', '.join(rule.local_sources)},)"))
+    return define(source, method, f"autograd_lite Value.{method}", dict(namespace, rule=rule))
+
+
+def power_method(rule_for, namespace, fallback):
+    """``Value.__pow__``: for a number exponent n, the ``**n`` row inlined with n as an
+    argument; ``fallback(x, exponent)`` handles everything else (a Value exponent, a
+    NumPy array, a wrong type)."""
+    row = rule_for(2.0)
+    source = ("def __pow__(x_node, n):\n"
+              "    if type(n) is not float:\n"
+              "        if type(n) is not int or not -2**53 <= n <= 2**53:\n"
+              "            return fallback(x_node, n)\n"
+              "        n = float(n)\n"
+              "    rule = rule_for(n)\n"
+              "    x = x_node.data\n"
+              f"    out = {row.forward_source}\n"
+              + NODE.format(parents="(x_node,)", locals=f"({', '.join(row.local_sources)},)"))
+    return define(source, "__pow__", "autograd_lite Value.__pow__",
+                  dict(namespace, rule_for=rule_for, fallback=fallback))
