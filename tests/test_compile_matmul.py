@@ -137,6 +137,18 @@ def test_a_nan_gradient_is_computed_per_example_as_in_float_mode():
     assert math.isnan(loss) and math.isnan(expected[0])  # relu(-1) * inf = 0 * inf
 
 
+def test_a_custom_op_on_a_layers_rows_runs_per_element_and_equals_float_mode():
+    cube = ag.op("cube", lambda x: x ** 3, lambda x, out: (3.0 * x * x,))
+    layer = nn.Layer(2, 3, activation="tanh", seed=0)
+    params = layer.parameters()
+    step = ag.compile(lambda x: ag.sum([cube(o) for o in layer(x)]), params=params)
+    X = [[0.5, -1.0], [2.0, 0.25]]
+    expected = float_mode(step, params, [(x,) for x in X], "sum")
+    loss, (dx,) = step.batch(np.array(X), reduce="sum")
+    assert_close([loss, *[p.grad for p in params]], [expected[0], *expected[2]])
+    assert groups_of(step) == ["Layer", "Elementwise"]  # the tanh; the custom op stays per node
+
+
 def test_a_domain_error_in_a_layer_names_the_example():
     layer = nn.Layer(1, 3, activation="linear", seed=0)
     for neuron in layer.neurons:

@@ -273,6 +273,12 @@ def test_elus_discarded_branch_does_not_make_the_gradient_nan_far_right():
     assert x.grad.tolist() == [step(v)[1][0] for v in (800.0, 1.0, -1.0, -800.0)]
 
 
+def test_a_custom_op_is_refused_by_name():
+    cube = ag.op("cube", lambda x: x ** 3, lambda x, out: (3.0 * x * x,))
+    with pytest.raises(TypeError, match="custom op 'cube' is Python code on floats"):
+        ag.compile(lambda x: cube(x) + 1.0).to_torch(1.0)
+
+
 def test_without_torch_the_error_names_the_extra():
     code = ("import sys; sys.modules['torch'] = None\n"
             "import autograd_lite as ag\n"

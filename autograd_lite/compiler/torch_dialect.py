@@ -121,6 +121,11 @@ def to_torch(compiled, example_args):
     program = compiled._cache.get(key)
     if program is None:
         program = compiled._cache[key] = compiled._trace(example_args, flat, shapes)
+    for kind, rule, _, _ in program["tape"].nodes:
+        if kind == "op" and not rule.forward_source:
+            raise TypeError(f"Compiled.to_torch: the custom op {rule.name!r} is Python code on floats, which "
+                            "PyTorch can neither run on tensors nor differentiate; build it from autograd_lite's "
+                            "ops instead (its graph then carries over)")
     trailing = [None if shape is None else tensor_shape(shape, i) for i, shape in enumerate(shapes)]
     static = {i: arg for i, arg in enumerate(example_args) if i in compiled.static_argnums}
     run, constants = _forward(torch, program["tape"], len(flat), len(compiled.params))
