@@ -149,6 +149,22 @@ def test_a_custom_op_on_a_layers_rows_runs_per_element_and_equals_float_mode():
     assert groups_of(step) == ["Layer", "Elementwise"]  # the tanh; the custom op stays per node
 
 
+def test_the_numpy_select_on_large_arrays_is_np_where_bit_for_bit():
+    from autograd_lite.compiler.batch import numpy_namespace
+    where = numpy_namespace(np)["_where"]
+    rng = np.random.default_rng(0)
+    specials = np.array([np.nan, -np.nan, -0.0, 0.0, np.inf, -np.inf, 5e-324, -1.5])
+    a = rng.choice(specials, size=(3, 5000))
+    b = rng.standard_normal((3, 5000))
+    condition = rng.random((3, 5000)) < 0.5
+    for args in [(condition, a, b), (condition, b, a), (condition[0], a, 0.0), (condition, 1.0, -0.0),
+                 (condition, a[0], b), (True, a, b)]:
+        expected = np.where(*args)
+        got = where(*args)
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+
+
 def test_a_domain_error_in_a_layer_names_the_example():
     layer = nn.Layer(1, 3, activation="linear", seed=0)
     for neuron in layer.neurons:
