@@ -273,6 +273,26 @@ def test_elus_discarded_branch_does_not_make_the_gradient_nan_far_right():
     assert x.grad.tolist() == [step(v)[1][0] for v in (800.0, 1.0, -1.0, -800.0)]
 
 
+def test_a_long_tape_becomes_a_chain_of_functions_with_the_same_results(monkeypatch):
+    from autograd_lite.compiler import segments
+    monkeypatch.setattr(segments, "ONE_FUNCTION_LINES", 40)
+    monkeypatch.setattr(segments, "SEGMENT_LINES", 15)
+    model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=0)
+    params = model.parameters()
+    f = lambda x: ag.maximum(model(x), 0.1 * x[0]).sin() + nn.l2_penalty(params, 1e-3)  # noqa: E731
+    step = ag.compile(f, params=params)
+    module = step.to_torch([0.0, 0.0])
+    plain = module._run.__closure__[0].cell_contents  # too long for one function: plain nodes, in segments
+    assert "run_1" in plain.__globals__ and "_matmul" not in plain.__code__.co_names
+    X = [[0.5, -1.0], [1.0, 2.0]]
+    module(torch.tensor(X, dtype=F64)).sum().backward()
+    for p in params:
+        p.grad = 0.0
+    expected = math.fsum(step(x)[0] for x in X)
+    assert module.params.grad.tolist() == pytest.approx([p.grad for p in params], rel=1e-12, abs=1e-15)
+    assert close(module(torch.tensor(X, dtype=F64)).sum().item(), expected)
+
+
 def test_a_custom_op_is_refused_by_name():
     cube = ag.op("cube", lambda x: x ** 3, lambda x, out: (3.0 * x * x,))
     with pytest.raises(TypeError, match="custom op 'cube' is Python code on floats"):

@@ -46,18 +46,16 @@ def plan(tape, shared):
         row_of.update({node: (len(groups) - 1, r) for r, node in enumerate(group.members)})
     if not groups:
         return None
-    unary = {}  # (parent, rule) -> the first one-input node applying rule to parent
+    unary = {}  # parent -> {rule: the first one-input node applying rule to parent}
     for i, (kind, rule, parents, _) in enumerate(tape.nodes):
         if kind == "op" and len(parents) == 1 and i not in row_of:
-            unary.setdefault((parents[0], id(rule)), i)
+            unary.setdefault(parents[0], {}).setdefault(id(rule), i)
     g = 0
     while g < len(groups):  # each new group may be the source of another
         members = groups[g].members
-        for (parent, rule_id), first in list(unary.items()):
-            if parent != members[0] or first in row_of:
-                continue
+        for rule_id, first in list(unary.get(members[0], {}).items()):
             rule = tape.nodes[first][1]
-            row = [unary.get((m, rule_id)) for m in members]
+            row = [unary.get(m, {}).get(rule_id) for m in members]
             if None in row or any(node in row_of for node in row) or not _array_op(rule):
                 continue
             groups.append(Elementwise(tuple(row), rule, g))

@@ -136,15 +136,15 @@ def _forward(torch, tape, n_flat, n_params):
     """The generated forward pass and its constants: one function, with the layers grouped,
     when it fits in one; else a chain of plain segments (see :mod:`.segments`)."""
     scope = dict(torch_namespace(torch), _sum=sum)
-    own = {}  # id(rule) -> the name of its autograd.Function in scope
+    names = {}  # id(rule) -> the name of its autograd.Function in scope, or None (the tape keeps rules alive)
 
     def called(rule):
-        if _row_of(rule) not in OWN_GRADIENT:
-            return None
-        if id(rule) not in own:
-            own[id(rule)] = name = f"T{len(own)}"
-            scope[name] = own_gradient_function(torch, rule)
-        return own[id(rule)]
+        if id(rule) not in names:
+            names[id(rule)] = None
+            if _row_of(rule) in OWN_GRADIENT:
+                names[id(rule)] = name = f"T{len(scope)}"
+                scope[name] = own_gradient_function(torch, rule)
+        return names[id(rule)]
 
     plan = layers.plan(tape, range(n_flat, n_flat + n_params)) or vectorized.ungrouped(tape)
     lines, constants, indices, _ = vectorized.generate(tape, plan, "torch", n_flat, n_params, False, called)
