@@ -115,7 +115,8 @@ def test_every_table_row_equals_float_mode(op):
         assert all(close(g[b], e) for g, e in zip(got_grads, grads)), (op, row, got_grads, grads)
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu", "elu", "leaky_relu", "softplus"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu", "elu", "leaky_relu", "softplus",
+                                        nn.activations.ScaledSigmoid(1.5, 2.0, trainable=True)], ids=str)
 def test_a_network_with_params_has_our_parameter_gradients(activation):
     X, labels = nn.datasets.moons(12, noise=0.1, seed=0)
     y = [2.0 * t - 1.0 for t in labels]
@@ -213,6 +214,8 @@ def test_batch_shapes_broadcast_as_in_pytorch():
             assert close(out[i, j].item(), step(x[i, 0].item(), ys[j].tolist())[0])
     assert module(2.0, [1.0, 0.0]).shape == ()  # Python numbers: no batch
     assert module(torch.ones(0), torch.ones(0, 2)).shape == (0,)
+    with pytest.raises(ValueError, match=r"batch shapes \[\(2,\), \(3,\)\] do not broadcast"):
+        module(torch.ones(2), torch.ones(3, 2))
 
 
 def test_dtypes_compute_in_float64_and_gradients_keep_the_input_dtype():
@@ -275,8 +278,8 @@ def test_elus_discarded_branch_does_not_make_the_gradient_nan_far_right():
 
 def test_a_long_tape_becomes_a_chain_of_functions_with_the_same_results(monkeypatch):
     from autograd_lite.compiler import segments
-    monkeypatch.setattr(segments, "ONE_FUNCTION_LINES", 40)
-    monkeypatch.setattr(segments, "SEGMENT_LINES", 15)
+    monkeypatch.setattr(segments, "ONE_FUNCTION_LINES", 12)
+    monkeypatch.setattr(segments, "SEGMENT_LINES", 6)
     model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=0)
     params = model.parameters()
     f = lambda x: ag.maximum(model(x), 0.1 * x[0]).sin() + nn.l2_penalty(params, 1e-3)  # noqa: E731

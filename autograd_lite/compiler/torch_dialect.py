@@ -11,6 +11,7 @@ inf): a check would cost a device synchronisation per op.
 """
 
 import math
+import re
 from functools import lru_cache
 
 from .. import pytree, rules
@@ -128,8 +129,8 @@ def to_torch(compiled, example_args):
                             "ops instead (its graph then carries over)")
     trailing = [None if shape is None else tensor_shape(shape, i) for i, shape in enumerate(shapes)]
     static = {i: arg for i, arg in enumerate(example_args) if i in compiled.static_argnums}
-    run, constants = _forward(torch, program["tape"], len(flat), len(compiled.params))
-    return _module_class(torch)(compiled, run, constants, trailing, static)
+    run, constants, reads_params_alone = _forward(torch, program["tape"], len(flat), len(compiled.params))
+    return _module_class(torch)(compiled, run, constants, trailing, static, reads_params_alone)
 
 
 def _forward(torch, tape, n_flat, n_params):
@@ -151,12 +152,30 @@ def _forward(torch, tape, n_flat, n_params):
     if len(lines) <= segments.ONE_FUNCTION_LINES:
         scope.update({name: torch.tensor(positions, dtype=torch.long) for name, positions in indices.items()})
         segments.define([vectorized.source(lines, len(constants))], scope, "<autograd_lite.compile torch>")
-        return scope["run"], constants
+        return scope["run"], constants, _reads_inputs_from(lines, n_flat)
     lines, constants, _, _ = vectorized.generate(tape, vectorized.ungrouped(tape), "torch", n_flat, n_params,
                                                  False, called)
     segments.define(segments.functions(lines, len(constants)), scope, "<autograd_lite.compile torch>")
     plain = scope["run"]
-    return (lambda I, C, P, B: plain(I, C)), constants
+    return (lambda I, C, P, B: plain(I, C)), constants, _reads_inputs_from(lines, n_flat)
+
+
+def _reads_inputs_from(lines, first):
+    """True if a line reads an input at position ``first`` or later, as one number."""
+    return any(int(k) >= first for line in lines for k in re.findall(r"\bI\[(\d+)\]", line))
+
+
+def _broadcast_shapes(shapes):
+    """torch.broadcast_shapes, without its Python overhead (a third of a small batch's call)."""
+    ndim = max(map(len, shapes), default=0)
+    out = [1] * ndim
+    for shape in shapes:
+        for axis, size in enumerate(shape, ndim - len(shape)):
+            if size != 1:
+                if out[axis] not in (1, size):
+                    raise ValueError(f"the arguments' batch shapes {[tuple(s) for s in shapes]} do not broadcast")
+                out[axis] = size
+    return tuple(out)
 
 
 # Rows whose local text is not the derivative of the branch their forward text takes: at a
@@ -229,9 +248,10 @@ def _module_class(torch):
         """A compiled function as a ``torch.nn.Module``: call it with tensors (see
         docs/compile.md); ``params`` holds the compiled function's parameters."""
 
-        def __init__(self, compiled, run, constants, trailing, static):
+        def __init__(self, compiled, run, constants, trailing, static, reads_params_alone):
             super().__init__()
             self._run, self._constants, self._trailing, self._static = run, constants, trailing, static
+            self._reads_params_alone = reads_params_alone
             self._values = list(compiled.params)
             data = [p.data for p in self._values]
             self.params = torch.nn.Parameter(torch.tensor(data, dtype=torch.float64)) if data else None
@@ -255,7 +275,7 @@ def _module_class(torch):
                                      f"shape before it), got a tensor of shape {tuple(tensor.shape)}")
                 tensors[i] = tensor
                 batch_shapes.append(tensor.shape[:tensor.ndim - len(trailing)])
-            shape = torch.broadcast_shapes(*batch_shapes)
+            shape = _broadcast_shapes(batch_shapes)
             size = math.prod(shape)
             if size == 0:
                 return torch.empty(shape, dtype=torch.float64, device=device)
@@ -264,7 +284,7 @@ def _module_class(torch):
                 width = math.prod(self._trailing[i])
                 wide = tensor.reshape(*tensor.shape[:tensor.ndim - len(self._trailing[i])], width)
                 inputs.extend(wide.expand(*shape, width).reshape(size, width).unbind(-1))
-            if self.params is not None:
+            if self.params is not None and self._reads_params_alone:
                 inputs.extend(self.params.unbind())
             out = self._run(inputs, self._constants, self.params, size)
             out = torch.as_tensor(out, dtype=torch.float64, device=device)

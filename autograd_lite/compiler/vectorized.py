@@ -26,12 +26,15 @@ class _Writer:
     def __init__(self, tape, plan, dialect, shared_start, called=None):
         self.tape, self.plan, self.shared_start, self.called = tape, plan, shared_start, called
         self.emit = Emitter(dialect)
-        self.lines, self.aliased = [], set()
+        self.lines, self.aliased, self.unread = [], set(), {}
         self.indices = {}  # name -> nested lists of shared positions
         self.layouts = {}  # layer -> [(first row of X, group or None, node or rows), ...]
 
     def name(self, node):
-        """The variable of ``node``; a row of a group is read out on its first use."""
+        """The variable of ``node``; an input, or a row of a group, is read on its first use
+        (a parameter that only a layer's matrix reads is never read alone)."""
+        if node in self.unread:
+            self.lines.append(f"v{node} = {self.unread.pop(node)}")
         if node in self.plan.row_of and node not in self.aliased:
             g, r = self.plan.row_of[node]
             self.lines.append(f"v{node} = M{g}[{r}]")
@@ -47,8 +50,9 @@ class _Writer:
             if isinstance(unit, int):
                 kind, rule, parents, data = self.tape.nodes[unit]
                 if kind == "input":
-                    expression = f"I[{parents}]"
-                elif kind == "constant":
+                    self.unread[unit] = f"I[{parents}]"
+                    continue
+                if kind == "constant":
                     expression = self.emit.constant(data)
                 else:
                     expression = self.forward_of(rule, [self.name(p) for p in parents], f"v{unit}")
