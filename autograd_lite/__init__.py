@@ -24,7 +24,8 @@ from .extend import op
 
 if TYPE_CHECKING:  # imported on first use (below), so the engine needs neither graphviz nor the compiler
     from .compiler import Compiled, TracingError, compile
-    from .render import backward_steps, draw_dot, draw_graph, explain
+    from .render import backward_steps, draw_dot, draw_graph
+    from .render.explain import explain
 
 __version__ = "0.1.0"
 

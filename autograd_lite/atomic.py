@@ -1,11 +1,19 @@
 """Writing output files whole or not at all: a temporary file, then ``os.replace``."""
 
+from __future__ import annotations
+
 import contextlib
 import os
 import secrets
+from collections.abc import Iterator
+from typing import IO, Any, TypeVar
+
+from .aliases import FilePath
+
+_Path = TypeVar("_Path", bound=FilePath)  # the path comes back as given
 
 
-def write_atomically(path, data, fsync=False):
+def write_atomically(path: _Path, data: bytes | str, fsync: bool = False) -> _Path:
     """Write ``data`` (bytes or str) to ``path`` via a temporary file in the same folder, so
     ``path`` is never left half-written. ``fsync=True`` also flushes it to disk before the
     rename (for checkpoints). The file gets the usual permissions (0o666 less the umask;
@@ -18,7 +26,7 @@ def write_atomically(path, data, fsync=False):
 
 
 @contextlib.contextmanager
-def open_atomically(path, mode="w", fsync=False, **options):
+def open_atomically(path: FilePath, mode: str = "w", fsync: bool = False, **options: Any) -> Iterator[IO[Any]]:
     """A file to write ``path`` with, streaming: it is a temporary file in the same folder
     (opened with ``mode`` and ``options``, as ``open`` takes them) that replaces ``path``
     only when the ``with`` block ends normally. On any exception, Ctrl-C included, the

@@ -3,7 +3,12 @@ domain raises an error whose message names the op and the operand (``math.sin(in
 would raise a bare "math domain error"). :mod:`autograd_lite.rules` names these functions in
 its table's source text; :mod:`autograd_lite.compiler.batch` has a NumPy twin of each."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+
+_Function = Callable[[float], float]
 
 __all__ = [  # the names rules.TABLE's source text uses
     "_SQRT_HALF", "_TWO_OVER_SQRT_PI", "_INV_SQRT_2PI", "_div", "_pow", "_checked_exp",
@@ -18,52 +23,53 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _div(a, b):
+def _div(a: float, b: float) -> float:
     if b == 0.0:
         raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
     return a / b
 
 
-def _pow(x, y):
+def _pow(x: float, y: float) -> float:
     if x < 0.0 and math.isfinite(y) and not float(y).is_integer():
         raise ValueError(f"pow: negative base {x!r} to the non-integer power {y!r} has no real value")
     try:
-        return x ** y
+        result: float = x ** y  # a float: a negative base with a non-integer power was refused above
+        return result
     except ZeroDivisionError:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {y!r}") from None
     except OverflowError:
         raise OverflowError(f"pow: {x!r} ** {y!r} overflows a float") from None
 
 
-def _checked_exp(x):
+def _checked_exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
         raise OverflowError(f"exp: result overflows a float for operand {x!r} (largest is about 709.78)") from None
 
 
-def _checked_log(x):
+def _checked_log(x: float) -> float:
     if x <= 0.0:
         raise ValueError(f"log: operand must be > 0, got {x!r}")
     return math.log(x)
 
 
-def _checked_sqrt(x):
+def _checked_sqrt(x: float) -> float:
     if x < 0.0:
         raise ValueError(f"sqrt: operand must be >= 0, got {x!r}")
     return math.sqrt(x)
 
 
-def _finite_only(name, fn):  # math.sin(inf) raises a bare "math domain error"
-    def checked(x):
+def _finite_only(name: str, fn: _Function) -> _Function:  # math.sin(inf) raises a bare "math domain error"
+    def checked(x: float) -> float:
         if math.isinf(x):
             raise ValueError(f"{name}: operand must be finite, got {x!r}")
         return fn(x)
     return checked
 
 
-def _overflow_checked(name, fn):  # math.sinh(1000.0) raises a bare "math range error"
-    def checked(x):
+def _overflow_checked(name: str, fn: _Function) -> _Function:  # math.sinh(1000.0) raises a bare "math range error"
+    def checked(x: float) -> float:
         try:
             return fn(x)
         except OverflowError:
@@ -71,35 +77,35 @@ def _overflow_checked(name, fn):  # math.sinh(1000.0) raises a bare "math range 
     return checked
 
 
-def _in_unit_interval(name, fn):
-    def checked(x):
+def _in_unit_interval(name: str, fn: _Function) -> _Function:
+    def checked(x: float) -> float:
         if not -1.0 <= x <= 1.0 and x == x:  # nan passes through, as in math.asin
             raise ValueError(f"{name}: operand must be in [-1, 1], got {x!r}")
         return fn(x)
     return checked
 
 
-def _checked_log1p(x):
+def _checked_log1p(x: float) -> float:
     if x <= -1.0:
         raise ValueError(f"log1p: operand must be > -1, got {x!r}")
     return math.log1p(x)
 
 
-def _softplus(x):
+def _softplus(x: float) -> float:
     # log(1 + e**x) = max(x, 0) + log1p(e**-|x|): e**-|x| <= 1 never overflows, and far
     # out the result is exactly x (right) or e**x (left), with no cancellation.
     return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def _gelu(x):
+def _gelu(x: float) -> float:
     return x * (0.5 * math.erfc(-x * _SQRT_HALF))
 
 
-def _silu(x):
+def _silu(x: float) -> float:
     return x * _sigmoid(x)
 
 
-def _sigmoid(x):
+def _sigmoid(x: float) -> float:
     # Two branches so that exp never overflows: saturates to exactly 0.0 or 1.0.
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -107,7 +113,7 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-def _logsumexp(*xs):
+def _logsumexp(*xs: float) -> float:
     shift = max(xs)
     if math.isinf(shift):
         return shift

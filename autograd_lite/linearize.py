@@ -13,6 +13,11 @@ on Values, as ``gradients(create_graph=True)`` does, so the tangents can be diff
 again.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
 from . import pytree
 from .transforms import pull, split, trace
 from .operators import sum as sum_of
@@ -20,8 +25,11 @@ from .mode import enable_grad
 from .rules import ZERO
 from .value import Value
 
+if TYPE_CHECKING:
+    from .rules import Rule
 
-def vjp(f, *primals):
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """``(f(*primals), pullback)``. ``pullback(cotangent)`` returns a tuple with one entry per
     primal, each shaped like it: the cotangent (shaped like the output) times the Jacobian.
 
@@ -33,7 +41,7 @@ def vjp(f, *primals):
     out_leaves, out_treedef = pytree.flatten(output, "vjp: the output")
     value = output if nested else pytree.unflatten(out_treedef, map(_data, out_leaves))
 
-    def pullback(cotangent):
+    def pullback(cotangent: Any) -> tuple[Any, ...]:
         seeds, treedef = pytree.flatten(cotangent, "vjp: the cotangent")
         if treedef != out_treedef:
             raise ValueError(f"vjp: the cotangent must have the output's structure {pytree.describe(out_treedef)}, "
@@ -41,6 +49,7 @@ def vjp(f, *primals):
         symbolic = nested or any(isinstance(seed, Value) for seed in seeds)
         with enable_grad():
             pairs = [(leaf, seed) for leaf, seed in zip(out_leaves, seeds) if isinstance(leaf, Value)]
+            flat: list[Any]
             if not pairs:
                 flat = [Value(0.0) if symbolic else 0.0 for _ in inputs]
             elif len(pairs) == 1:
@@ -52,7 +61,7 @@ def vjp(f, *primals):
     return value, pullback
 
 
-def jvp(f, primals, tangents):
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """``(f(*primals), tangent_out)``: the output, and the Jacobian of ``f`` at ``primals``
     times ``tangents``, shaped like the output.
 
@@ -60,6 +69,7 @@ def jvp(f, primals, tangents):
     each tangent has its primal's structure (a number for a number, a dict for a dict).
     """
     primals, tangents = _arguments(primals, "primals"), _arguments(tangents, "tangents")
+    seeds: list[Any]
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal")
     with enable_grad():
@@ -74,7 +84,7 @@ def jvp(f, primals, tangents):
         symbolic = nested or any(isinstance(seed, Value) for seed in seeds)
         out_leaves, out_treedef = pytree.flatten(output, "jvp: the output")
         tangent_of = push(out_leaves, inputs, seeds, symbolic)
-    zero = Value(0.0) if symbolic else 0.0
+    zero: Value | float = Value(0.0) if symbolic else 0.0
     tangent_out = [tangent_of.get(leaf, zero) if isinstance(leaf, Value) else zero for leaf in out_leaves]
     if symbolic:
         tangent_out = [t if isinstance(t, Value) else Value(t) for t in tangent_out]
@@ -82,17 +92,17 @@ def jvp(f, primals, tangents):
     return value, pytree.unflatten(out_treedef, tangent_out)
 
 
-def push(roots, inputs, seeds, symbolic):
+def push(roots: Iterable[Any], inputs: Sequence[Value], seeds: Sequence[Any], symbolic: bool) -> dict[Value, Any]:
     """Forward mode: a dict from each node between ``inputs`` and ``roots`` to d node / d
     inputs · seeds. A node that does not depend on the inputs is absent (its tangent is 0)."""
-    tangent_of = dict(zip(inputs, seeds))
+    tangent_of: dict[Value, Any] = dict(zip(inputs, seeds))
     for node in _topological_order(roots, inputs):
         parents = node.parents
         if not any(parent in tangent_of for parent in parents):
             continue
         flats = node.local_grads
         locals_ = _symbolic_locals(node) if symbolic else flats
-        total = None
+        total: Any = None
         for parent, local, flat in zip(parents, locals_, flats):
             if flat is ZERO or parent not in tangent_of:  # a structural zero masks, as in backward
                 continue
@@ -103,15 +113,17 @@ def push(roots, inputs, seeds, symbolic):
     return tangent_of
 
 
-def _symbolic_locals(node):
+def _symbolic_locals(node: Value) -> tuple[Value, ...]:
     # The local derivatives as Values: the same call graph.propagate makes when symbolic.
-    return node._rule.local(*node._parents, node)
+    locals_: tuple[Value, ...] = cast("Rule", node._rule).local(*node._parents, node)  # a node with parents has a rule
+    return locals_
 
 
-def _topological_order(roots, inputs):
+def _topological_order(roots: Iterable[Any], inputs: Iterable[Value]) -> list[Value]:
     """The nodes above ``inputs`` that ``roots`` depend on, each after its parents
     (iterative: any depth works). The inputs and what lies below them are not visited."""
-    order, seen = [], set(inputs)
+    order: list[Value] = []
+    seen = set(inputs)
     for root in roots:
         if not isinstance(root, Value) or root in seen:
             continue
@@ -130,12 +142,12 @@ def _topological_order(roots, inputs):
     return order
 
 
-def _arguments(xs, name):
+def _arguments(xs: object, name: str) -> tuple[Any, ...]:
     if isinstance(xs, (tuple, list)) and not hasattr(type(xs), "_fields"):
         return tuple(xs)
     raise TypeError(f"jvp: {name} must be a tuple with one entry per positional argument of f, "
                     f"got {type(xs).__name__}; for one argument write ({name[:-1]},)")
 
 
-def _data(leaf):
+def _data(leaf: Any) -> Any:
     return leaf.data if isinstance(leaf, Value) else leaf

@@ -15,15 +15,29 @@ Value methods (``agm.log(-1.0)`` raises ValueError naming ``log`` and ``-1.0``).
 not the standard library's :mod:`math`, which refuses a Value with a TypeError.
 """
 
+from __future__ import annotations
+
+from typing import Any, Protocol, cast, overload
+
 from . import rules
+from .aliases import Number
 from .value import Value, as_float
 
 
-def _scalar_function(name):
+class ScalarFunction(Protocol):
+    """One of this module's functions: a float for a number, a Value for a Value."""
+
+    @overload
+    def __call__(self, x: Value, /) -> Value: ...
+    @overload
+    def __call__(self, x: Number, /) -> float: ...
+
+
+def _scalar_function(name: str) -> ScalarFunction:
     forward = rules.RULES[name].forward
     method = getattr(Value, name)
 
-    def function(x):
+    def function(x: Any) -> Any:
         if type(x) is float:
             return forward(x)
         if isinstance(x, Value):
@@ -32,7 +46,7 @@ def _scalar_function(name):
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"{name}(x): a float for a number, a Value for a Value (see ``Value.{name}``)."
-    return function
+    return cast(ScalarFunction, function)
 
 
 exp = _scalar_function("exp")
@@ -58,11 +72,19 @@ silu = _scalar_function("silu")
 relu = _scalar_function("relu")
 
 
-def elu(x, alpha=1.0):
+@overload
+def elu(x: Value, alpha: Number = 1.0) -> Value: ...
+@overload
+def elu(x: Number, alpha: Number = 1.0) -> float: ...
+
+
+def elu(x: Value | Number, alpha: Number = 1.0) -> Value | float:
     """x for x > 0, else alpha * (e**x - 1): a float for a number, a Value for a Value."""
     if isinstance(x, Value):
         return x.elu(alpha)
     return Value(as_float(x, "autograd_lite.math.elu()")).elu(alpha).data
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in ("rules", "Value", "as_float")]
+__all__ = [name for name in dir() if not name.startswith("_")
+           and name not in ("rules", "Value", "as_float", "annotations", "Any", "Protocol", "cast", "overload",
+                            "Number", "ScalarFunction")]

@@ -28,12 +28,33 @@ NODE = """\
     return node
 """
 
+# A leaf: a number with no parents (Value(x), and the constant a plain operand becomes).
+LEAF = """\
+{node}.data = {data}
+{node}.grad = 0.0
+{node}.label = {label}
+{node}._rule = None
+{node}._epoch = 0
+{node}._scope = _mode()[1]
+{node}._parents = {node}._local = ()
+"""
+
+# An operand that may be a plain number: a float becomes a constant leaf inline (the common
+# case: x * 0.5), anything else goes through _constant (None: not a number).
 _LIFT = """\
     if type({name}) is not Value:
-        {name} = _constant({name})
-        if {name} is None:
-            return NotImplemented
+        if type({name}) is float:
+            constant = _new(Value)
+{leaf}            {name} = constant
+        else:
+            {name} = _constant({name})
+            if {name} is None:
+                return NotImplemented
 """
+
+
+def _indented(text, spaces):
+    return "".join(" " * spaces + line for line in text.splitlines(keepends=True))
 
 
 def define(source, name, what, namespace):
@@ -50,6 +71,14 @@ def make_function(namespace):
     return define(source, "make", "autograd_lite node", namespace)
 
 
+def init_method(namespace):
+    """``Value.__init__``: a leaf from the template, after checking the number."""
+    source = ('def __init__(self, data, label=""):\n'
+              '    if type(data) is not float:\n        data = as_float(data, "Value()")\n'
+              + _indented(LEAF.format(node="self", data="data", label="label"), 4))
+    return define(source, "__init__", "autograd_lite Value.__init__", dict(namespace))
+
+
 def fused_method(rule, method, reflected, namespace):
     """The Value method ``method`` for the table row ``rule``, its text inlined.
 
@@ -63,7 +92,8 @@ def fused_method(rule, method, reflected, namespace):
     if len(names) == 2:
         left, right = nodes
         params = f"{right}, {left}" if reflected else f"{left}, {right}"
-        lift = _LIFT.format(name=left if reflected else right)
+        other = left if reflected else right
+        lift = _LIFT.format(name=other, leaf=_indented(LEAF.format(node="constant", data=other, label='""'), 12))
     unpack = "".join(f"    {n} = {node}.data\n" for n, node in zip(names, nodes))
     source = (f"def {method}({params}):\n{lift}{unpack}    out = {rule.forward_source}\n"
               + NODE.format(parents=f"({', '.join(nodes)},)", locals=f"({', '.join(rule.local_sources)},)"))
@@ -86,3 +116,34 @@ def power_method(rule_for, namespace, fallback):
               + NODE.format(parents="(x_node,)", locals=f"({', '.join(row.local_sources)},)"))
     return define(source, "__pow__", "autograd_lite Value.__pow__",
                   dict(namespace, rule_for=rule_for, fallback=fallback))
+
+
+METHODS = {  # op -> (Value method, reflected method or None)
+    "+": ("__add__", "__radd__"), "-": ("__sub__", "__rsub__"), "*": ("__mul__", "__rmul__"),
+    "/": ("__truediv__", "__rtruediv__"), "neg": ("__neg__", None), "abs": ("__abs__", None),
+    **{op: (op, None) for op in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "tan", "asin",
+                                 "acos", "atan", "sinh", "cosh", "log1p", "expm1", "erf", "erfc", "softplus",
+                                 "gelu", "silu")},
+}
+
+
+def install_fast_path(cls, namespace, power_rule):
+    """Replace the readable methods of ``cls`` (Value) by fused twins generated from the
+    table's rows (and ``__pow__`` from the ``**n`` row); return {method: readable method}."""
+    rules_by_op = namespace["RULES"]
+    reference = {}
+
+    def install(name, fused):
+        reference[name] = getattr(cls, name)
+        fused.__doc__ = reference[name].__doc__
+        fused.__qualname__ = f"{cls.__name__}.{name}"
+        setattr(cls, name, fused)
+
+    for op, (method, reflected) in METHODS.items():
+        install(method, fused_method(rules_by_op[op], method, False, namespace))
+        if reflected:
+            install(reflected, fused_method(rules_by_op[op], reflected, True, namespace))
+    install("__pow__", power_method(power_rule, namespace, cls.__pow__))
+    install("__init__", init_method(namespace))
+    cls.abs = cls.__abs__  # |x| by name too, as in PyTorch: the same fused method
+    return reference

@@ -15,9 +15,13 @@ parameters and return the gradients as a dict with the same keys. The rules (as 
   else is a TypeError naming where it is: ``argument 0['w'][1]: expected a number ...``.
 """
 
+from __future__ import annotations
+
 import numbers
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from operator import attrgetter
+from typing import Any
 
 from .value import Value, as_float
 
@@ -30,18 +34,24 @@ class TreeDef:
 
     __slots__ = ("kind", "meta", "children", "num_leaves", "_key")
 
-    def __init__(self, kind, meta=None, children=()):
+    kind: str
+    meta: Any  # a dict's keys, a namedtuple's class, or None
+    children: tuple[TreeDef, ...]
+    num_leaves: int
+    _key: Hashable
+
+    def __init__(self, kind: str, meta: Any = None, children: Iterable[TreeDef] = ()) -> None:
         self.kind, self.meta, self.children = kind, meta, tuple(children)
         self.num_leaves = 1 if kind == "leaf" else sum(map(_num_leaves, self.children))
         self._key = (kind, meta, tuple(map(_key_of, self.children)))
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, TreeDef) and self._key == other._key
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self._key)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"TreeDef({describe(self)})"
 
 
@@ -50,7 +60,7 @@ LEAF = TreeDef("leaf")
 NONE = TreeDef("none")
 
 
-def describe(treedef):
+def describe(treedef: TreeDef) -> str:
     """A short readable form of a structure, for error messages: ``{'b': *, 'w': [*, *]}``."""
     kind, children = treedef.kind, treedef.children
     if kind == "leaf":
@@ -68,21 +78,21 @@ def describe(treedef):
     return f"{{{pairs}}}" if kind == "dict" else f"OrderedDict({{{pairs}}})"
 
 
-def flatten(tree, where="argument"):
+def flatten(tree: Any, where: str = "argument") -> tuple[list[Any], TreeDef]:
     """``(leaves, treedef)``: the leaves of ``tree`` in order (numbers as floats, Values as
     they are) and its structure. ``where`` names the tree in error messages."""
     if type(tree) is float:  # the common cases first: compile flattens every call's arguments
         return [tree], LEAF
-    leaves = []
+    leaves: list[Any] = []
     return leaves, _flatten(tree, leaves, where, 0)
 
 
-def _flatten(tree, leaves, path, depth):
+def _flatten(tree: Any, leaves: list[Any], path: str, depth: int) -> TreeDef:
     if depth > MAX_DEPTH:
         raise ValueError(f"{path}: nested more than {MAX_DEPTH} levels deep (does a list contain itself?)")
     kind = type(tree)
     if kind is list or kind is tuple:
-        children = []
+        children: list[TreeDef] = []
         for i, item in enumerate(tree):
             if type(item) is float or type(item) is Value:  # a leaf needs no path unless it is bad
                 leaves.append(item)
@@ -103,7 +113,7 @@ def _flatten(tree, leaves, path, depth):
     return LEAF
 
 
-def _sorted_keys(tree, path):
+def _sorted_keys(tree: dict[Any, Any], path: str) -> tuple[Any, ...]:
     try:
         return tuple(sorted(tree))
     except TypeError:
@@ -112,7 +122,7 @@ def _sorted_keys(tree, path):
                         f"order; these mix {', '.join(kinds)}. Use keys of one type, or an OrderedDict") from None
 
 
-def _leaf(x, path):
+def _leaf(x: Any, path: str) -> Any:
     if isinstance(x, Value):
         return x
     if isinstance(x, (numbers.Real, bool)) or getattr(x, "ndim", None) == 0:
@@ -126,7 +136,7 @@ def _leaf(x, path):
     raise TypeError(f"{path}: expected a number or a Value, got {type(x).__name__}{hint}")
 
 
-def unflatten(treedef, leaves):
+def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> Any:
     """The tree with structure ``treedef`` holding ``leaves`` (an iterable, used in order)."""
     leaves = list(leaves)
     if treedef is LEAF and len(leaves) == 1:
@@ -136,7 +146,7 @@ def unflatten(treedef, leaves):
     return _build(treedef, iter(leaves))
 
 
-def _build(treedef, leaves):
+def _build(treedef: TreeDef, leaves: Iterator[Any]) -> Any:
     kind = treedef.kind
     if kind == "leaf":
         return next(leaves)
@@ -153,7 +163,7 @@ def _build(treedef, leaves):
     return dict(pairs) if kind == "dict" else OrderedDict(pairs)
 
 
-def map_leaves(function, tree, where="argument"):
+def map_leaves(function: Callable[[Any], Any], tree: Any, where: str = "argument") -> Any:
     """``tree`` with ``function`` applied to each leaf, in the same structure."""
     leaves, treedef = flatten(tree, where)
     return unflatten(treedef, map(function, leaves))

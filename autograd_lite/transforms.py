@@ -8,12 +8,42 @@ are inside another transform, they return Values connected to the graph, which i
 them nest: ``grad(grad(f))(x)`` is f''(x).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, overload
+
 from . import graph, pytree
+from .aliases import ValueLike
 from .mode import enable_grad
+from .pytree import TreeDef
 from .value import Value
 
 
-def gradients(output, inputs, create_graph=False):
+class GradientFunction(Protocol):
+    """What ``grad(f)`` returns: a float derivative at a float, a Value at a Value (inside
+    another transform), and for several arguments or a pytree whatever matches their shape."""
+
+    @overload
+    def __call__(self, x: Value, /) -> Value: ...
+    @overload
+    def __call__(self, x: float, /) -> float: ...
+    @overload
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+class ValueAndGradientFunction(Protocol):
+    """What ``value_and_grad(f)`` returns: ``(f(x), f'(x))``, floats at a float."""
+
+    @overload
+    def __call__(self, x: Value, /) -> tuple[Value, Value]: ...
+    @overload
+    def __call__(self, x: float, /) -> tuple[float, float]: ...
+    @overload
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]: ...
+
+
+def gradients(output: Value, inputs: Iterable[Value], create_graph: bool = False) -> list[Any]:
     """d output / d x for each Value x in ``inputs``, without touching any ``.grad``.
 
     With ``create_graph=False`` the result is a list of floats. With ``create_graph=True`` it
@@ -29,7 +59,7 @@ def gradients(output, inputs, create_graph=False):
     return pull(output, 1.0, inputs, create_graph)
 
 
-def pull(root, seed, inputs, symbolic):
+def pull(root: Value, seed: ValueLike, inputs: Sequence[Value], symbolic: bool) -> list[Any]:
     """d root / d x for each x in ``inputs``, scaled by ``seed``: floats, or with
     ``symbolic`` Values that can be differentiated again."""
     found = graph.propagate(root, Value(seed) if symbolic and not isinstance(seed, Value) else seed,
@@ -39,20 +69,21 @@ def pull(root, seed, inputs, symbolic):
     return [g.data if isinstance(g, Value) else g for g in found]
 
 
-def positions_of(argnums, nargs, name):
+def positions_of(argnums: int | Sequence[int] | None, nargs: int, name: str) -> tuple[tuple[int, ...], bool]:
     """``(positions, single)``: the argument positions ``argnums`` names, and whether it
     named one position as an int (then a transform returns one result, not a tuple)."""
     if argnums is None:
         return tuple(range(nargs)), False
     single = isinstance(argnums, int)
-    positions = (argnums,) if single else tuple(argnums)
+    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for i in positions:
         if not isinstance(i, int) or not -nargs <= i < nargs:
             raise ValueError(f"{name}: argnums {argnums!r} does not fit a call with {nargs} positional arguments")
     return tuple(i % nargs for i in positions), single
 
 
-def trace(f, args, positions, name):
+def trace(f: Callable[..., Any], args: Sequence[Any], positions: Sequence[int],
+          name: str) -> tuple[Any, list[Value], list[TreeDef], bool]:
     """Call ``f`` with every leaf of the arguments at ``positions`` made a variable.
 
     Returns ``(output, inputs, treedefs, nested)``: ``inputs`` is the flat list of variables,
@@ -61,7 +92,9 @@ def trace(f, args, positions, name):
     Call it under ``enable_grad``: a transform differentiates even inside ``no_grad``.
     """
     args = list(args)
-    inputs, treedefs, nested = [], [], False
+    inputs: list[Value] = []
+    treedefs: list[TreeDef] = []
+    nested = False
     for i in positions:
         if type(args[i]) is float:  # the common case, without building a tree
             args[i] = variable = Value(args[i])
@@ -77,7 +110,7 @@ def trace(f, args, positions, name):
     return f(*args), inputs, treedefs, nested
 
 
-def _variable(leaf):
+def _variable(leaf: Value | float) -> Value:
     # A Value from the caller (an outer transform's variable) becomes a new node leaf * 1.0,
     # so that this transform differentiates with respect to the argument alone: a closure
     # over the same Value, or the same Value passed at two leaves, stays a separate variable
@@ -85,9 +118,10 @@ def _variable(leaf):
     return leaf * 1.0 if isinstance(leaf, Value) else Value(leaf)
 
 
-def split(flat, treedefs):
+def split(flat: Sequence[Any], treedefs: Sequence[TreeDef]) -> list[Any]:
     """Cut a flat list of per-leaf results into one tree per argument structure."""
-    out, start = [], 0
+    out: list[Any] = []
+    start = 0
     for treedef in treedefs:
         end = start + treedef.num_leaves
         out.append(flat[start] if treedef is pytree.LEAF else pytree.unflatten(treedef, flat[start:end]))
@@ -95,22 +129,29 @@ def split(flat, treedefs):
     return out
 
 
-def _scalar(output, name):
+def _scalar(output: object, name: str) -> Value:
     if isinstance(output, Value):
         return output
     raise TypeError(f"{name}: the function must return a Value, got {type(output).__name__}; "
                     "for a list or dict of outputs use jacobian() or vjp()")
 
 
-def value_and_grad(f, argnums=0):
+@overload
+def value_and_grad(f: Callable[..., Value], argnums: int = 0) -> ValueAndGradientFunction: ...
+@overload
+def value_and_grad(f: Callable[..., Value], argnums: Sequence[int]) -> Callable[..., tuple[Any, tuple[Any, ...]]]: ...
+
+
+def value_and_grad(f: Callable[..., Value], argnums: int | Sequence[int] = 0) -> Callable[..., tuple[Any, Any]]:
     """A function returning ``(f(*args), the gradient of f)`` with respect to ``argnums``
     (an int gives one derivative, a tuple a tuple of them). An argument may be a pytree
     (nested lists, tuples and dicts of numbers): its gradient has the same structure."""
     return _value_and_grad(f, argnums, "value_and_grad")
 
 
-def _value_and_grad(f, argnums, name):
-    def value_and_grad_f(*args):
+def _value_and_grad(f: Callable[..., Value], argnums: int | Sequence[int],
+                    name: str) -> Callable[..., tuple[Any, Any]]:
+    def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         positions, single = positions_of(argnums, len(args), name)
         with enable_grad():
             output, inputs, treedefs, nested = trace(f, args, positions, name)
@@ -122,20 +163,26 @@ def _value_and_grad(f, argnums, name):
     return value_and_grad_f
 
 
-def grad(f, argnums=0):
+@overload
+def grad(f: Callable[..., Value], argnums: int = 0) -> GradientFunction: ...
+@overload
+def grad(f: Callable[..., Value], argnums: Sequence[int]) -> Callable[..., tuple[Any, ...]]: ...
+
+
+def grad(f: Callable[..., Value], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """A function returning the derivative of scalar-valued ``f`` with respect to argument
     ``argnums`` (default 0), or a tuple of derivatives for a tuple of positions. The
     derivative with respect to a pytree argument has that argument's structure:
     ``grad(lambda p: p["w"] * p["b"])({"w": 2.0, "b": 3.0}) == {"w": 3.0, "b": 2.0}``."""
     value_and_grad_f = _value_and_grad(f, argnums, "grad")
 
-    def grad_f(*args):
+    def grad_f(*args: Any) -> Any:
         return value_and_grad_f(*args)[1]
 
     return grad_f
 
 
-def jacobian(f, argnums=None):
+def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] | None = None) -> Callable[..., Any]:
     """A function returning the Jacobian of ``f``: the output's structure outside, the
     inputs' inside (as ``jax.jacobian``).
 
@@ -146,12 +193,12 @@ def jacobian(f, argnums=None):
     constant: its row is zeros.
     """
 
-    def jacobian_f(*args):
+    def jacobian_f(*args: Any) -> Any:
         positions, single = positions_of(argnums, len(args), "jacobian")
         with enable_grad():
             outputs, inputs, treedefs, nested = trace(f, args, positions, "jacobian")
             leaves, out_treedef = pytree.flatten(outputs, "jacobian: the output")
-            rows = []
+            rows: list[Any] = []
             for leaf in leaves:
                 flat = (pull(leaf, 1.0, inputs, nested) if isinstance(leaf, Value)
                         else [Value(0.0) if nested else 0.0 for _ in inputs])
@@ -162,19 +209,19 @@ def jacobian(f, argnums=None):
     return jacobian_f
 
 
-def hessian(f, argnums=None):
+def hessian(f: Callable[..., Value], argnums: int | Sequence[int] | None = None) -> Callable[..., Any]:
     """A function returning the second derivatives of scalar-valued ``f``: the Jacobian of
     its gradient. For arguments ``x, y`` (the default: every positional argument) it is the
     matrix ``[[f_xx, f_xy], [f_yx, f_yy]]``; with an int ``argnums`` and a pytree argument
     it nests like JAX: ``hessian(f, argnums=0)(p)[i][j]`` is d²f / dp[i] dp[j]."""
 
-    def gradient(*args):
+    def gradient(*args: Any) -> Any:
         positions, single = positions_of(argnums, len(args), "hessian")
         output, inputs, treedefs, _ = trace(f, args, positions, "hessian")
         grads = split(pull(_scalar(output, "hessian"), 1.0, inputs, True), treedefs)
         return grads[0] if single else grads
 
-    def hessian_f(*args):
+    def hessian_f(*args: Any) -> Any:
         return jacobian(gradient, argnums)(*args)
 
     return hessian_f

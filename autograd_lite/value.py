@@ -1,37 +1,17 @@
 """The ``Value`` node: a float that records the op that made it, its parents, and the
 local derivative of the op with respect to each parent."""
 
-import math
 import numbers
 from operator import attrgetter
 
 from . import graph, nodes, rules
+from .conversions import as_float
+from .elementary import ElementaryFunctions
 from .mode import MODE, TRACER
 
 _new = object.__new__
 _PLAIN_NUMBERS = frozenset((float, int))
 _get_data = attrgetter("data")
-
-
-def as_float(x, where):
-    """``x`` as a float, or a TypeError that names ``where`` and the offending type.
-
-    Accepted: int, float and other ``numbers.Real`` (NumPy scalars, Fraction), and 0-d NumPy
-    arrays. Rejected: bool, because a flag where a number belongs is almost always a bug.
-    """
-    if type(x) is float:
-        return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        try:
-            return float(x)
-        except OverflowError:
-            size = f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
-            raise OverflowError(f"{where} got {size}, too large for a float (largest about 1.8e308)") from None
-    if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):  # a 0-d NumPy array
-        return as_float(x.item(), where)
-    kind = "bool" if isinstance(x, bool) else type(x).__name__
-    hint = "; pass float(flag) if you mean 0.0/1.0" if isinstance(x, bool) else ""
-    raise TypeError(f"{where} expects a real number (int or float), got {kind} {x!r}{hint}")
 
 
 def lift(x, where="operand"):
@@ -77,7 +57,7 @@ _CONVERSION_HINT = (
     "x.log(), x.sqrt(), x.sin(), ...; for the number itself use x.item() or x.data.")
 
 
-class Value:
+class Value(ElementaryFunctions):
     """A scalar in a computation graph.
 
     ``data`` is the float value and ``grad`` the derivative of the last ``backward()``
@@ -145,6 +125,13 @@ class Value:
 
     def __index__(self):
         raise TypeError(_CONVERSION_HINT.format(what="use as an integer"))
+
+    def __bool__(self):
+        """Refused: ``if x:`` could mean "x is not zero" or "x is there"; see the message."""
+        raise TypeError(
+            "the truth value of a Value is ambiguous: to branch on its number, compare it "
+            "(if x > 0:, which compile's tracer records) or use x.item() (if x.item() != 0:); "
+            "to test whether an optional Value is there, write 'if x is not None:'")
 
     # --- reverse mode ----------------------------------------------------------------
 
@@ -243,110 +230,6 @@ class Value:
         return NotImplemented if other is None else self.data >= other
 
 
-    # --- elementary functions --------------------------------------------------------
-
-    def exp(self):
-        """e**x; OverflowError above about 709.78."""
-        return _unary(rules.EXP, self)
-
-    def log(self):
-        """Natural log; ValueError for x <= 0."""
-        return _unary(rules.LOG, self)
-
-    def sqrt(self):
-        """Square root; ValueError for x < 0; the derivative at 0 is +inf."""
-        return _unary(rules.SQRT, self)
-
-    def tanh(self):
-        return _unary(rules.TANH, self)
-
-    def sigmoid(self):
-        """1 / (1 + e**-x), computed without overflow: exactly 0.0 or 1.0 far out."""
-        return _unary(rules.SIGMOID, self)
-
-    def relu(self):
-        """max(0, x); its derivative at 0 is taken as 0, as in PyTorch and micrograd."""
-        return _unary(rules.RELU, self)
-
-    def leaky_relu(self, slope=0.01):
-        """x for x > 0, else slope * x."""
-        return _unary(rules.leaky_relu(as_float(slope, "leaky_relu(slope=...)")), self)
-
-    def sin(self):
-        return _unary(rules.SIN, self)
-
-    def cos(self):
-        return _unary(rules.COS, self)
-
-    def tan(self):
-        """tan x; ValueError for ±inf. No float is a pole, so near pi/2 it is large, finite."""
-        return _unary(rules.RULES["tan"], self)
-
-    def asin(self):
-        """arcsin x; ValueError outside [-1, 1]; the derivative at ±1 is +inf."""
-        return _unary(rules.RULES["asin"], self)
-
-    def acos(self):
-        """arccos x; ValueError outside [-1, 1]; the derivative at ±1 is -inf."""
-        return _unary(rules.RULES["acos"], self)
-
-    def atan(self):
-        return _unary(rules.RULES["atan"], self)
-
-    def sinh(self):
-        """sinh x; OverflowError beyond about ±710.48."""
-        return _unary(rules.RULES["sinh"], self)
-
-    def cosh(self):
-        """cosh x; OverflowError beyond about ±710.48."""
-        return _unary(rules.RULES["cosh"], self)
-
-    def log1p(self):
-        """log(1 + x), exact for tiny x; ValueError for x <= -1."""
-        return _unary(rules.RULES["log1p"], self)
-
-    def expm1(self):
-        """e**x - 1, exact for tiny x; OverflowError above about 709.78."""
-        return _unary(rules.RULES["expm1"], self)
-
-    def erf(self):
-        """The error function 2/sqrt(pi) * integral from 0 to x of e**(-t*t) dt."""
-        return _unary(rules.RULES["erf"], self)
-
-    def erfc(self):
-        """1 - erf(x), without the cancellation for large x."""
-        return _unary(rules.RULES["erfc"], self)
-
-    def softplus(self):
-        """log(1 + e**x), computed without overflow: exactly x far right, e**x far left."""
-        return _unary(rules.RULES["softplus"], self)
-
-    def gelu(self):
-        """x * Phi(x), Phi the standard normal CDF: the exact (erf) form, PyTorch's default."""
-        return _unary(rules.RULES["gelu"], self)
-
-    def silu(self):
-        """x * sigmoid(x) (also called swish)."""
-        return _unary(rules.RULES["silu"], self)
-
-    def elu(self, alpha=1.0):
-        """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha``."""
-        alpha = as_float(alpha, "elu(alpha=...)")
-        if not math.isfinite(alpha):
-            raise ValueError(f"elu: alpha must be finite, got {alpha!r}")
-        return _unary(rules.elu(alpha), self)
-
-    def clamp(self, lo=None, hi=None):
-        """x limited to [lo, hi] (None: no bound on that side). The gradient is 1 inside
-        the bounds and at them, and 0 outside, as in PyTorch."""
-        if lo is None and hi is None:
-            raise ValueError("clamp: give lo, hi or both (None means no bound on that side)")
-        lo = -math.inf if lo is None else as_float(lo, "clamp(lo=...)")
-        hi = math.inf if hi is None else as_float(hi, "clamp(hi=...)")
-        if not lo <= hi:  # also catches a nan bound
-            raise ValueError(f"clamp: needs lo <= hi, got lo={lo!r} and hi={hi!r}")
-        return _unary(rules.clamp(lo, hi), self)
-
     def detach(self):
         """A new leaf holding the same number (and label): no gradient flows through it."""
         if TRACER.get() is not None:
@@ -367,29 +250,15 @@ def _compared(x):
 # same table row: forward value and local derivatives inline, one Python call per op instead
 # of four. tests/test_fused_ops.py checks the twins agree.
 
-_NAMESPACE = {"Value": Value, "_new": _new, "_mode": MODE.get, "_constant": _constant} | vars(rules)
+_NAMESPACE = {"Value": Value, "_new": _new, "_mode": MODE.get, "_constant": _constant,
+              "as_float": as_float} | vars(rules)
 _make = nodes.make_function(dict(_NAMESPACE))
 
-_METHODS = {  # op -> (method, reflected method or None)
-    "+": ("__add__", "__radd__"), "-": ("__sub__", "__rsub__"), "*": ("__mul__", "__rmul__"),
-    "/": ("__truediv__", "__rtruediv__"), "neg": ("__neg__", None), "abs": ("__abs__", None),
-    "exp": ("exp", None), "log": ("log", None), "sqrt": ("sqrt", None), "tanh": ("tanh", None),
-    "sigmoid": ("sigmoid", None), "relu": ("relu", None), "sin": ("sin", None), "cos": ("cos", None),
-    **{op: (op, None) for op in ("tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "erf",
-                                 "erfc", "softplus", "gelu", "silu")},
-}
 _COMMON_POWERS = {n: rules.power(n) for n in (2.0, 3.0, 0.5, -1.0, -0.5, -2.0, 4.0)}
 
 
 def _power_rule(n):
     return _COMMON_POWERS.get(n) or rules.power(n)
-
-
-def _fused(rule, method, reflected):
-    fused = nodes.fused_method(rule, method, reflected, _NAMESPACE)
-    fused.__doc__ = getattr(Value, method).__doc__
-    fused.__qualname__ = f"Value.{method}"
-    return fused
 
 
 def apply_rule(rule, a, b):
@@ -409,14 +278,5 @@ def reference_method(method):
     return _REFERENCE[method]
 
 
-_REFERENCE = {}
-for _op, (_method, _reflected) in _METHODS.items():
-    for _name, _is_reflected in ((_method, False), (_reflected, True)):
-        if _name:
-            _REFERENCE[_name] = getattr(Value, _name)
-            setattr(Value, _name, _fused(rules.RULES[_op], _name, _is_reflected))
-_REFERENCE["__pow__"] = Value.__pow__
-Value.__pow__ = nodes.power_method(_power_rule, _NAMESPACE, Value.__pow__)
-Value.__pow__.__doc__ = _REFERENCE["__pow__"].__doc__
-Value.__pow__.__qualname__ = "Value.__pow__"
-Value.abs = Value.__abs__  # |x| by name too, as in PyTorch: the same fused method
+_METHODS = nodes.METHODS
+_REFERENCE = nodes.install_fast_path(Value, _NAMESPACE, _power_rule)

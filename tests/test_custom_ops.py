@@ -75,6 +75,14 @@ class TestHigherOrder:
         assert third == pytest.approx(float(sympy.diff(2 * sympy.tanh(t), t, 3).subs(t, 0.3)), rel=1e-12)
 
 
+class TestForwardMode:
+    def test_jvp_and_vjp_use_the_same_rule(self):
+        # Hand-derived: d hypot = (x dx + y dy) / hypot.
+        assert ag.jvp(hypot, (3.0, 4.0), (1.0, 2.0)) == (5.0, pytest.approx((3.0 + 8.0) / 5.0, rel=1e-15))
+        out, pullback = ag.vjp(hypot, 3.0, 4.0)
+        assert (out, pullback(2.0)) == (5.0, (pytest.approx(1.2), pytest.approx(1.6)))
+
+
 class TestEverywhereABuiltInOpWorks:
     def f(self, a, b):
         return hypot(a, b) * softclip(a)

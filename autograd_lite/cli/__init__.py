@@ -9,6 +9,8 @@ are one or two plain lines on stderr, never a traceback, whatever the console's 
 Subcommands are imported only when run, so ``import autograd_lite`` never pays for them.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
 
@@ -18,7 +20,7 @@ DESCRIPTION = ("A scalar reverse-mode autodiff engine that shows the total deriv
                "Start with `autograd-lite demo`.")
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
     parser = argparse.ArgumentParser(prog="autograd-lite", description=DESCRIPTION)
@@ -31,7 +33,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code.
 
     Any console encoding works and a reader that closes the pipe early ends the command
@@ -42,14 +44,15 @@ def main(argv=None):
     return run_guarded(lambda: _run(argv))
 
 
-def _run(argv):
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        return args.run(args) or 0
+        code: int = args.run(args) or 0
+        return code
     except CommandError as error:
         print(f"autograd-lite {args.command}: error: {error}", file=sys.stderr)
         return error.exit_code

@@ -2,14 +2,20 @@
 with what ``predict`` needs (feature names, class names, loss, input scaling). ``nn.load``
 reads these files as an ``nn.ScaledModel``, which applies the scaling itself."""
 
+from __future__ import annotations
+
 import math
 import os
 import tempfile
+from typing import TYPE_CHECKING, Any
 
 from .errors import FAILED, USAGE, CommandError
 
+if TYPE_CHECKING:
+    from autograd_lite.nn import Module, ScaledModel
 
-def save(model, path, metadata):
+
+def save(model: Module, path: str, metadata: dict[str, Any]) -> str:
     """Write ``model`` and ``metadata`` (the ``"cli"`` section) to ``path`` atomically.
     A model with a NaN or infinite parameter is never written (CommandError, exit code 1),
     so a diverged run cannot replace a good checkpoint."""
@@ -27,12 +33,12 @@ def save(model, path, metadata):
     return path
 
 
-def all_finite(model):
+def all_finite(model: Module) -> bool:
     """True if every parameter of ``model`` is a finite number."""
     return all(math.isfinite(p.data) for p in model.parameters())
 
 
-def load(path):
+def load(path: str) -> ScaledModel:
     """A ``nn.ScaledModel`` from a checkpoint (one without a ``"cli"`` section, saved by
     ``model.save``, gets no scaling and no names). CommandError (exit code 2) for a missing,
     corrupt or malformed file, ``"cli"`` section included."""
@@ -45,7 +51,7 @@ def load(path):
     return model if isinstance(model, nn.ScaledModel) else nn.ScaledModel(model)
 
 
-def check_writable(path, option="--save"):
+def check_writable(path: str, option: str = "--save") -> None:
     """CommandError (exit code 2) unless a file can be written at ``path``: its folder exists
     and accepts a new file, and ``path`` is not a folder. Checked before any work."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -60,7 +66,7 @@ def check_writable(path, option="--save"):
         raise CommandError(f"{option} {path}: cannot write in {folder!r}: {error.strerror or error}") from None
 
 
-def prepare_folder(folder):
+def prepare_folder(folder: str) -> str:
     """Create ``folder`` (and its parents) if needed; CommandError if it cannot be used."""
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise CommandError(f"{folder!r} exists and is not a folder; choose another with --out")

@@ -1,11 +1,15 @@
 """``autograd-lite conform MODULE:CLASS``: the conformance kit
 (:mod:`autograd_lite.testing.conformance`) as a subcommand."""
 
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
 from .errors import CommandError
 
 
-def add_parser(commands):
-    import argparse
+def add_parser(commands: Any) -> None:  # the subparsers action of the main parser
 
     from ..testing.conformance.cli import EPILOG, HELP, add_arguments
 
@@ -15,7 +19,7 @@ def add_parser(commands):
     parser.set_defaults(run=run)
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     from ..testing.conformance.cli import LoadFailed, render, report_for, write
 
     try:

@@ -10,12 +10,16 @@ whose reader has gone away.
   SIGPIPE. Files are written atomically, so one that was being written is simply not there.
 """
 
+from __future__ import annotations
+
 import codecs
 import contextlib
 import io
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from typing import Any
 
 ERRORS = "autograd_lite.ascii_notation"  # the name the codec error handler is registered under
 BROKEN_PIPE_EXIT = 128 + getattr(signal, "SIGPIPE", 13)
@@ -37,7 +41,7 @@ ASCII_NOTATION = {
 }
 
 
-def ascii_notation(error):
+def ascii_notation(error: UnicodeError) -> tuple[str, int]:
     """Codec error handler: each character the encoding lacks becomes its ASCII notation
     from ``ASCII_NOTATION``, or else a backslash escape (``\\u03b8``)."""
     if not isinstance(error, UnicodeEncodeError):
@@ -52,10 +56,10 @@ codecs.register_error(ERRORS, ascii_notation)
 
 
 @contextlib.contextmanager
-def tolerant_output():
+def tolerant_output() -> Iterator[None]:
     """Inside, sys.stdout and sys.stderr write any text (see ``ascii_notation``); their
     previous error handlers are restored afterwards."""
-    changed = []
+    changed: list[tuple[Any, str]] = []
     for stream in (sys.stdout, sys.stderr):
         previous = getattr(stream, "errors", None)
         if previous is None or previous == ERRORS or not hasattr(stream, "reconfigure"):
@@ -73,7 +77,7 @@ def tolerant_output():
                 stream.reconfigure(errors=previous)
 
 
-def exit_code_after_broken_pipe():
+def exit_code_after_broken_pipe() -> int:
     """After a BrokenPipeError: point each stream whose reader is gone at os.devnull (so the
     interpreter's last flush at exit cannot fail and print a traceback), return 141."""
     for stream in (sys.stdout, sys.stderr):
@@ -92,7 +96,7 @@ def exit_code_after_broken_pipe():
     return BROKEN_PIPE_EXIT
 
 
-def run_guarded(command):
+def run_guarded(command: Callable[[], int]) -> int:
     """``command()``'s exit code, with any text writable and a closed pipe a quiet exit."""
     with tolerant_output():
         try:

@@ -2,9 +2,15 @@
 columns and a label column. Every problem is a CommandError naming the file, the line and
 the column. Nothing here holds the whole file: callers keep what they need, compactly."""
 
+from __future__ import annotations
+
 import csv
 import math
 import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any, TextIO
+
+Row = tuple[int, list[float], "str | None"]  # (line number, feature values, label text)
 
 from .errors import CommandError
 
@@ -22,7 +28,8 @@ class CsvTable:
     features are the columns named in ``features`` (default: every other column). With
     ``need_label=False`` a missing label column is fine (predict on unlabelled data)."""
 
-    def __init__(self, path, label=None, features=None, need_label=True):
+    def __init__(self, path: str, label: str | None = None, features: Sequence[str] | None = None,
+                 need_label: bool = True) -> None:
         self.path = path
         self._file = _open(path)
         try:
@@ -33,13 +40,13 @@ class CsvTable:
             self._file.close()
             raise
 
-    def __enter__(self):
+    def __enter__(self) -> CsvTable:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self._file.close()
 
-    def _choose_columns(self, label, features, need_label):
+    def _choose_columns(self, label: str | None, features: Sequence[str] | None, need_label: bool) -> None:
         header, where = self.header, f"{self.path}, line 1 (the header)"
         if label is not None and label not in header:
             if need_label:
@@ -59,13 +66,13 @@ class CsvTable:
         self._feature_index = [header.index(name) for name in features]
         self._label_index = header.index(label) if label is not None else None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Row]:
         path, width, count = self.path, len(self.header), 0
         for line, row in self._rows():
             if len(row) != width:
                 raise CommandError(f"{path}, line {line}: {len(row)} fields, but the header has {width}")
             values = [_number(row[i], path, line, self.header[i]) for i in self._feature_index]
-            label_text = None
+            label_text: str | None = None
             if self._label_index is not None:
                 label_text = row[self._label_index].strip()
                 if not label_text:
@@ -75,9 +82,9 @@ class CsvTable:
         if not count:
             raise CommandError(f"{path} has a header but no rows of data")
 
-    def _read_header(self):
-        for _, header in self._rows():
-            header = [name.strip() for name in header]
+    def _read_header(self) -> list[str]:
+        for _, cells in self._rows():
+            header = [name.strip() for name in cells]
             for i, name in enumerate(header):
                 if not name:
                     raise CommandError(f"{self.path}, line 1 (the header): column {i + 1} has no name")
@@ -86,7 +93,7 @@ class CsvTable:
             return header
         raise CommandError(f"{self.path} is empty; expected a header row, then one row per example")
 
-    def _rows(self):
+    def _rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number, cells) for each row that is not blank; read errors as CommandError."""
         reader = self._reader
         try:
@@ -101,13 +108,13 @@ class CsvTable:
             raise CommandError(f"cannot read {self.path}: {error.strerror or error}") from None
 
 
-def read_header(path):
+def read_header(path: str) -> list[str]:
     """The column names of ``path`` (checked as CsvTable checks them)."""
     with CsvTable(path, need_label=False, features=[]) as table:
         return table.header
 
 
-def _open(path):
+def _open(path: str) -> TextIO:
     try:
         return open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
@@ -118,7 +125,7 @@ def _open(path):
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _number(cell, path, line, column):
+def _number(cell: str, path: str, line: int, column: str) -> float:
     try:
         number = float(cell)
     except ValueError:
@@ -128,7 +135,7 @@ def _number(cell, path, line, column):
     return number
 
 
-def spreadsheet_safe(cell):
+def spreadsheet_safe(cell: object) -> str:
     """``cell`` with a leading ``'`` if a spreadsheet would run it as a formula: text that
     starts with = + - @ tab or a line break and is not a plain number (OWASP's advice
     against CSV injection). Numbers such as -1.5 are left as they are."""
@@ -138,18 +145,18 @@ def spreadsheet_safe(cell):
     return text
 
 
-def csv_writer(stream):
+def csv_writer(stream: IO[str]) -> _SafeWriter:
     """A csv.writer on ``stream`` whose ``writerow`` makes every cell spreadsheet-safe."""
     return _SafeWriter(csv.writer(stream, lineterminator="\n"))
 
 
 class _SafeWriter:
-    def __init__(self, writer):
+    def __init__(self, writer: Any) -> None:  # a csv.writer
         self._writer = writer
 
-    def writerow(self, row):
+    def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([spreadsheet_safe(cell) for cell in row])
 
-    def writerows(self, rows):
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
             self.writerow(row)

@@ -4,9 +4,12 @@ memory grows with the numbers in the file, not with its text. Labels become targ
 the chosen loss here, with the checks that stop a silently wrong model: a numeric target
 with many values is not a set of classes, and NaN/inf labels are refused."""
 
+from __future__ import annotations
+
 import math
 from array import array
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, cast
 
 from .errors import CommandError
 
@@ -17,14 +20,14 @@ MAX_FEATURE = 1e300  # larger values overflow when standardised
 
 
 class Examples(NamedTuple):
-    features: list  # feature names, in the order of the model's inputs
-    X: list  # one array('d') per example
+    features: list[str]  # feature names, in the order of the model's inputs
+    X: list[array[float]]  # one array('d') per example
     label: str  # the label column's name
-    y: list  # the target of each example: a class index, or a number for mse
-    classes: object  # the class names in output order, or None for mse
+    y: Any  # array('l') of class indices, or array('d') of numbers for mse
+    classes: list[str] | None  # the class names in output order, or None for mse
 
 
-def load_examples(source, label, loss, loss_given):
+def load_examples(source: str, label: str | None, loss: str, loss_given: bool) -> Examples:
     """Examples from a built-in data set name or a CSV path, with targets for ``loss``
     (``loss_given``: the user chose the loss, so numeric labels may be classes)."""
     if source in BUILT_IN:
@@ -39,16 +42,18 @@ def load_examples(source, label, loss, loss_given):
     return _collect(source, features, label, rows, loss, loss_given)
 
 
-def _from_csv(source, label, loss, loss_given):
+def _from_csv(source: str, label: str | None, loss: str, loss_given: bool) -> Examples:
     from .csvdata import CsvTable
 
     with CsvTable(source, label) as table:
         return _collect(source, table.features, table.label, table, loss, loss_given)
 
 
-def _collect(source, features, label, rows, loss, loss_given):
-    X, codes = [], {}
-    y = array("d") if loss == "mse" else array("l")
+def _collect(source: str, features: list[str], label: Any, rows: Iterable[tuple[int, Sequence[float], Any]], loss: str,
+             loss_given: bool) -> Examples:
+    X: list[array[float]] = []
+    codes: dict[str, int] = {}
+    y: Any = array("d") if loss == "mse" else array("l")
     for line, values, text in rows:
         X.append(array("d", values))
         number = _as_float(text)
@@ -77,15 +82,16 @@ def _collect(source, features, label, rows, loss, loss_given):
     return Examples(features, X, label, y, classes)
 
 
-def _class_order(codes, source, label, loss, loss_given):
+def _class_order(codes: dict[str, int], source: str, label: str, loss: str, loss_given: bool) -> list[str]:
     """The class names, numerically sorted if all are numbers, else alphabetically; with
     the checks a classifier needs."""
     numbers = {name: _as_float(name) for name in codes}
     numeric = all(n is not None for n in numbers.values())
-    classes = sorted(codes, key=numbers.get) if numeric else sorted(codes)
+    values = cast("dict[str, float]", numbers)  # used only when numeric: then no None
+    classes = sorted(codes, key=values.__getitem__) if numeric else sorted(codes)
     if len(classes) < 2:
         raise CommandError(f"{source}: the label {label!r} has only one class ({classes[0]!r}); need at least 2")
-    whole = all(numbers[name] == int(numbers[name]) for name in classes) if numeric else True
+    whole = all(values[name] == int(values[name]) for name in classes) if numeric else True
     if numeric and not loss_given and (not whole or len(classes) > MAX_NUMERIC_CLASSES):
         some = ", ".join(classes[:: max(1, len(classes) // 4)][:4])
         raise CommandError(f"{source}: the label {label!r} looks like a number to predict, not a class "
@@ -97,20 +103,21 @@ def _class_order(codes, source, label, loss, loss_given):
     return classes
 
 
-def targets(examples, loss):
+def targets(examples: Examples, loss: str) -> tuple[Any, int]:
     """(targets for ``loss``, number of model outputs)."""
     if loss == "mse":
         return examples.y, 1
     if loss == "cross_entropy":
-        return examples.y, len(examples.classes)
+        return examples.y, len(cast("list[str]", examples.classes))  # classes are set for a classifier
     return ([2 * t - 1 for t in examples.y] if loss == "hinge" else examples.y), 1
 
 
-def standardise(X, features):
+def standardise(X: Sequence[Sequence[float]], features: Sequence[str]) -> tuple[list[float], list[float]]:
     """(mean, std) of each column of the examples ``X``; a constant column gets std 1.
     Passes over the rows (no copy of the data) with exactly rounded sums (math.fsum); if a
     sum overflows, of values divided by the column's largest magnitude instead."""
-    mean, std = [], []
+    mean: list[float] = []
+    std: list[float] = []
     for j, name in enumerate(features):
         largest = max(abs(row[j]) for row in X)
         if largest > MAX_FEATURE:
@@ -129,14 +136,14 @@ def standardise(X, features):
     return mean, std
 
 
-def scale_in_place(X, mean, std):
+def scale_in_place(X: Iterable[array[float]], mean: Sequence[float], std: Sequence[float]) -> None:
     """Replace each example's values by ``(x - mean) / std``, as ``nn.ScaledModel`` does."""
     for row in X:
         for j, (m, s) in enumerate(zip(mean, std)):
             row[j] = (row[j] - m) / s
 
 
-def _built_in(name):
+def _built_in(name: str) -> tuple[list[str], list[list[float]], str, list[str]]:
     from autograd_lite import nn
 
     if name == "iris":
@@ -146,14 +153,14 @@ def _built_in(name):
     return ["x1", "x2"], X, "class", [str(i) for i in y]
 
 
-def _as_float(text):
+def _as_float(text: Any) -> float | None:
     try:
         return float(text)
     except ValueError:
         return None
 
 
-def _exists(path):
+def _exists(path: str) -> bool:
     import os
 
     return os.path.exists(path)

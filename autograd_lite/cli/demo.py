@@ -4,15 +4,23 @@ The iris softmax classifier: 4 features -> 8 ReLU units -> 3 logits, softmax + c
 Adam on mini-batches of 16, a seeded 80/20 split. About a second of training.
 """
 
+from __future__ import annotations
+
 import argparse
 import io
 import os
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .checkpoints import prepare_folder, save
 from .errors import FAILED, CommandError
 from ..atomic import write_atomically
 from .progress import epoch_printer
+
+if TYPE_CHECKING:
+    from autograd_lite.nn import MLP
+    from autograd_lite.render.output import GraphDrawing
 
 HELP = "train an iris classifier and write its model, a computation graph and training curves"
 SHORT_FEATURES = ("sepal_len", "sepal_wid", "petal_len", "petal_wid")
@@ -20,7 +28,7 @@ PLOT_HINT = 'pip install "autograd-lite[plot]"'
 NETWORK_COLLAPSE_DEPTH = 3  # mlp/layer/neuron: one box per neuron
 
 
-def positive_int(text):
+def positive_int(text: str) -> int:
     try:
         number = int(text)
     except ValueError:
@@ -30,7 +38,7 @@ def positive_int(text):
     return number
 
 
-def add_parser(commands):
+def add_parser(commands: Any) -> None:  # the subparsers action of the main parser
     parser = commands.add_parser("demo", help=HELP, description=HELP[0].upper() + HELP[1:] + ". "
                                  "Runs in a few seconds with no arguments.")
     parser.add_argument("--out", default="autograd-lite-demo", metavar="DIR",
@@ -40,7 +48,7 @@ def add_parser(commands):
     parser.set_defaults(run=run)
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     from autograd_lite import nn
 
     folder = prepare_folder(args.out)
@@ -71,7 +79,7 @@ def run(args):
     return 0
 
 
-def _draw_one_example(model, features, label, folder):
+def _draw_one_example(model: MLP, features: Sequence[float], label: int, folder: str) -> list[str]:
     """Explain one test flower's loss in words and write its two pictures (see demo_graph)."""
     from autograd_lite import nn
     from autograd_lite import Value, draw_graph, explain
@@ -100,13 +108,13 @@ def _draw_one_example(model, features, label, folder):
     return [_save_picture(drawing, folder, name) for name, drawing in pictures]
 
 
-def _wrap(text, width=100):
+def _wrap(text: str, width: int = 100) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _save_picture(drawing, folder, name):
+def _save_picture(drawing: GraphDrawing, folder: str, name: str) -> str:
     from autograd_lite.render import RenderError, RendererNotFoundError
 
     svg_path = os.path.join(folder, name + ".svg")
@@ -119,7 +127,7 @@ def _save_picture(drawing, folder, name):
         return dot_path
 
 
-def _write_curves(history, folder):
+def _write_curves(history: dict[str, list[float]], folder: str) -> list[str]:
     rows = ["epoch,loss,accuracy,test_loss,test_accuracy"]
     for i, values in enumerate(zip(history["loss"], history["accuracy"], history["val_loss"],
                                    history["val_accuracy"])):
@@ -134,7 +142,7 @@ def _write_curves(history, folder):
     return [csv_path, _plot(history, os.path.join(folder, "curve.png"))]
 
 
-def _plot(history, path):
+def _plot(history: dict[str, list[float]], path: str) -> str:
     import matplotlib
 
     matplotlib.use("Agg")  # no window, works without a display

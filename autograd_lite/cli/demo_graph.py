@@ -6,8 +6,18 @@ neuron collapsed into one box. The full graph of one example has ~90 values and 
 drawn whole it is 2643 x 7243 pt and every edge merges into one bundle.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from autograd_lite import Value, dot, scope
 from autograd_lite.nn.datasets import IRIS_CLASSES as CLASS_NAMES
+
+if TYPE_CHECKING:
+    from autograd_lite.nn import MLP
+
+LossFunction = Callable[[Any, Any], Value]
 
 
 class OneExample:
@@ -18,7 +28,7 @@ class OneExample:
     out in neuron order.
     """
 
-    def __init__(self, model, inputs, label, loss_function):
+    def __init__(self, model: MLP, inputs: Sequence[Value], label: int, loss_function: LossFunction) -> None:
         with scope(model.name):
             self.hidden = model.layers[0](inputs)
             self.logits = model.layers[1](self.hidden)
@@ -30,17 +40,17 @@ class OneExample:
         self.loss.label = "loss"
         self.loss.backward()
 
-    def live_units(self):
+    def live_units(self) -> list[int]:
         """Indices of the hidden units the gradient flows through: ReLU on and grad nonzero."""
         return [i for i, unit in enumerate(self.hidden) if unit.data > 0 and unit.grad != 0]
 
-    def chosen_unit(self):
+    def chosen_unit(self) -> int | None:
         """The live unit with the largest |dloss/dh| (the one the loss is most sensitive
         to), or None when every unit is dead for this example."""
         live = self.live_units()
         return max(live, key=lambda i: abs(self.hidden[i].grad)) if live else None
 
-    def why(self, k):
+    def why(self, k: int) -> str:
         """In words: why unit ``k`` is the one drawn."""
         unit = self.hidden[k]
         live, dead = self.live_units(), [i for i in range(len(self.hidden)) if i not in self.live_units()]
@@ -57,7 +67,8 @@ class OneExample:
         return text
 
 
-def neighbourhood(model, inputs, label, example, k, loss_function):
+def neighbourhood(model: MLP, inputs: Sequence[Value], label: int, example: OneExample, k: int,
+                  loss_function: LossFunction) -> tuple[Value, list[Value]]:
     """The loss rebuilt around hidden unit ``k`` alone, with the same numbers as the network.
 
     Drawn: the unit's inputs, weights and bias, its ReLU, and for each logit the weight from
@@ -74,7 +85,8 @@ def neighbourhood(model, inputs, label, example, k, loss_function):
         pre_activation.label = f"a{k}"
         unit = pre_activation.relu()
         unit.label = f"h{k}"
-    logits, parameters = [], [*weights, bias]
+    logits: list[Value] = []
+    parameters = [*weights, bias]
     for out_neuron, full_logit, name in zip(model.layers[1].neurons, example.logits, CLASS_NAMES):
         with scope(f"logit z_{name}"):
             weight = Value(out_neuron.w[k].data, label=f"w{k}")

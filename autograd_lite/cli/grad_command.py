@@ -1,10 +1,18 @@
 """``autograd-lite grad EXPR name=value ...``: value, gradients, graph and fan-out sums."""
 
+from __future__ import annotations
+
+import argparse
 import contextlib
 import math
 import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .errors import FAILED, CommandError
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 HELP = "the value and gradients of an expression, its graph and its total-derivative sums"
 EPILOG = """\
@@ -28,8 +36,7 @@ values were rejected."""
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
-def add_parser(commands):
-    import argparse
+def add_parser(commands: Any) -> None:  # the subparsers action of the main parser
 
     parser = commands.add_parser("grad", help=HELP, description=HELP[0].upper() + HELP[1:] + ".",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -43,9 +50,9 @@ def add_parser(commands):
     parser.set_defaults(run=run)
 
 
-def parse_values(pairs):
+def parse_values(pairs: Iterable[str]) -> dict[str, float]:
     """{name: float} from ``["x=0.5", ...]``; CommandError for a malformed or repeated pair."""
-    values = {}
+    values: dict[str, float] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
         name, text = name.strip(), text.strip()
@@ -63,7 +70,7 @@ def parse_values(pairs):
     return values
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     from .expression import CONSTANTS, EvaluationError, ExpressionError, evaluate, parse
 
     if args.svg:
@@ -88,7 +95,7 @@ def run(args):
     from ..value import Value
 
     variables = {name: Value(numbers[name], label=name) for name in numbers}
-    sources = {}
+    sources: dict[Value, str] = {}
     try:
         output = evaluate(tree, variables, sources)
     except EvaluationError as error:
@@ -112,7 +119,7 @@ def run(args):
     return 0
 
 
-def _explain(output, sources):
+def _explain(output: Value, sources: dict[Value, str]) -> None:
     from ..render import explain
     from ..render.paths import GraphIndex
 
@@ -131,14 +138,14 @@ def _explain(output, sources):
         print("\n".join(legend))
 
 
-def _check_graph_path(path):
+def _check_graph_path(path: str) -> None:
     from ..render import check_save_path
 
     with _graph_errors(path):
         check_save_path(path)
 
 
-def _save_graph(output, path):
+def _save_graph(output: Value, path: str) -> None:
     from ..render import draw_graph
 
     drawing = draw_graph(output)
@@ -148,7 +155,7 @@ def _save_graph(output, path):
 
 
 @contextlib.contextmanager
-def _graph_errors(path):
+def _graph_errors(path: str) -> Iterator[None]:
     """Saving the graph's failures as one-line CommandErrors."""
     from ..render.renderer import FormatNotSupportedError, RenderError, RendererNotFoundError
 

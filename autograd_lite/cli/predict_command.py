@@ -3,19 +3,29 @@ streamed: rows are read, predicted and written a chunk at a time, so memory stay
 whatever the file's size. ``--out`` is written to a temporary file that replaces the
 target only when every row succeeded."""
 
+from __future__ import annotations
+
+import argparse
 import contextlib
 import math
 import sys
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from .checkpoints import load
 from .csvdata import CsvTable, csv_writer, read_header
 from .errors import FAILED, CommandError
 
+if TYPE_CHECKING:
+    from autograd_lite.nn import ScaledModel
+
+    from .csvdata import Row
+
 HELP = "predict with a saved model for each row of a CSV file"
 CHUNK = 256  # rows predicted at once
 
 
-def add_parser(commands):
+def add_parser(commands: Any) -> None:  # the subparsers action of the main parser
     parser = commands.add_parser("predict", help=HELP, description=HELP[0].upper() + HELP[1:] + ". "
                                  "The CSV needs the model's feature columns (by name, in any order); "
                                  "a label column, if present, is used to report the accuracy.")
@@ -25,7 +35,7 @@ def add_parser(commands):
     parser.set_defaults(run=run)
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     model = load(args.model)
     with _open_table(args.data, model) as table, _output(args.out) as stream:
         writer = csv_writer(stream)
@@ -45,7 +55,7 @@ def run(args):
     return 0
 
 
-def _open_table(path, model):
+def _open_table(path: str, model: ScaledModel) -> CsvTable:
     """The CsvTable of ``path`` with the model's features (by name, or by position for a
     checkpoint saved by ``model.save``)."""
     if model.features is None:
@@ -59,7 +69,7 @@ def _open_table(path, model):
 
 
 @contextlib.contextmanager
-def _output(path):
+def _output(path: str | None) -> Iterator[IO[str]]:
     """stdout, or a file written atomically at ``path`` (untouched if anything fails)."""
     if not path:
         yield sys.stdout
@@ -73,8 +83,8 @@ def _output(path):
         raise CommandError(f"cannot write {path}: {error.strerror or error}", FAILED) from None
 
 
-def _chunked(table):
-    chunk = []
+def _chunked(table: Iterable[Row]) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
     for example in table:
         chunk.append(example)
         if len(chunk) == CHUNK:
@@ -88,7 +98,10 @@ class _Rows:
     """The header and, per example, the cells written and the predicted label, for the loss
     the model was trained with (the labels are ``model.label_of``'s, as ``nn`` gives them)."""
 
-    def __init__(self, model):
+    names: list[Any]  # the class names, for several outputs
+    header: list[str]
+
+    def __init__(self, model: ScaledModel) -> None:
         self.model = model
         loss, classes = model.loss, model.classes
         outputs = model.nouts[-1] if hasattr(model, "nouts") else getattr(model, "nout", 1)
@@ -100,13 +113,13 @@ class _Rows:
         else:
             self.header = ["prediction", f"p_{classes[1]}" if loss == "bce" else "score"]
 
-    def of(self, X):
+    def of(self, X: Sequence[Sequence[float]]) -> list[tuple[list[Any], Any]]:
         """[(cells, predicted label)] for the raw examples ``X``."""
         from autograd_lite.nn import predict
 
         return [self._row(output) for output in predict(self.model, X)]
 
-    def _row(self, output):
+    def _row(self, output: Any) -> tuple[list[Any], Any]:
         label = self.model.label_of(output)
         if isinstance(output, list):  # logits: softmax probabilities per class
             name = self.names[label] if isinstance(label, int) else label

@@ -1,11 +1,23 @@
 """``autograd-lite train``: fit an MLP to a built-in data set or a CSV file, optionally save it."""
 
+from __future__ import annotations
+
 import argparse
 import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .checkpoints import all_finite, check_writable, save
 from .errors import FAILED, CommandError
 from .progress import epoch_printer
+
+if TYPE_CHECKING:
+    from autograd_lite.nn import Module
+    from autograd_lite.value import Value
+
+    Loss = Callable[[Any, Any], Value]
+
+_Number = TypeVar("_Number", int, float)
 
 HELP = "train an MLP on iris, moons, circles or a CSV file and save it"
 LOSSES = {
@@ -32,7 +44,7 @@ losses:
 """ + "\n".join(f"  {name:14s} {text}" for name, text in LOSSES.items())
 
 
-def hidden_sizes(text):
+def hidden_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()] if text.strip() else []
     except ValueError:
@@ -42,8 +54,9 @@ def hidden_sizes(text):
     return sizes
 
 
-def _number(kind, check, wanted):
-    def parse(text):
+def _number(kind: Callable[[str], _Number], check: Callable[[_Number], bool],
+            wanted: str) -> Callable[[str], _Number]:
+    def parse(text: str) -> _Number:
         try:
             number = kind(text)
         except ValueError:
@@ -54,7 +67,7 @@ def _number(kind, check, wanted):
     return parse
 
 
-def add_parser(commands):
+def add_parser(commands: Any) -> None:  # the subparsers action of the main parser
     parser = commands.add_parser("train", help=HELP, description=HELP[0].upper() + HELP[1:] + ".",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="iris", metavar="iris|moons|circles|PATH.csv",
@@ -79,7 +92,7 @@ def add_parser(commands):
     parser.set_defaults(run=run)
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     from autograd_lite import nn
 
     from .dataset import load_examples, scale_in_place, standardise, targets
@@ -103,8 +116,9 @@ def run(args):
     output_activation = "sigmoid" if loss_name == "bce" else None
     model = nn.MLP(len(examples.features), [*args.hidden, n_outputs], activation=args.activation,
                    output_activation=output_activation, seed=args.seed)
-    loss = {"cross_entropy": nn.cross_entropy, "bce": nn.binary_cross_entropy, "hinge": nn.hinge_loss,
-            "mse": nn.mse_loss}[loss_name]
+    losses: dict[str, Loss] = {"cross_entropy": nn.cross_entropy, "bce": nn.binary_cross_entropy,
+                               "hinge": nn.hinge_loss, "mse": nn.mse_loss}
+    loss = losses[loss_name]
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     optimizer = (nn.Adam if args.optimizer == "adam" else nn.SGD)(model.parameters(), lr=lr)
     print(f"Training {model} on {args.data}: {len(X_train)} examples, {len(X_test)} held out; "
@@ -131,11 +145,12 @@ class DivergenceWatch:
     so memory stays flat), prints progress, and stops training as soon as the loss or a
     parameter is NaN or infinite (``diverged`` then says where)."""
 
-    def __init__(self, model, loss, loss_name, held_out, printer):
+    def __init__(self, model: Module, loss: Loss, loss_name: str, held_out: tuple[list[Any], list[Any]],
+                 printer: Callable[[int, dict[str, float]], None] | None) -> None:
         self.model, self.loss, self.loss_name, self.held_out, self.printer = model, loss, loss_name, held_out, printer
-        self.diverged = None
+        self.diverged: str | None = None
 
-    def __call__(self, epoch, logs):
+    def __call__(self, epoch: int, logs: dict[str, float]) -> bool:
         if self.held_out[0]:
             X, y = self.held_out
             logs["val_loss"] = chunked_loss(self.model, X, y, self.loss)
@@ -154,27 +169,28 @@ class DivergenceWatch:
 CHUNK = 1024  # examples evaluated at once: a bounded graph, whatever the data's size
 
 
-def _chunks(X, y):
+def _chunks(X: Sequence[Any], y: Sequence[Any]) -> Iterator[tuple[Sequence[Any], Sequence[Any]]]:
     for start in range(0, len(X), CHUNK):
         yield X[start:start + CHUNK], y[start:start + CHUNK]
 
 
-def chunked_loss(model, X, y, loss):
+def chunked_loss(model: Module, X: Sequence[Any], y: Sequence[Any], loss: Loss) -> float:
     """The mean loss over (X, y), evaluated CHUNK examples at a time."""
-    from autograd_lite.nn.train import evaluate_loss
+    from autograd_lite.nn.metrics import evaluate_loss
 
     return math.fsum(evaluate_loss(model, Xc, yc, loss) * len(Xc) for Xc, yc in _chunks(X, y)) / len(X)
 
 
-def chunked_accuracy(model, X, y):
+def chunked_accuracy(model: Module, X: Sequence[Any], y: Sequence[Any]) -> float:
     """nn.accuracy over (X, y), CHUNK examples at a time."""
     from autograd_lite import nn
 
     return math.fsum(nn.accuracy(model, Xc, yc) * len(Xc) for Xc, yc in _chunks(X, y)) / len(X)
 
 
-def _summary(model, loss, loss_name, X_train, y_train, X_test, y_test):
-    parts = []
+def _summary(model: Module, loss: Loss, loss_name: str, X_train: Sequence[Any], y_train: Sequence[Any],
+             X_test: Sequence[Any], y_test: Sequence[Any]) -> str:
+    parts: list[str] = []
     for name, X, y in (("train", X_train, y_train), ("test", X_test, y_test)):
         if not X:
             continue

@@ -13,7 +13,8 @@ Parameter order, initialisation and the graph each neuron builds: see ``autograd
 
 from . import activations, datasets
 from .activations import ELU, LeakyReLU, ScaledSigmoid
-from .checkpoint import CheckpointError, load, load_into, save
+from .checkpoint import load, load_into
+from .saving import CheckpointError, save
 from .data import batches, train_test_split
 from .export import from_torch, to_torch
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
@@ -21,7 +22,8 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
 from .module import MLP, Layer, Module, Neuron
 from .scaled import ScaledModel
 from .optim import SGD, Adam, Optimizer, linear_decay
-from .train import accuracy, fit, mean_squared_error, predict
+from .metrics import accuracy, mean_squared_error, predict
+from .train import fit
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "LeakyReLU", "ELU", "ScaledSigmoid", "activations",

@@ -21,38 +21,47 @@ name                f(a)                             f'(a)
 Any callable ``Value -> Value`` also works (it cannot be saved in a checkpoint).
 """
 
+from __future__ import annotations
+
 import math
 import reprlib
+from collections.abc import Callable
+from typing import Any, Union
 
 from autograd_lite import Value
 
 from .inputs import real
 
 
+ActivationFunction = Callable[[Value], Value]
+NamedParameters = list[tuple[str, Value]]
+ActivationSpec = Union[str, "Activation", ActivationFunction, None]  # a name, an Activation, a callable, or linear
+
+
 class Activation:
     """A named element-wise activation. ``bind()`` gives each neuron its own function and
     its own trainable parameters (only the scaled sigmoid has any)."""
 
-    name = "linear"
+    name: str = "linear"
 
-    def bind(self):
+    def bind(self) -> tuple[ActivationFunction, NamedParameters]:
         """(function of a Value, [(name, parameter Value), ...]) for one neuron."""
         return self.apply, []
 
-    def apply(self, a):
+    def apply(self, a: Value) -> Value:
         return a
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """A JSON-able description; ``from_config`` rebuilds the activation from it."""
         return {"name": self.name}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return self.name
 
-    def __eq__(self, other):
-        return type(other) is type(self) and other.config() == self.config()
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and isinstance(other, Activation) and other.config() == self.config()
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # unhashable: equal activations are interchangeable, not keys
 
 
 class Linear(Activation):
@@ -62,11 +71,12 @@ class Linear(Activation):
 class _EngineMethod(Activation):
     """An activation that is one of the engine's own Value methods, named by ``name``."""
 
-    def bind(self):
+    def bind(self) -> tuple[ActivationFunction, NamedParameters]:
         return getattr(Value, self.name), []  # the engine's method itself: no extra call per neuron
 
-    def apply(self, a):
-        return getattr(Value, self.name)(a)
+    def apply(self, a: Value) -> Value:
+        method: ActivationFunction = getattr(Value, self.name)
+        return method(a)
 
 
 class ReLU(_EngineMethod):
@@ -98,18 +108,19 @@ class ELU(Activation):
 
     name = "elu"
 
-    def __init__(self, alpha=1.0):
-        if real(alpha) is None or not math.isfinite(real(alpha)):
+    def __init__(self, alpha: float = 1.0) -> None:
+        checked = real(alpha)
+        if checked is None or not math.isfinite(checked):
             raise ValueError(f"elu alpha must be a finite number, got {alpha!r}")
-        self.alpha = real(alpha)
+        self.alpha = checked
 
-    def apply(self, a):
+    def apply(self, a: Value) -> Value:
         return a.elu(self.alpha)
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"name": self.name, "alpha": self.alpha}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"elu(alpha={self.alpha!r})"
 
 
@@ -118,18 +129,19 @@ class LeakyReLU(Activation):
 
     name = "leaky_relu"
 
-    def __init__(self, slope=0.01):
-        if real(slope) is None or not 0.0 <= real(slope) < 1.0:
+    def __init__(self, slope: float = 0.01) -> None:
+        checked = real(slope)
+        if checked is None or not 0.0 <= checked < 1.0:
             raise ValueError(f"leaky_relu slope must be a number in [0, 1), got {slope!r}")
-        self.slope = real(slope)
+        self.slope = checked
 
-    def apply(self, a):
+    def apply(self, a: Value) -> Value:
         return a.leaky_relu(self.slope)
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"name": self.name, "slope": self.slope}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"leaky_relu(slope={self.slope!r})"
 
 
@@ -140,23 +152,26 @@ class ScaledSigmoid(Activation):
 
     name = "scaled_sigmoid"
 
-    def __init__(self, c=1.0, beta=1.0, trainable=False):
+    def __init__(self, c: float = 1.0, beta: float = 1.0, trainable: bool = False) -> None:
+        checked = []
         for label, number in (("c", c), ("beta", beta)):
-            if real(number) is None:
+            value = real(number)
+            if value is None:
                 raise TypeError(f"scaled_sigmoid {label} must be a number, got {number!r}")
-        self.c, self.beta, self.trainable = real(c), real(beta), bool(trainable)
+            checked.append(value)
+        (self.c, self.beta), self.trainable = checked, bool(trainable)
 
-    def bind(self):
+    def bind(self) -> tuple[ActivationFunction, NamedParameters]:
         if not self.trainable:
             c, beta = self.c, self.beta
             return (lambda a: c * (beta * a).sigmoid()), []
-        c, beta = Value(self.c, label="c"), Value(self.beta, label="beta")
-        return (lambda a: c * (beta * a).sigmoid()), [("c", c), ("beta", beta)]
+        c_node, beta_node = Value(self.c, label="c"), Value(self.beta, label="beta")
+        return (lambda a: c_node * (beta_node * a).sigmoid()), [("c", c_node), ("beta", beta_node)]
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"name": self.name, "c": self.c, "beta": self.beta, "trainable": self.trainable}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"scaled_sigmoid(c={self.c!r}, beta={self.beta!r}, trainable={self.trainable})"
 
 
@@ -165,7 +180,7 @@ class Softmax(Activation):
 
     name = "softmax"
 
-    def bind(self):
+    def bind(self) -> tuple[ActivationFunction, NamedParameters]:
         raise ValueError("softmax acts on a whole layer, not one neuron; "
                          "use it as a Layer's activation or an MLP's output_activation")
 
@@ -173,26 +188,26 @@ class Softmax(Activation):
 class Custom(Activation):
     """Wraps a user callable ``Value -> Value``; usable in training, not in checkpoints."""
 
-    def __init__(self, function):
+    def __init__(self, function: ActivationFunction) -> None:
         self.function = function
         self.name = getattr(function, "__name__", repr(function))
 
-    def apply(self, a):
+    def apply(self, a: Value) -> Value:
         return self.function(a)
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         raise ValueError(f"activation {self.name!r} is a Python callable and cannot be saved; "
                          f"use a named activation ({', '.join(sorted(NAMED))}) to checkpoint the model")
 
-    def __eq__(self, other):
-        return type(other) is Custom and other.function is self.function
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Custom) and type(other) is Custom and other.function is self.function
 
 
-NAMED = {cls.name: cls for cls in (Linear, ReLU, Tanh, Sigmoid, LeakyReLU, ScaledSigmoid, Softmax,
+NAMED: dict[str, type[Activation]] = {cls.name: cls for cls in (Linear, ReLU, Tanh, Sigmoid, LeakyReLU, ScaledSigmoid, Softmax,
                                     Softplus, GELU, SiLU, ELU)}
 
 
-def resolve(spec):
+def resolve(spec: ActivationSpec) -> Activation:
     """An Activation from a name, an Activation, a callable or None (meaning linear)."""
     if spec is None:
         return Linear()
@@ -208,7 +223,7 @@ def resolve(spec):
     raise TypeError(f"activation must be a name, an Activation or a callable, got {type(spec).__name__}")
 
 
-def from_config(config):
+def from_config(config: object) -> Activation:
     """Rebuild a named activation from ``Activation.config()`` output; ValueError if invalid."""
     described = reprlib.repr(config)  # short, whatever a damaged checkpoint holds
     if not isinstance(config, dict) or not isinstance(config.get("name"), str) or config["name"] not in NAMED:

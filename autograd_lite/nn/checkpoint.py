@@ -22,33 +22,41 @@ number (finite float reprs). Any problem raises ``CheckpointError`` saying what 
 a model given to ``load_into`` is then unchanged.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import os
 import re
+from typing import IO, Any, TypeVar
+
+from autograd_lite.aliases import FilePath
 
 from . import activations
-from .module import MLP, Layer, Neuron
-from .saving import FORMAT, VERSION, CheckpointError, short, save, to_json
+from .module import MLP, Layer, Module, Neuron
+from .saving import FORMAT, VERSION, short
+from .saving import CheckpointError as CheckpointError, save as save, to_json as to_json  # this module's API too
 from .scaled import check_same_preprocessing, with_stored_preprocessing
 
 MAX_BYTES = 64 * 2**20  # ~1.5 million parameters; a pure-Python model that size is already slow
 MAX_INT_DIGITS = 19     # layer sizes and versions are small; a 5,000-digit int is an attack or damage
 _FLOAT = re.compile(r"-?(\d+(\.\d*)?(e[-+]?\d+)?|inf|nan)")
 _FLOAT_REPR_MAX = 32    # repr(float) is at most 24 characters
+_Model = TypeVar("_Model", bound=Module)
 
 
-def _bounded_int(text):
+def _bounded_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_INT_DIGITS:
         raise CheckpointError(f"holds an integer of {digits} digits (at most {MAX_INT_DIGITS} in a checkpoint)")
     return int(text)
 
 
-def _read_at_most(file, limit, chunk=2**16):
+def _read_at_most(file: IO[bytes], limit: int, chunk: int = 2**16) -> bytes:
     """Up to ``limit`` bytes, in chunks: ``file.read(limit)`` would allocate ``limit``
     bytes up front, even for a small file."""
-    parts, total = [], 0
+    parts: list[bytes] = []
+    total = 0
     while total < limit:
         part = file.read(min(chunk, limit - total))
         if not part:
@@ -58,11 +66,11 @@ def _read_at_most(file, limit, chunk=2**16):
     return b"".join(parts)
 
 
-def _no_constant(name):
+def _no_constant(name: str) -> Any:
     raise CheckpointError(f"holds {name}, which JSON does not allow and checkpoints never contain")
 
 
-def read(path, max_bytes=MAX_BYTES):
+def read(path: FilePath, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     """The checkpoint at ``path`` as a dict with valid "format", "version",
     "architecture" and "parameters" sections; CheckpointError otherwise. Reads at most
     ``max_bytes`` + 1 bytes, whatever the file claims to be."""
@@ -99,9 +107,9 @@ def read(path, max_bytes=MAX_BYTES):
     return data
 
 
-def _state(data, path):
+def _state(data: dict[str, Any], path: FilePath) -> dict[str, float]:
     """{name: float} from the "parameters" section; every value a finite float repr."""
-    state = {}
+    state: dict[str, float] = {}
     for name, text in data["parameters"].items():
         if not isinstance(text, str) or len(text) > _FLOAT_REPR_MAX or not _FLOAT.fullmatch(text):
             raise CheckpointError(f"checkpoint {str(path)!r}: parameter {short.repr(name)} is {short.repr(text)}, "
@@ -114,13 +122,13 @@ def _state(data, path):
     return state
 
 
-def _size(n, what):
+def _size(n: object, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {short.repr(n)}")
     return n
 
 
-def _layers(architecture):
+def _layers(architecture: dict[str, Any]) -> list[tuple[int, int, activations.Activation]]:
     """[(fan_in, fan_out, Activation), ...] from the architecture, checking every type,
     and building nothing but the activations (one small object per layer)."""
     kind = architecture.get("type")
@@ -140,14 +148,14 @@ def _layers(architecture):
     return list(zip(sizes, sizes[1:], acts))
 
 
-def _declared_count(layers):
+def _declared_count(layers: list[tuple[int, int, activations.Activation]]) -> int:
     """How many parameters the layers declare: per neuron fan_in weights, a bias and the
     activation's own (a trainable scaled sigmoid has c and beta)."""
     return sum(fan_out * (fan_in + 1 + 2 * (getattr(act, "trainable", False) is True))
                for fan_in, fan_out, act in layers)
 
 
-def _build(architecture, state, path):
+def _build(architecture: dict[str, Any], state: dict[str, float], path: FilePath) -> Module:
     """A fresh model from the architecture, built only once the architecture's declared
     size matches the parameters stored; CheckpointError otherwise."""
     try:
@@ -173,7 +181,7 @@ def _build(architecture, state, path):
         raise CheckpointError(f"checkpoint {str(path)!r} has an invalid architecture: {error}") from None
 
 
-def _check_names(model, state, path):
+def _check_names(model: Module, state: dict[str, float], path: FilePath) -> None:
     expected = [name for name, _ in model.named_parameters()]
     if set(state) != set(expected) or len(state) != len(expected):
         missing = [n for n in expected if n not in state][:3]
@@ -182,7 +190,7 @@ def _check_names(model, state, path):
                               f"({len(state)} stored, {len(expected)} expected; missing {missing}, unexpected {extra})")
 
 
-def load(path, max_bytes=MAX_BYTES):
+def load(path: FilePath, max_bytes: int = MAX_BYTES) -> Module:
     """A new model rebuilt from the checkpoint at ``path`` (see the module docstring for
     what is checked first); ``max_bytes`` bounds the file's size. A checkpoint written by
     ``autograd-lite train`` comes back as an ``nn.ScaledModel``, which applies the stored
@@ -198,7 +206,7 @@ def load(path, max_bytes=MAX_BYTES):
         raise CheckpointError(str(error)) from None
 
 
-def load_into(model, path, max_bytes=MAX_BYTES):
+def load_into(model: _Model, path: FilePath, max_bytes: int = MAX_BYTES) -> _Model:
     """Load the checkpoint's parameters into an existing ``model`` with the same
     architecture. Everything is checked first: on any error the model is unchanged."""
     data = read(path, max_bytes)

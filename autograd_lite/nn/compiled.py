@@ -8,23 +8,30 @@ so this equals the batch graph's gradient up to float rounding. The first batch 
 that the loss really is the mean (or sum) of per-example losses.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import autograd_lite
-from autograd_lite import no_grad
+from autograd_lite import Value, no_grad
+
+if TYPE_CHECKING:
+    from .module import Module
 
 
 class CompiledLoss:
     """Per-example compiled loss of ``model``; ``step(X_batch, y_batch)`` fills ``.grad``."""
 
-    def __init__(self, model, loss):
+    def __init__(self, model: Module, loss: Callable[[Any, Any], Value]) -> None:
         self.model, self.loss = model, loss
         self.params = model.parameters()
         self.per_example = autograd_lite.compile(lambda x, target: loss(model(x), target),
                                                  params=self.params, static_argnums=(1,), argnums=())
-        self.scale = None  # 1/n for a mean loss, 1 for a sum; found on the first batch
+        self.scale: str | None = None  # 1/n for a mean loss, 1 for a sum; found on the first batch
 
-    def step(self, X_batch, y_batch):
+    def step(self, X_batch: Sequence[Any], y_batch: Sequence[Any]) -> float:
         """Add d loss / d p into every parameter's grad; return the batch loss."""
         if self.scale is None:
             self.scale = self._reduction(X_batch, y_batch)
@@ -38,7 +45,7 @@ class CompiledLoss:
         return total * factor
 
     @no_grad()
-    def _reduction(self, X_batch, y_batch):
+    def _reduction(self, X_batch: Sequence[Any], y_batch: Sequence[Any]) -> str:
         model, loss = self.model, self.loss
         outputs = [model(x) for x in X_batch]
         eager = loss(outputs if len(outputs) > 1 else outputs[0], y_batch if len(y_batch) > 1 else y_batch[0]).data

@@ -26,42 +26,56 @@ remembers which module it belongs to (``value.scope == "mlp/layer0/neuron3"``) a
 graphs cluster by module.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import random
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from autograd_lite import Value, scope, softmax
+from autograd_lite.aliases import FilePath, ValueLike
 from autograd_lite.extend import builtin
 
 from . import activations
 from .inputs import integer, plain, seed_value, shape
 from .saving import save
 
+ActivationSpec = activations.ActivationSpec
+
 class Module:
     """Base class: parameters, gradients, state dicts and checkpoints."""
 
-    def named_parameters(self):
+    if TYPE_CHECKING:  # what every model has, declared for type checkers only (no runtime change)
+        def __call__(self, x: Any) -> Any:
+            """The model's output for one example; subclasses say what it is."""
+
+        def config(self) -> dict[str, Any]:
+            """The architecture as JSON (what ``save`` writes); Neuron, Layer and MLP have one."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
         """[(name, Value), ...] in the documented parameter order."""
         return []
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         """The trainable Values, in the documented order (see the module docstring)."""
         return [p for _, p in self.named_parameters()]
 
     @property
-    def num_parameters(self):
+    def num_parameters(self) -> int:
         return len(self.named_parameters())
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0."""
         for p in self.parameters():
             p.grad = 0.0
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, float]:
         """{name: float} in parameter order; a copy, so later training does not change it."""
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, float]) -> None:
         """Set every parameter from ``{name: number}``. All names and values are checked
         first: on any error nothing is changed."""
         named = self.named_parameters()
@@ -77,7 +91,7 @@ class Module:
         for (_, p), value in zip(named, values):
             p.data = value
 
-    def set_parameters(self, values):
+    def set_parameters(self, values: Iterable[float]) -> None:
         """Set all parameters from a flat list of numbers in ``parameters()`` order
         (for worked examples); nothing changes if the length or a value is wrong."""
         named = self.named_parameters()
@@ -86,12 +100,12 @@ class Module:
             raise ValueError(f"set_parameters expects {len(named)} numbers, got {len(values)}")
         self.load_state_dict({name: value for (name, _), value in zip(named, values)})
 
-    def save(self, path):
+    def save(self, path: FilePath) -> None:
         """Write a JSON checkpoint atomically (see ``nn.checkpoint``)."""
         save(self, path)
 
 
-def _checked_number(value, name):
+def _checked_number(value: object, name: str) -> float:
     value = plain(value)  # a NumPy scalar or 0-d array: its Python number
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"parameter {name!r} must be a number, got {type(value).__name__} {value!r}")
@@ -102,7 +116,7 @@ _dot = builtin("dot").apply  # the unchecked path: the parents are already Value
 INITS = ("he", "xavier", "uniform")
 
 
-def _as_inputs(xs, nin, who):
+def _as_inputs(xs: Iterable[ValueLike], nin: int, who: str) -> tuple[Value, ...]:
     try:
         items = tuple(plain(xs))  # a NumPy row becomes Python floats in one call
     except TypeError:
@@ -112,7 +126,7 @@ def _as_inputs(xs, nin, who):
     return tuple(x if type(x) is Value else Value(plain(x)) for x in items)
 
 
-def _rng(seed, rng):
+def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
     if rng is not None:
         return rng
     if seed is not None and integer(seed) is None:
@@ -120,7 +134,7 @@ def _rng(seed, rng):
     return random.Random(seed_value(seed))
 
 
-def _bound(init, fan_in, fan_out):
+def _bound(init: str, fan_in: int, fan_out: int) -> float:
     if init == "he":
         return math.sqrt(6.0 / fan_in)
     if init == "xavier":
@@ -130,7 +144,7 @@ def _bound(init, fan_in, fan_out):
     raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
 
 
-def _positive_int(n, what):
+def _positive_int(n: object, what: str) -> int:
     size = integer(n)  # a NumPy integer becomes an int, so config() stays JSON
     if size is None or size < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
@@ -140,7 +154,8 @@ def _positive_int(n, what):
 class Neuron(Module):
     """``activation(w . x + b)`` over ``nin`` inputs. Call it with a list of numbers or Values."""
 
-    def __init__(self, nin, activation="relu", init="he", seed=None, *, rng=None, fan_out=1, name="neuron"):
+    def __init__(self, nin: int, activation: ActivationSpec = "relu", init: str = "he", seed: int | None = None, *,
+                 rng: random.Random | None = None, fan_out: int = 1, name: str = "neuron") -> None:
         self.nin = _positive_int(nin, "nin")
         self.activation = activations.resolve(activation)
         bound = _bound(init, nin, fan_out)
@@ -153,23 +168,23 @@ class Neuron(Module):
         self._named = [(f"w{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)] + extra
         self._scope = scope(name)  # kept and re-entered on every call: cheap after the first
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         return list(self._named)
 
-    def _forward(self, inputs_and_one):
+    def _forward(self, inputs_and_one: tuple[Value, ...]) -> Value:
         # The bias is the weight on a constant input x0 = 1: one dot node per neuron. It is
         # autograd_lite.dot's node, made with the engine's primitive: the inputs are already
         # checked Values, and dot()'s validation would cost ~17% of a training step.
         with self._scope:
             return self._activate(_dot(self._weights_and_bias + inputs_and_one))
 
-    def __call__(self, xs):
+    def __call__(self, xs: Iterable[ValueLike]) -> Value:
         return self._forward(_as_inputs(xs, self.nin, "Neuron") + (Value(1.0),))
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": self.nin, "activation": self.activation.config()}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
 
@@ -178,7 +193,8 @@ class Layer(Module):
     Values, always (also for one output). ``activation="softmax"`` makes the neurons linear
     and normalises the layer's outputs together."""
 
-    def __init__(self, nin, nout, activation="relu", init="he", seed=None, *, rng=None, name="layer"):
+    def __init__(self, nin: int, nout: int, activation: ActivationSpec = "relu", init: str = "he",
+                 seed: int | None = None, *, rng: random.Random | None = None, name: str = "layer") -> None:
         self.nin, self.nout = _positive_int(nin, "nin"), _positive_int(nout, "nout")
         self.activation = activations.resolve(activation)
         self._softmax = isinstance(self.activation, activations.Softmax)
@@ -189,34 +205,34 @@ class Layer(Module):
                             for i in range(nout)]
         self._scope = scope(name)
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"neuron{i}/{name}", p) for i, n in enumerate(self.neurons) for name, p in n.named_parameters()]
 
-    def set_weights(self, weights, biases):
+    def set_weights(self, weights: Iterable[Iterable[float]], biases: Iterable[float]) -> None:
         """Set the weights from rows (one list of ``nin`` numbers per neuron) and the biases
         from a list of ``nout`` numbers; nothing changes if a shape or value is wrong."""
-        weights, biases = [list(row) for row in weights], list(biases)
-        if len(weights) != self.nout or any(len(row) != self.nin for row in weights) or len(biases) != self.nout:
+        rows, bias_list = [list(row) for row in weights], list(biases)
+        if len(rows) != self.nout or any(len(row) != self.nin for row in rows) or len(bias_list) != self.nout:
             raise ValueError(f"set_weights expects {self.nout} rows of {self.nin} weights and {self.nout} biases")
         state = self.state_dict()
-        for i, (row, bias) in enumerate(zip(weights, biases)):
+        for i, (row, bias) in enumerate(zip(rows, bias_list)):
             state.update({f"neuron{i}/w{j}": w for j, w in enumerate(row)})
             state[f"neuron{i}/b"] = bias
         self.load_state_dict(state)
 
-    def _forward(self, inputs):
+    def _forward(self, inputs: Iterable[Value]) -> list[Value]:
         with self._scope:
             inputs_and_one = (*inputs, Value(1.0))  # the bias's constant input x0 = 1
             outputs = [neuron._forward(inputs_and_one) for neuron in self.neurons]
             return softmax(outputs) if self._softmax else outputs
 
-    def __call__(self, xs):
+    def __call__(self, xs: Iterable[ValueLike]) -> list[Value]:
         return self._forward(_as_inputs(xs, self.nin, "Layer"))
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation.config()}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
 
 
@@ -230,16 +246,19 @@ class MLP(Module):
     else a list of Values; inner layers always pass lists, so ``MLP(2, [16, 1, 1])`` works.
     """
 
-    def __init__(self, nin, nouts, activation="relu", output_activation=None, init="he", seed=None,
-                 name="mlp"):
+    def __init__(self, nin: int, nouts: int | Iterable[int],
+                 activation: ActivationSpec | Sequence[ActivationSpec] = "relu",  # a list or tuple: one per hidden layer
+                 output_activation: ActivationSpec = None, init: str = "he", seed: int | None = None,
+                 name: str = "mlp") -> None:
         self.nin = _positive_int(nin, "nin")
-        nouts = list(plain(nouts)) if integer(nouts) is None else [nouts]
-        if not nouts:
+        sizes_given: list[Any] = list(plain(nouts)) if integer(nouts) is None else [nouts]
+        if not sizes_given:
             raise ValueError("nouts must list at least one layer size, e.g. [16, 16, 1]")
-        self.nouts = [_positive_int(n, "each layer size in nouts") for n in nouts]
-        hidden = activation if isinstance(activation, (list, tuple)) else [activation] * (len(nouts) - 1)
-        if len(hidden) != len(nouts) - 1:
-            raise ValueError(f"activation lists {len(hidden)} entries for {len(nouts) - 1} hidden layers")
+        self.nouts = [_positive_int(n, "each layer size in nouts") for n in sizes_given]
+        hidden: Sequence[ActivationSpec] = (activation if isinstance(activation, (list, tuple))  # one per layer
+                                            else [cast(ActivationSpec, activation)] * (len(sizes_given) - 1))
+        if len(hidden) != len(sizes_given) - 1:
+            raise ValueError(f"activation lists {len(hidden)} entries for {len(sizes_given) - 1} hidden layers")
         specs = [activations.resolve(a) for a in hidden] + [activations.resolve(output_activation)]
         if any(isinstance(s, activations.Softmax) for s in specs[:-1]):
             raise ValueError("softmax is only valid as the output_activation")
@@ -249,29 +268,32 @@ class MLP(Module):
         sizes = [nin] + self.nouts
         with scope(name):
             self.layers = [Layer(sizes[i], sizes[i + 1], specs[i], init, rng=rng, name=f"layer{i}")
-                           for i in range(len(nouts))]
+                           for i in range(len(sizes_given))]
         self.name = name
         self._scope = scope(name)
 
     @property
-    def activations(self):
+    def activations(self) -> list[activations.Activation]:
         """The activation of each layer, the output layer last."""
         return [layer.activation for layer in self.layers]
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"layer{i}/{name}", p) for i, layer in enumerate(self.layers) for name, p in layer.named_parameters()]
 
-    def __call__(self, x):
-        values = _as_inputs(x, self.nin, "MLP")
+    def __call__(self, x: Iterable[ValueLike]) -> Any:
+        """A Value when the last layer has one output, else a list of Values. (Typed Any:
+        which one depends on ``nouts`` at run time, and a union would make a checker reject
+        every use of the common one-output case.)"""
+        values: Any = _as_inputs(x, self.nin, "MLP")
         with self._scope:
             for layer in self.layers:
                 values = layer._forward(values)
         return values[0] if len(values) == 1 else values
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"type": "MLP", "nin": self.nin, "nouts": list(self.nouts), "name": self.name,
                 "activations": [layer.activation.config() for layer in self.layers]}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shape = ", ".join(f"{layer.nout} {layer.activation!r}" for layer in self.layers)
         return f"MLP({self.nin} -> [{shape}], {self.num_parameters} parameters)"

@@ -4,14 +4,19 @@ A learning rate is a number or a schedule: a callable of the step number k (0 fo
 first ``step()``), e.g. micrograd's linear decay ``lambda k: 1.0 - 0.9 * k / 100``.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Iterable
 
 from autograd_lite import Value
+
+Schedule = Callable[[int], float]  # step number -> learning rate
 
 from .inputs import real
 
 
-def _check_parameters(params):
+def _check_parameters(params: Iterable[Value]) -> list[Value]:
     params = list(params)
     if not params:
         raise ValueError("optimizer got no parameters; pass model.parameters()")
@@ -23,7 +28,7 @@ def _check_parameters(params):
     return params
 
 
-def _check_rate(lr):
+def _check_rate(lr: float | Schedule) -> float | Schedule:
     if callable(lr):
         return lr
     rate = real(lr)
@@ -32,7 +37,7 @@ def _check_rate(lr):
     return rate
 
 
-def _non_negative(x, name, below=math.inf):
+def _non_negative(x: float, name: str, below: float = math.inf) -> float:
     value = real(x)
     if value is None or not 0.0 <= value < below:
         raise ValueError(f"{name} must be a number in [0, {below}), got {x!r}")
@@ -42,12 +47,12 @@ def _non_negative(x, name, below=math.inf):
 class Optimizer:
     """Shared parts: the parameter list, the step counter and the learning rate."""
 
-    def __init__(self, params, lr):
+    def __init__(self, params: Iterable[Value], lr: float | Schedule) -> None:
         self.params = _check_parameters(params)
         self.lr = _check_rate(lr)
         self.steps = 0  # number of step() calls so far
 
-    def current_lr(self):
+    def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
         if not callable(self.lr):
             return self.lr
@@ -57,12 +62,13 @@ class Optimizer:
             raise ValueError(f"the lr schedule returned {returned!r} at step {self.steps}; it must return a number")
         return rate
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's grad to 0.0 (backward accumulates into parameters)."""
         for p in self.params:
             p.grad = 0.0
 
-    def step(self):
+    def step(self) -> None:
+        """Update every parameter from its ``grad``."""
         raise NotImplementedError
 
 
@@ -71,13 +77,14 @@ class SGD(Optimizer):
     g = grad + weight_decay * p;  v = momentum * v + g;  p = p - lr * v
     (with momentum 0 this is the delta rule's w <- w - alpha dE/dw)."""
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+    def __init__(self, params: Iterable[Value], lr: float | Schedule, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum = _non_negative(momentum, "momentum", 1.0)
         self.weight_decay = _non_negative(weight_decay, "weight_decay")
         self.velocity = [0.0] * len(self.params)
 
-    def step(self):
+    def step(self) -> None:
         lr, momentum, decay = self.current_lr(), self.momentum, self.weight_decay
         if momentum == 0.0 and decay == 0.0:
             for p in self.params:
@@ -97,7 +104,8 @@ class Adam(Optimizer):
     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g**2;
     p = p - lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, params: Iterable[Value], lr: float | Schedule = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         try:
             beta1, beta2 = betas
@@ -109,7 +117,7 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
-    def step(self):
+    def step(self) -> None:
         lr, (beta1, beta2), eps, decay = self.current_lr(), self.betas, self.eps, self.weight_decay
         t = self.steps + 1
         correction1, correction2 = 1.0 - beta1**t, 1.0 - beta2**t
@@ -122,7 +130,7 @@ class Adam(Optimizer):
         self.steps += 1
 
 
-def linear_decay(start, end, steps):
+def linear_decay(start: float, end: float, steps: float) -> Schedule:
     """A schedule going linearly from ``start`` (step 0) towards ``end`` at ``steps``:
     micrograd's demo is ``linear_decay(1.0, 0.1, 100)``, i.e. 1.0 - 0.9 k / 100."""
     return lambda k: start + (end - start) * k / steps

@@ -4,11 +4,18 @@ The file format is described in :mod:`autograd_lite.nn.checkpoint`, which reads 
 This module imports no model class, so ``Module.save`` can use it without an import cycle.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import reprlib
+from typing import TYPE_CHECKING, Any, Protocol
 
 from autograd_lite.atomic import write_atomically
+
+if TYPE_CHECKING:
+    from autograd_lite import Value
+    from autograd_lite.aliases import FilePath
 
 FORMAT = "autograd-lite-nn"
 VERSION = 1
@@ -16,12 +23,20 @@ short = reprlib.Repr()
 short.maxlevel, short.maxstring, short.maxother = 3, 60, 60
 
 
+class Checkpointable(Protocol):
+    """What saving needs of a model: every nn module has both (a Protocol, so this file
+    imports no model class)."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]: ...
+    def config(self) -> dict[str, Any]: ...
+
+
 class CheckpointError(ValueError):
     """A checkpoint file is unreadable, corrupt, truncated, hostile or does not fit the
     model; or a model cannot be saved (a nan or inf parameter)."""
 
 
-def to_json(model):
+def to_json(model: Checkpointable) -> dict[str, Any]:
     """The checkpoint as a dict (see the module docstring); CheckpointError if a parameter
     is nan or inf."""
     named = model.named_parameters()
@@ -35,13 +50,13 @@ def to_json(model):
             "parameters": {name: repr(p.data) for name, p in named}}
 
 
-def save(model, path):
+def save(model: Checkpointable, path: FilePath) -> None:
     """Write ``model`` to ``path`` atomically; a model that cannot be saved leaves any
     existing file at ``path`` untouched."""
     write(to_json(model), path)
 
 
-def write(data, path):
+def write(data: dict[str, Any], path: FilePath) -> None:
     """Write the checkpoint dict ``data`` to ``path`` atomically (temporary file, fsync,
     rename); CheckpointError, and nothing written, if it holds nan or inf."""
     try:

@@ -15,13 +15,20 @@ section is checked (types, lengths, finite numbers, ``std > 0``, enough classes 
 outputs) before the model is returned; a malformed section raises ``CheckpointError``.
 """
 
+from __future__ import annotations
+
 import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
+
+from autograd_lite import Value
+from autograd_lite.aliases import FilePath, ValueLike
 
 from .module import Module
 from .saving import to_json, write
 
 LOSSES = ("cross_entropy", "bce", "hinge", "mse")
-THRESHOLDS = {"bce": 0.5, "hinge": 0.0}  # one output above this is the second class
+THRESHOLDS: dict[str | None, float] = {"bce": 0.5, "hinge": 0.0}  # one output above this is the second class
 
 
 class ScaledModel(Module):
@@ -33,7 +40,9 @@ class ScaledModel(Module):
     attributes of the network (``nin``, ``activations``, ...) are the network's own.
     """
 
-    def __init__(self, network, mean=None, std=None, features=None, label=None, classes=None, loss=None):
+    def __init__(self, network: Module, mean: Iterable[float] | None = None, std: Iterable[float] | None = None,
+                 features: Iterable[str] | None = None, label: str | None = None, classes: Iterable[str] | None = None,
+                 loss: str | None = None) -> None:
         self.network = network
         self.mean = None if mean is None else [float(m) for m in mean]
         self.std = None if std is None else [float(s) for s in std]
@@ -43,62 +52,62 @@ class ScaledModel(Module):
         self.loss = loss
         check_metadata(self.metadata(), network, "ScaledModel")
 
-    def __call__(self, x):
+    def __call__(self, x: Iterable[ValueLike]) -> Any:
         items = tuple(x)
         if self.mean is None:
             return self.network(items)
         if len(items) != len(self.mean):
             raise ValueError(f"the model expects {len(self.mean)} inputs"
                              f"{' (' + ', '.join(self.features) + ')' if self.features else ''}, got {len(items)}")
-        return self.network([(v - m) / s for v, m, s in zip(items, self.mean, self.std)])
+        return self.network([(v - m) / s for v, m, s in zip(items, self.mean, self.std or ())])
 
-    def __getattr__(self, name):  # nin, nouts, activations, layers, ...: the network's
+    def __getattr__(self, name: str) -> Any:  # nin, nouts, activations, layers, ...: the network's
         if name == "network":
             raise AttributeError(name)
         return getattr(self.network, name)
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         return self.network.named_parameters()
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return self.network.config()
 
-    def metadata(self):
+    def metadata(self) -> dict[str, Any]:
         """The checkpoint's ``"cli"`` section for this model."""
-        scaling = None if self.mean is None else {"mean": list(self.mean), "std": list(self.std)}
+        scaling = None if self.mean is None else {"mean": list(self.mean), "std": list(self.std or ())}
         return {"features": self.features, "label": self.label, "classes": self.classes, "loss": self.loss,
                 "scaling": scaling}
 
-    def labels(self, X):
+    def labels(self, X: Any) -> list[Any]:
         """The label ``autograd-lite predict`` gives each raw example in ``X``: a class name
         (argmax of the logits, or one output above 0.5 for bce and 0 for hinge), or the
         predicted number for a regression model (``loss == "mse"``) or one without classes."""
-        from .train import predict
+        from .metrics import predict
 
         return [self.label_of(output) for output in predict(self, X)]
 
-    def label_of(self, output):
+    def label_of(self, output: float | list[float]) -> Any:
         """The label for one output of the network (a float, or a list of floats)."""
         if isinstance(output, list):
-            best = max(range(len(output)), key=output.__getitem__)
+            best: int = max(range(len(output)), key=output.__getitem__)
             return self.classes[best] if self.classes else best
         if self.loss == "mse" or not self.classes:
             return output
         return self.classes[1] if output > THRESHOLDS.get(self.loss, 0.0) else self.classes[0]
 
-    def save(self, path):
+    def save(self, path: FilePath) -> None:
         """Write the network and this model's ``"cli"`` section to ``path`` atomically."""
         data = to_json(self.network)
         data["cli"] = self.metadata()
         write(data, path)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         inputs = f"scaled inputs {', '.join(self.features)}" if self.features else "scaled inputs"
         classes = f"; classes {', '.join(map(str, self.classes))}" if self.classes else ""
         return f"ScaledModel({self.network!r}, {inputs}{classes})"
 
 
-def with_stored_preprocessing(network, data, path):
+def with_stored_preprocessing(network: Module, data: dict[str, Any], path: FilePath) -> Module:
     """``nn.load``'s last step: ``network`` itself for a plain checkpoint, a ScaledModel for
     one with a ``"cli"`` section (checked first; ValueError saying what is wrong)."""
     metadata = data.get("cli")
@@ -110,7 +119,7 @@ def with_stored_preprocessing(network, data, path):
                        metadata.get("label"), metadata.get("classes"), metadata.get("loss"))
 
 
-def check_same_preprocessing(model, data, path):
+def check_same_preprocessing(model: Module, data: dict[str, Any], path: FilePath) -> None:
     """``nn.load_into``'s check: ValueError unless ``model`` scales its inputs exactly as
     the checkpoint says (a bare network takes a checkpoint without scaling only)."""
     stored = with_stored_preprocessing(model.network if isinstance(model, ScaledModel) else model, data, path)
@@ -122,9 +131,9 @@ def check_same_preprocessing(model, data, path):
                          "use nn.load(path) for a model that applies the checkpoint's own")
 
 
-def check_metadata(metadata, network, where):
+def check_metadata(metadata: Any, network: Module, where: str) -> None:
     """ValueError naming the first problem with a ``"cli"`` section for ``network``."""
-    def fail(problem):
+    def fail(problem: str) -> NoReturn:
         raise ValueError(f"{where}: the \"cli\" section {problem}")
 
     if not isinstance(metadata, dict):
@@ -164,18 +173,18 @@ def check_metadata(metadata, network, where):
         fail("has a scaling \"std\" that is not positive (each must be > 0)")
 
 
-def _inputs_and_outputs(network):
+def _inputs_and_outputs(network: Module) -> tuple[int, int]:
     config = network.config()
     outputs = config["nouts"][-1] if "nouts" in config else config.get("nout", 1)
     return config["nin"], outputs
 
 
-def _strings(items, count):
+def _strings(items: object, count: int) -> bool:
     return (isinstance(items, list) and len(items) == count and all(isinstance(s, str) for s in items)
             and len(set(items)) == count)
 
 
-def _finite(number):
+def _finite(number: object) -> bool:
     # compared before any conversion: float() of a 5,000-digit int raises OverflowError
     return (not isinstance(number, bool) and isinstance(number, (int, float))
             and abs(number) <= sys.float_info.max)

@@ -5,10 +5,14 @@ step per epoch on all examples), ``1`` is stochastic gradient descent (one step 
 example) and ``k`` is mini-batch (one step per k examples).
 """
 
+from __future__ import annotations
+
 import functools
 import random
 import sys
 import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TextIO
 
 from autograd_lite import Value, no_grad
 
@@ -18,10 +22,20 @@ from .data import batches
 from .inputs import integer, is_sequence, paired, plain, seed_value, shape
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
                      l2_penalty, mse_loss)
-from .module import MLP, Layer, Neuron
+from .module import MLP, Layer, Module, Neuron
 from .metrics import (METRICS, accuracy, correct_count, default_threshold, evaluate, evaluate_loss, floats,
                       labels_from_outputs, mean_squared_error, predict, squared_errors)
-from .progress import notebook_progress
+from .progress import NotebookProgress, notebook_progress
+
+Loss = Callable[[Any, Any], Value]  # (outputs, targets) -> the loss; nn's losses, or your own
+
+
+class OptimizerLike(Protocol):
+    """What ``fit`` needs of an optimizer: nn's SGD and Adam, or your own."""
+
+    def zero_grad(self) -> None: ...
+    def step(self) -> None: ...
+
 
 KNOWN_LOSSES = (mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss)
 
@@ -29,13 +43,13 @@ KNOWN_LOSSES = (mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits
 class ProgressBar:
     """One line on a terminal, rewritten per epoch; silent when the stream is not a TTY."""
 
-    def __init__(self, epochs, stream=None, enabled=True):
+    def __init__(self, epochs: int, stream: TextIO | None = None, enabled: bool = True) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.epochs = epochs
         self.enabled = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self.start = time.perf_counter()
 
-    def update(self, epoch, logs):
+    def update(self, epoch: int, logs: Mapping[str, float]) -> None:
         if not self.enabled:
             return
         done = epoch + 1
@@ -48,20 +62,22 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _unwrapped(loss):
+def _unwrapped(loss: Callable[..., Any]) -> Callable[..., Any]:
     while isinstance(loss, functools.partial):
         loss = loss.func
     return loss
 
 
-def default_metric(loss):
+def default_metric(loss: Callable[..., Any]) -> str:
     """"mse" for ``mse_loss`` (also wrapped in functools.partial), else "accuracy"."""
     return "mse" if _unwrapped(loss) is mse_loss else "accuracy"
 
 
-def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle=True, seed=0,
-        validation_data=None, threshold=None, verbose=True, on_epoch_end=None, stream=None, compile=False,
-        metric=None):
+def fit(model: Module, X: Any, y: Any, loss: Loss, optimizer: OptimizerLike, epochs: int = 1,
+        batch_size: int | None = None, l2: float = 0.0, shuffle: bool = True, seed: int = 0,
+        validation_data: tuple[Any, Any] | None = None, threshold: float | None = None, verbose: bool = True,
+        on_epoch_end: Callable[[int, dict[str, float]], object] | None = None, stream: TextIO | None = None,
+        compile: bool = False, metric: str | None = None) -> dict[str, list[float]]:
     """Train ``model`` and return its history: ``{"loss": [...], metric: [...]}``, one entry
     per epoch (plus ``val_loss`` and ``"val_" + metric`` with ``validation_data=(X, y)``).
 
@@ -83,9 +99,9 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     each target value has been traced.
     """
     X, y = _training_data(model, X, y)
-    if integer(epochs) is None or integer(epochs) < 1:
+    epoch_count = integer(epochs)
+    if epoch_count is None or epoch_count < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    epochs = integer(epochs)
     metric = default_metric(loss) if metric is None else metric
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(map(repr, METRICS))} or None, got {metric!r}")
@@ -98,13 +114,14 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
         X_val, y_val = _training_data(model, *validation_data, who="fit's validation_data")
         _check_targets(model, loss, y_val)
     params = model.parameters()
-    history = {"loss": [], metric: []}
+    history: dict[str, list[float]] = {"loss": [], metric: []}
     if validation_data is not None:
         history.update({"val_loss": [], f"val_{metric}": []})
-    bar = notebook_progress(epochs, stream, verbose) or ProgressBar(epochs, stream, verbose)
+    bar: NotebookProgress | ProgressBar = (notebook_progress(epoch_count, stream, verbose)
+                                           or ProgressBar(epoch_count, stream, verbose))
     compiled = CompiledLoss(model, loss) if compile else None
     order_rng = random.Random(seed_value(seed))
-    for epoch in range(epochs):
+    for epoch in range(epoch_count):
         total_loss, score, count = 0.0, 0.0, 0
         for X_batch, y_batch in batches(X, y, batch_size, shuffle, order_rng):
             if compiled is not None:
@@ -134,7 +151,7 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
             else:
                 errors, numbers = squared_errors(outputs, y_batch)
                 score, count = score + errors, count + numbers
-        logs = {"loss": total_loss / len(X), metric: score / count}
+        logs: dict[str, float] = {"loss": total_loss / len(X), metric: score / count}
         if validation_data is not None:
             logs["val_loss"] = evaluate_loss(model, X_val, y_val, loss)
             logs[f"val_{metric}"] = evaluate(metric, model, X_val, y_val, threshold)
@@ -146,7 +163,7 @@ def fit(model, X, y, loss, optimizer, epochs=1, batch_size=None, l2=0.0, shuffle
     return history
 
 
-def _training_data(model, X, y, who="fit"):
+def _training_data(model: object, X: Any, y: Any, who: str = "fit") -> tuple[list[Any], list[Any]]:
     """(X, y) as lists, checked against each other and against the model's input and
     output sizes, with errors that name the shapes."""
     X_list, y_list = paired(X, y, who)
@@ -170,7 +187,7 @@ def _training_data(model, X, y, who="fit"):
     return X_list, y_list
 
 
-def _check_targets(model, loss, y):
+def _check_targets(model: object, loss: Loss, y: list[Any]) -> None:
     """Every target checked by the loss itself before the first step, so that a bad label
     at example 500 does not stop training half-way with the model already changed. Only
     for nn's own losses (a loss of one dummy prediction per target, no graph): a user's
@@ -180,14 +197,14 @@ def _check_targets(model, loss, y):
         return
     with no_grad():
         for i, target in enumerate(y):
-            dummy = Value(0.5) if outputs == 1 else [Value(0.5)] * outputs  # 0.5: a valid probability
+            dummy: Value | list[Value] = Value(0.5) if outputs == 1 else [Value(0.5)] * outputs  # 0.5: a valid probability
             try:
                 loss(dummy, target)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"target {i} of y: {error}") from None
 
 
-def _output_count(model):
+def _output_count(model: object) -> int | None:
     """How many numbers the model gives per example, if it is one of nn's modules."""
     if isinstance(model, MLP):
         return model.nouts[-1]

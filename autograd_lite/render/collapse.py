@@ -4,7 +4,14 @@ Laying out thousands of boxes takes Graphviz minutes and gives an unreadable pic
 decision is made from counts alone, in time linear in the graph, before any text is built.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 
 class GraphTooLargeError(ValueError):
@@ -12,7 +19,7 @@ class GraphTooLargeError(ValueError):
 
 
 @lru_cache(maxsize=4096)  # a graph has few distinct scopes but may have 10^5 nodes
-def scope_at_depth(scope, depth):
+def scope_at_depth(scope: str, depth: int) -> str | None:
     """The first ``depth`` parts of a scope path, or None if the scope is shallower."""
     if not scope:
         return None
@@ -20,7 +27,7 @@ def scope_at_depth(scope, depth):
     return "/".join(parts[:depth]) if len(parts) >= depth else None
 
 
-def box_count(nodes, depth):
+def box_count(nodes: Sequence[Value], depth: int) -> int:
     """Boxes drawn when every scope at ``depth`` becomes one box (others stay single nodes)."""
     boxes = set()
     singles = 0
@@ -33,7 +40,7 @@ def box_count(nodes, depth):
     return singles + len(boxes)
 
 
-def choose_collapse_depth(nodes, max_nodes, collapse_depth):
+def choose_collapse_depth(nodes: Sequence[Value], max_nodes: int, collapse_depth: int | None) -> int | None:
     """The scope depth to collapse at, or None to draw every node.
 
     ``collapse_depth=None`` means automatic: draw everything when it fits, else the deepest
@@ -47,7 +54,7 @@ def choose_collapse_depth(nodes, max_nodes, collapse_depth):
     if collapse_depth is None and len(nodes) <= max_nodes:
         return None
     deepest = max((node.scope.count("/") + 1 for node in nodes if node.scope), default=0)
-    candidates = [collapse_depth] if collapse_depth is not None else range(deepest, 0, -1)
+    candidates: Sequence[int] = [collapse_depth] if collapse_depth is not None else range(deepest, 0, -1)
     fewest = len(nodes)
     for depth in candidates:
         count = box_count(nodes, depth)
@@ -57,7 +64,8 @@ def choose_collapse_depth(nodes, max_nodes, collapse_depth):
     raise GraphTooLargeError(_too_large_message(len(nodes), max_nodes, deepest, fewest, collapse_depth))
 
 
-def _too_large_message(value_count, max_nodes, deepest, fewest, collapse_depth):
+def _too_large_message(value_count: int, max_nodes: int, deepest: int, fewest: int,
+                       collapse_depth: int | None) -> str:
     if collapse_depth is not None:
         tried = f"collapsing scopes at depth {collapse_depth} still leaves {fewest} boxes"
     elif deepest:

@@ -1,6 +1,9 @@
 """``draw_graph``: the public entry point; checks options, then builds the drawing."""
 
-from typing import NamedTuple
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NamedTuple
 
 from .collapse import box_count, choose_collapse_depth
 from .dot import build_digraph
@@ -8,9 +11,12 @@ from .output import GraphDrawing
 from .labels import number_formatter
 from .paths import GraphIndex
 
+if TYPE_CHECKING:
+    from ..value import Value
+
 
 class Options(NamedTuple):
-    formatter: object
+    formatter: Callable[[float], str]
     rankdir: str
     merge_ops: bool
     edge_labels: bool
@@ -18,8 +24,10 @@ class Options(NamedTuple):
     max_terms: int
 
 
-def draw_graph(root, *, number_format=".4f", rankdir="LR", merge_ops=False, edge_labels=True,
-               clusters=True, parameters=None, max_nodes=500, collapse_depth=None, max_terms=6):
+def draw_graph(root: Value, *, number_format: str | Callable[[float], str] = ".4f", rankdir: str = "LR",
+               merge_ops: bool = False, edge_labels: bool = True, clusters: bool = True,
+               parameters: Iterable[Value] | None = None, max_nodes: int = 500, collapse_depth: int | None = None,
+               max_terms: int = 6) -> GraphDrawing:
     """Draw the graph that ``root`` depends on; returns a :class:`GraphDrawing`.
 
     Each value is a box with its name, data and grad. Where a value is used more than once,
@@ -53,9 +61,7 @@ def draw_graph(root, *, number_format=".4f", rankdir="LR", merge_ops=False, edge
                       bool(edge_labels), bool(clusters), max_terms)
     index = GraphIndex(root)
     depth = choose_collapse_depth(index.order, max_nodes, collapse_depth)
-    if parameters is not None:
-        parameters = set(parameters)
-    graph = build_digraph(index, options, depth, parameters)
+    graph = build_digraph(index, options, depth, None if parameters is None else set(parameters))
     boxes = len(index.order) if depth is None else box_count(index.order, depth)
     return GraphDrawing(graph, len(index.order), boxes, depth)
 

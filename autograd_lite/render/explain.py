@@ -1,15 +1,22 @@
 """``explain``: one node's grad written out as the total derivative, symbols and numbers."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..graph import last_backward_root
-from .paths import GraphIndex
+from .paths import GraphIndex, Use
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 MINUS = "\u2212"
 PARTIAL = "\u2202"
 
 
-def explain(node, root=None, number_format=".4g"):
+def explain(node: Value, root: Value | None = None, number_format: str = ".4g") -> str:
     """The equation that gives ``node.grad``: a sum over every use of the node.
 
     ``root`` is the output; by default the root of the most recent ``backward()`` (held
@@ -40,7 +47,7 @@ def explain(node, root=None, number_format=".4g"):
                          f"depend on it, so it has no path to explain")
     show = _formatter(number_format)
     out, name = index.name(root), index.name(node)
-    lines = []
+    lines: list[str] = []
     if node is root:
         lines.append(f"{out} is the output: backward() starts here, with {out}.grad = "
                      f"{show(root.grad)} (the seed)")
@@ -65,7 +72,7 @@ def explain(node, root=None, number_format=".4g"):
     return "\n".join(lines)
 
 
-def _term(index, out, name, use):
+def _term(index: GraphIndex, out: str, name: str, use: Use) -> str:
     """``dL/du·∂u/∂x``: the consumer's total times the op's local partial. A consumer that is
     the output itself needs no total (it would be dL/dL): the term is its partial alone."""
     consumer = index.name(use.consumer)
@@ -75,14 +82,14 @@ def _term(index, out, name, use):
     return local if use.consumer.grad == 1.0 else f"seed\u00b7{local}"
 
 
-def _numbers(root, use, show):
+def _numbers(root: Value, use: Use, show: Callable[[float], str]) -> str:
     if use.consumer is root and root.grad == 1.0:
         return f"({show(use.local)})"
     return f"({show(use.consumer.grad)})({show(use.local)})"
 
 
-def _formatter(number_format):
-    def show(x):
+def _formatter(number_format: str) -> Callable[[float], str]:
+    def show(x: float) -> str:
         return format(x, number_format).replace("-", MINUS)
 
     format(1.5, number_format)  # a bad spec fails here, with Python's own message

@@ -1,9 +1,17 @@
 """Text and style of the boxes: numbers, the grad-as-a-sum line, and what kind a node is."""
 
+from __future__ import annotations
+
 import math
 import re
+from collections.abc import Callable, Container, Sequence
+from typing import TYPE_CHECKING, Any
 
 import graphviz
+
+if TYPE_CHECKING:
+    from ..value import Value
+    from .paths import GraphIndex
 
 KINDS = ("output", "parameter", "input", "constant", "intermediate")
 
@@ -25,7 +33,7 @@ FAN_OUT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8C6D1F", "#5D3A9
 FONT = "Courier"  # monospace: every viewer's fallback has the metrics the layout assumed
 
 
-def number_formatter(number_format):
+def number_formatter(number_format: str | Callable[[float], str]) -> Callable[[float], str]:
     """A function float -> str from a format spec such as ``".4f"`` or from a callable."""
     if callable(number_format):
         return number_format
@@ -40,14 +48,14 @@ def number_formatter(number_format):
     return lambda x: _without_negative_zero(format(x, number_format))
 
 
-def _without_negative_zero(text):
+def _without_negative_zero(text: str) -> str:
     # -0.0001 shown as "-0.000" reads as a sign error; a rounded zero needs no sign.
     if text.startswith("-") and set(text[1:]) <= set("0."):
         return text[1:]
     return text
 
 
-def node_kind(node, root, parameters):
+def node_kind(node: Value, root: Value, parameters: Container[Value] | None) -> str:
     """Which of KINDS the node is.
 
     Leaves: listed in ``parameters`` -> parameter. Otherwise a labelled leaf created inside
@@ -68,7 +76,7 @@ def node_kind(node, root, parameters):
     return "parameter" if node.scope else "input"
 
 
-def join_terms(numbers, fmt, max_terms):
+def join_terms(numbers: Sequence[float], fmt: Callable[[float], str], max_terms: int) -> str:
     """``0.3000 + 0.1200 - 0.0500``; at most ``max_terms`` terms, then ``+ ... (n terms)``."""
     text = ""
     for i, x in enumerate(numbers[:max_terms]):
@@ -83,7 +91,7 @@ def join_terms(numbers, fmt, max_terms):
     return text
 
 
-def grad_line(node, index, fmt, max_terms):
+def grad_line(node: Value, index: GraphIndex, fmt: Callable[[float], str], max_terms: int) -> str:
     """``grad 0.4200`` or, at a fan-out, ``grad 0.4200 = 0.3000 + 0.1200``.
 
     When the grad is not the sum of its paths (leaves accumulate over several backward()
@@ -104,16 +112,16 @@ def grad_line(node, index, fmt, max_terms):
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _printable(text):
+def _printable(text: object) -> str:
     return _NOT_XML.sub(lambda match: ascii(match.group())[1:-1], str(text))
 
 
-def _line_breaks(text):
+def _line_breaks(text: str) -> str:
     # Graphviz would drop a raw newline inside a record field; "\n" is its own line break.
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
-def escape_text(text):
+def escape_text(text: object) -> Any:
     """Make any text show verbatim as a plain Graphviz label (clusters, ops, edge labels).
 
     Backslashes lose their escape meaning (``\\N``, ``\\l``, a trailing ``\\``), ``&`` no
@@ -126,7 +134,7 @@ def escape_text(text):
     return graphviz.nohtml(_line_breaks(text))
 
 
-def escape_record(text):
+def escape_record(text: object) -> str:
     """Make any text show verbatim inside one field of a Graphviz record label."""
     text = _printable(text)
     for char in "\\{}|<>\"":
@@ -134,7 +142,7 @@ def escape_record(text):
     return _line_breaks(text.replace("&", "&amp;"))
 
 
-def record_label(fields, rankdir):
+def record_label(fields: Sequence[object], rankdir: str) -> Any:
     """A record whose fields are stacked top to bottom whatever the rank direction."""
     body = " | ".join(escape_record(field) for field in fields)
     # Records lay fields across the rank direction; braces turn them by 90 degrees.

@@ -5,6 +5,8 @@ the ``graphviz-pure`` executable (a pip-installable port of Graphviz) on PATH, t
 running interpreter's scripts folder, so an un-activated virtual environment works too.
 """
 
+from __future__ import annotations
+
 import functools
 import os
 import shutil
@@ -35,20 +37,20 @@ class RenderError(RuntimeError):
 class FormatNotSupportedError(RenderError):
     """The renderer found cannot write the format asked for; the message lists what it can."""
 
-    def __init__(self, message, executable, output_format, formats):
+    def __init__(self, message: str, executable: str, output_format: str, formats: frozenset[str]) -> None:
         super().__init__(message)
         self.executable = executable
         self.output_format = output_format
         self.formats = formats  # the -T formats the renderer reported
 
 
-def scripts_dirs():
+def scripts_dirs() -> list[str]:
     """Folders where pip puts the running interpreter's executables."""
     dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
     return [d for d in dict.fromkeys(dirs) if d]
 
 
-def find_renderer():
+def find_renderer() -> str:
     """The path of the dot executable to use; RendererNotFoundError if there is none."""
     override = os.environ.get(ENV_VAR)
     if override:
@@ -72,7 +74,7 @@ def find_renderer():
         f"in {searched}).\n{HOW_TO_GET_ONE}")
 
 
-def output_formats(executable):
+def output_formats(executable: str) -> frozenset[str] | None:
     """The ``-T`` formats the renderer at ``executable`` writes, or None if it does not say.
 
     Asked once per executable (``dot -T?`` lists them, as does graphviz-pure, which has no
@@ -86,7 +88,7 @@ def output_formats(executable):
 
 
 @functools.lru_cache(maxsize=16)
-def _listed_formats(executable, mtime_ns, size):  # the file's identity: a replaced dot is asked again
+def _listed_formats(executable: str, mtime_ns: int, size: int) -> frozenset[str] | None:  # the file's identity: a replaced dot is asked again
     try:
         finished = subprocess.run([executable, "-T?"], stdin=subprocess.DEVNULL, capture_output=True,
                                   timeout=30, check=False)
@@ -99,7 +101,7 @@ def _listed_formats(executable, mtime_ns, size):  # the file's identity: a repla
     return frozenset(word.split(":")[0] for word in listed.split())
 
 
-def require_format(output_format):
+def require_format(output_format: str) -> str:
     """The renderer to use for ``output_format``; FormatNotSupportedError if it lacks it."""
     executable = find_renderer()
     formats = output_formats(executable)
@@ -113,7 +115,7 @@ def require_format(output_format):
     return executable
 
 
-def render(source, output_format, timeout=120):
+def render(source: str, output_format: str, timeout: float = 120) -> bytes:
     """Run the renderer on DOT ``source``; return the output bytes (e.g. SVG or PNG).
 
     FormatNotSupportedError, before any layout work, if the renderer lacks the format.

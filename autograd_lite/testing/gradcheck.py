@@ -17,7 +17,11 @@ check is inconclusive: ``report.conclusive`` is False and a failure message says
 finite difference, not necessarily the gradient, may be at fault.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 from ..graph import topological_order
 from ..mode import no_grad
@@ -25,12 +29,13 @@ from ..value import Value, as_float
 
 METHODS = {"central": 1e-6, "five-point": 1e-3, "richardson": 1e-3}
 ROUNDOFF = 2.0 ** -53  # float64's unit roundoff
+Function = Callable[..., Value]  # one Value per input -> the output Value
 
 
 class GradcheckError(AssertionError):
     """Analytic and numeric gradients disagree; ``.report`` has the details."""
 
-    def __init__(self, report):
+    def __init__(self, report: GradcheckReport) -> None:
         self.report = report
         super().__init__(report.failure_message())
 
@@ -52,7 +57,8 @@ class GradcheckReport:
     empty.
     """
 
-    def __init__(self, inputs, output, analytic, numeric, method, eps, atol, rtol, numeric_error=None):
+    def __init__(self, inputs: list[float], output: float, analytic: list[float], numeric: list[float], method: str,
+                 eps: float, atol: float, rtol: float, numeric_error: list[float] | None = None) -> None:
         self.inputs, self.output = inputs, output
         self.analytic, self.numeric = analytic, numeric
         self.numeric_error = [0.0] * len(numeric) if numeric_error is None else numeric_error
@@ -66,12 +72,13 @@ class GradcheckReport:
                              if not e <= a / 2.0]
 
     @property
-    def conclusive(self):
+    def conclusive(self) -> bool:
         """True when every finite difference is accurate to within half its allowance."""
         return not self.inconclusive
 
-    def failure_message(self):
-        i = self.worst
+    def failure_message(self) -> str:
+        """What failed: the worst input's derivatives and tolerances, then every input."""
+        i = cast(int, self.worst)  # a report that failed has inputs, so a worst one
         lines = [
             f"gradient mismatch at input {i} (x{i} = {self.inputs[i]!r}): "
             f"analytic {self.analytic[i]!r} vs numeric {self.numeric[i]!r}, "
@@ -88,7 +95,7 @@ class GradcheckReport:
                 f"gradient is not necessarily wrong: try a smaller eps, or check at another point.")
         return "\n".join(lines)
 
-    def __str__(self):
+    def __str__(self) -> str:
         rows = [f"  {'input':>6} {'x':>12} {'analytic':>22} {'numeric':>22} {'error':>10} {'allowed':>10} "
                 f"{'fd error':>10}"]
         for i, x in enumerate(self.inputs):
@@ -97,12 +104,13 @@ class GradcheckReport:
                         f"{self.errors[i]:>10.3g} {self.allowed[i]:>10.3g} {self.numeric_error[i]:>10.3g}{mark}")
         return "\n".join(rows)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         status = "ok" if self.ok else f"FAILED at input {self.worst}"
         return f"<GradcheckReport {status}: {len(self.inputs)} inputs, method={self.method!r}, eps={self.eps:g}>"
 
 
-def gradcheck(f, inputs, *, eps=None, atol=1e-5, rtol=1e-4, method="central", raise_exception=True):
+def gradcheck(f: Function, inputs: Iterable[float | Value], *, eps: float | None = None, atol: float = 1e-5,
+              rtol: float = 1e-4, method: str = "central", raise_exception: bool = True) -> GradcheckReport:
     """Check ``f``'s reverse-mode gradient at ``inputs`` against finite differences.
 
     ``f`` takes one Value per input and returns a Value; ``inputs`` are numbers. Returns a
@@ -121,24 +129,24 @@ def gradcheck(f, inputs, *, eps=None, atol=1e-5, rtol=1e-4, method="central", ra
     """
     if method not in METHODS:
         raise ValueError(f"gradcheck(method=...) must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    eps = METHODS[method] if eps is None else as_float(eps, "gradcheck(eps=...)")
-    if not eps > 0.0:
-        raise ValueError(f"gradcheck(eps=...) must be > 0, got {eps!r}")
+    step: float = METHODS[method] if eps is None else as_float(eps, "gradcheck(eps=...)")
+    if not step > 0.0:
+        raise ValueError(f"gradcheck(eps=...) must be > 0, got {step!r}")
     atol, rtol = as_float(atol, "gradcheck(atol=...)"), as_float(rtol, "gradcheck(rtol=...)")
     if atol < 0.0 or rtol < 0.0:
         raise ValueError(f"gradcheck tolerances must be >= 0, got atol={atol!r}, rtol={rtol!r}")
     point = _check_inputs(inputs)
     output, analytic = _analytic(f, point)
     size = abs(output) if math.isfinite(output) else 0.0
-    estimates = [_numeric(f, point, i, eps * max(1.0, abs(point[i])), method, size) for i in range(len(point))]
+    estimates = [_numeric(f, point, i, step * max(1.0, abs(point[i])), method, size) for i in range(len(point))]
     numeric, numeric_error = [e[0] for e in estimates], [e[1] for e in estimates]
-    report = GradcheckReport(point, output, analytic, numeric, method, eps, atol, rtol, numeric_error)
+    report = GradcheckReport(point, output, analytic, numeric, method, step, atol, rtol, numeric_error)
     if not report.ok and raise_exception:
         raise GradcheckError(report)
     return report
 
 
-def _check_inputs(inputs):
+def _check_inputs(inputs: Iterable[float | Value]) -> list[float]:
     if isinstance(inputs, (int, float, Value)):
         raise TypeError(f"gradcheck(f, inputs): inputs must be a list of numbers, got a single {type(inputs).__name__}; "
                         f"wrap it: [{inputs!r}]")
@@ -151,7 +159,7 @@ def _check_inputs(inputs):
     return point
 
 
-def _call(f, point, where):
+def _call(f: Function, point: Sequence[float], where: str) -> tuple[list[Value], Value]:
     leaves = [Value(x) for x in point]
     try:
         out = f(*leaves)
@@ -164,7 +172,7 @@ def _call(f, point, where):
     return leaves, out
 
 
-def _analytic(f, point):
+def _analytic(f: Function, point: Sequence[float]) -> tuple[float, list[float]]:
     leaves, out = _call(f, point, "at the point")
     nodes = topological_order(out)
     saved = [(node, node.grad) for node in nodes]
@@ -177,23 +185,23 @@ def _analytic(f, point):
     return out.data, [float(g) for g in grads]
 
 
-def _value_at(f, point, i, offset):
+def _value_at(f: Function, point: Sequence[float], i: int, offset: float) -> float:
     shifted = list(point)
     shifted[i] += offset
     with no_grad():
         return _call(f, shifted, f"at inputs[{i}] {offset:+g}")[1].data
 
 
-def _central(f, point, i, h):
+def _central(f: Function, point: Sequence[float], i: int, h: float) -> float:
     return (_value_at(f, point, i, h) - _value_at(f, point, i, -h)) / (2.0 * h)
 
 
-def _five_point(f, point, i, h):
+def _five_point(f: Function, point: Sequence[float], i: int, h: float) -> float:
     values = [_value_at(f, point, i, k * h) for k in (-2, -1, 1, 2)]
     return (values[0] - 8.0 * values[1] + 8.0 * values[2] - values[3]) / (12.0 * h)
 
 
-def _numeric(f, point, i, h, method, size):
+def _numeric(f: Function, point: Sequence[float], i: int, h: float, method: str, size: float) -> tuple[float, float]:
     """``(estimate, estimated error)`` of d f / d x_i with step h; ``size`` is |f(x)|.
 
     An estimate with error ``c h**p`` and the same estimate at h/2 differ by about
@@ -218,13 +226,13 @@ def _numeric(f, point, i, h, method, size):
     return table[0], max(_spread(table[0], p) for p in previous) + rounding
 
 
-def _spread(a, b):
+def _spread(a: float, b: float) -> float:
     if not (math.isfinite(a) and math.isfinite(b)):
         return math.inf
     return abs(a - b)
 
 
-def _difference(a, n):
+def _difference(a: float, n: float) -> float:
     if math.isnan(a) or math.isnan(n):
         return math.inf
     if a == n:  # equal infinities

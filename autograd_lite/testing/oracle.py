@@ -5,6 +5,11 @@ Nothing here touches the engine's derivative rules, so agreement between the two
 evidence, not a tautology. Needs sympy (``pip install sympy``).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 try:
     import mpmath
     import sympy
@@ -13,22 +18,25 @@ except ImportError as error:  # pragma: no cover
         "autograd_lite.testing.oracle needs sympy: pip install sympy (it is in the 'test' extra)"
     ) from error
 
+if TYPE_CHECKING:
+    from .expression import Expression
 
-def _exact(number):
+
+def _exact(number: float) -> Any:
     """A Python float as the exact rational sympy number it represents."""
     return sympy.Rational(number)
 
 
-def _softmax(xs, i):
+def _softmax(xs: Sequence[Any], i: int) -> Any:
     exps = [sympy.exp(x) for x in xs]
     return exps[i] / sympy.Add(*exps)
 
 
-def _half(a):
+def _half(a: Sequence[Any]) -> int:
     return len(a) // 2
 
 
-SYMPY_OPS = {
+SYMPY_OPS: dict[str, Callable[[Sequence[Any], Any], Any]] = {  # op name -> (operands, parameter) -> sympy
     "+": lambda a, p: a[0] + a[1],
     "-": lambda a, p: a[0] - a[1],
     "*": lambda a, p: a[0] * a[1],
@@ -58,18 +66,18 @@ SYMPY_OPS = {
 }
 
 
-def leaf_symbols(n):
+def leaf_symbols(n: int) -> Any:
     """Real symbols ``x0 .. x{n-1}``."""
     return sympy.symbols(f"x0:{n}", real=True)
 
 
-def to_sympy(expression, symbols=None):
+def to_sympy(expression: Expression, symbols: Iterable[Any] | None = None) -> Any:
     """The expression's output as a sympy expression in ``symbols``."""
     symbols = leaf_symbols(expression.n_leaves) if symbols is None else list(symbols)
     return expression.interpret(SYMPY_OPS, symbols)
 
 
-def exact_gradient(expression, digits=40):
+def exact_gradient(expression: Expression, digits: int = 40) -> tuple[float, list[float]]:
     """``(value, [d out / d x_i])`` at ``expression.inputs``, from sympy's symbolic
     derivatives evaluated with ``digits`` significant digits (mpmath), rounded to floats."""
     symbols = leaf_symbols(expression.n_leaves)

@@ -3,10 +3,15 @@ generators in the spirit of scikit-learn's (same shapes and knobs, our own rando
 so the numbers differ from scikit-learn's). Each returns (X, y): a list of [x1, x2, ...]
 lists and a list of int labels."""
 
+from __future__ import annotations
+
 import csv
 import math
 import random
 from importlib import resources
+
+Dataset = tuple[list[list[float]], list[int]]  # (X, y)
+Seed = int | random.Random | None
 
 from ..inputs import integer, seed_value
 
@@ -14,7 +19,7 @@ IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
 
 
-def iris():
+def iris() -> Dataset:
     """Fisher's iris data, 150 rows, as in scikit-learn's copy (which corrects two values
     of the UCI file): X has the 4 features of IRIS_FEATURES in cm, y the class index
     0, 1, 2 of IRIS_CLASSES, 50 of each, in the file's order."""
@@ -26,24 +31,26 @@ def iris():
     return [[float(v) for v in row[:4]] for row in body], [int(row[4]) for row in body]
 
 
-def _rng(seed):
+def _rng(seed: Seed) -> random.Random:
     return seed if isinstance(seed, random.Random) else random.Random(seed_value(seed))
 
 
-def _count(n):
-    if integer(n) is None or integer(n) < 2:
+def _count(n: int) -> int:
+    count = integer(n)
+    if count is None or count < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
-    return integer(n)
+    return count
 
 
-def moons(n=100, noise=0.1, seed=0):
+def moons(n: int = 100, noise: float = 0.1, seed: Seed = 0) -> Dataset:
     """Two interleaving half circles (scikit-learn's make_moons): the upper moon, label 0,
     is (cos t, sin t) and the lower, label 1, is (1 - cos t, 0.5 - sin t) for t evenly
     spaced in [0, pi]; then Gaussian noise of std ``noise`` on each coordinate."""
     rng, n = _rng(seed), _count(n)
     n_upper = n // 2
     n_lower = n - n_upper
-    X, y = [], []
+    X: list[list[float]] = []
+    y: list[int] = []
     for label, count in ((0, n_upper), (1, n_lower)):
         for i in range(count):
             t = math.pi * i / (count - 1) if count > 1 else 0.0
@@ -53,13 +60,14 @@ def moons(n=100, noise=0.1, seed=0):
     return _shuffled(X, y, rng)
 
 
-def circles(n=100, noise=0.05, factor=0.5, seed=0):
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed = 0) -> Dataset:
     """A large circle (label 0, radius 1) around a small one (label 1, radius ``factor``),
     evenly spaced angles, Gaussian noise of std ``noise`` (scikit-learn's make_circles)."""
     rng, n = _rng(seed), _count(n)
     if not 0 < factor < 1:
         raise ValueError(f"factor must be strictly between 0 and 1, got {factor!r}")
-    X, y = [], []
+    X: list[list[float]] = []
+    y: list[int] = []
     for label, radius, count in ((0, 1.0, n - n // 2), (1, factor, n // 2)):
         for i in range(count):
             t = 2 * math.pi * i / count
@@ -68,24 +76,27 @@ def circles(n=100, noise=0.05, factor=0.5, seed=0):
     return _shuffled(X, y, rng)
 
 
-def blobs(n=100, centers=3, n_features=2, std=1.0, box=(-10.0, 10.0), seed=0):
+def blobs(n: int = 100, centers: int = 3, n_features: int = 2, std: float = 1.0,
+          box: tuple[float, float] = (-10.0, 10.0), seed: Seed = 0) -> Dataset:
     """Isotropic Gaussian clusters (scikit-learn's make_blobs): ``centers`` centres drawn
     uniformly in ``box`` per coordinate, n points shared out as evenly as possible,
     label = the cluster's index."""
     rng, n = _rng(seed), _count(n)
-    if integer(centers) is None or integer(centers) < 1:
+    center_count = integer(centers)
+    if center_count is None or center_count < 1:
         raise ValueError(f"centers must be a positive int, got {centers!r}")
-    centers = integer(centers)
-    middles = [[rng.uniform(*box) for _ in range(n_features)] for _ in range(centers)]
-    X, y = [], []
+    middles = [[rng.uniform(*box) for _ in range(n_features)] for _ in range(center_count)]
+    X: list[list[float]] = []
+    y: list[int] = []
     for i in range(n):
-        label = i % centers
+        label = i % center_count
         X.append([c + rng.gauss(0.0, std) for c in middles[label]])
         y.append(label)
     return _shuffled(X, y, rng)
 
 
-def classification(n=100, class_sep=1.0, clusters_per_class=2, flip=0.01, seed=0):
+def classification(n: int = 100, class_sep: float = 1.0, clusters_per_class: int = 2, flip: float = 0.01,
+                   seed: Seed = 0) -> Dataset:
     """A two-feature, two-class set like scikit-learn's ``make_classification(
     n_features=2, n_informative=2, n_redundant=0)``: the classes' clusters sit at the
     corners (+-class_sep, +-class_sep) of a square, assigned at random, each a unit
@@ -98,7 +109,8 @@ def classification(n=100, class_sep=1.0, clusters_per_class=2, flip=0.01, seed=0
     rng.shuffle(corners)
     clusters = [(corners[k], k % 2, [rng.uniform(-1.0, 1.0) for _ in range(4)])
                 for k in range(2 * clusters_per_class)]
-    X, y = [], []
+    X: list[list[float]] = []
+    y: list[int] = []
     for i in range(n):
         (cx, cy), label, (a, b, c, d) = clusters[i % len(clusters)]
         g1, g2 = rng.gauss(0.0, 1.0), rng.gauss(0.0, 1.0)
@@ -107,7 +119,7 @@ def classification(n=100, class_sep=1.0, clusters_per_class=2, flip=0.01, seed=0
     return _shuffled(X, y, rng)
 
 
-def _shuffled(X, y, rng):
+def _shuffled(X: list[list[float]], y: list[int], rng: random.Random) -> Dataset:
     order = list(range(len(X)))
     rng.shuffle(order)
     return [X[i] for i in order], [y[i] for i in order]

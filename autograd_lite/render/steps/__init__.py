@@ -4,8 +4,14 @@ Files: ``record`` (the engine's order and the captions), ``frames`` (one layout,
 step), ``page`` (the self-contained step-through page).
 """
 
+from __future__ import annotations
+
 import numbers
 import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, cast
+
+from ...aliases import FilePath
 
 from ...atomic import write_atomically
 from ..collapse import GraphTooLargeError
@@ -16,10 +22,15 @@ from .frames import build_layout_dot, frame_patches, grad_texts, make_frames
 from .page import full_page, page_body
 from .record import Step, record_steps
 
+if TYPE_CHECKING:
+    from ...value import Value
+    from .page import Patches
+
 __all__ = ["backward_steps", "BackwardSteps", "Step"]
 
 
-def backward_steps(root, gradient=1.0, *, number_format=".4f", max_nodes=60, parameters=None):
+def backward_steps(root: Value, gradient: float = 1.0, *, number_format: str | Callable[[float], str] = ".4f",
+                   max_nodes: int = 60, parameters: Iterable[Value] | None = None) -> BackwardSteps:
     """Run ``root.backward(gradient)`` and record every step of it; returns :class:`BackwardSteps`.
 
     The grads left behind are exactly those of ``backward()`` (it is the engine that runs).
@@ -56,8 +67,7 @@ def backward_steps(root, gradient=1.0, *, number_format=".4f", max_nodes=60, par
     texts = grad_texts(index, steps, fmt, max_terms=6)
     # One line per name: a newline in a label would split the box's text into more fields.
     names = [" ".join(index.name(node).split()) or "?" for node in index.order]
-    parameters = set(parameters) if parameters is not None else None
-    source = build_layout_dot(index, steps, texts, names, fmt, parameters)
+    source = build_layout_dot(index, steps, texts, names, fmt, set(parameters) if parameters is not None else None)
     return BackwardSteps(steps, texts, names, source, index.name(root))
 
 
@@ -70,52 +80,52 @@ class BackwardSteps:
     It holds numbers and text only, so it keeps no Value alive.
     """
 
-    def __init__(self, steps, texts, names, source, output_name):
+    def __init__(self, steps: list[Step], texts: list[str], names: list[str], source: str, output_name: str) -> None:
         self.steps = steps
         self.captions = [step.caption for step in steps]
         self.names = names
         self.source = source
         self.title = f"backward() on {output_name}, step by step"
         self._texts = texts
-        self._layout = None
+        self._layout: str | None = None
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.steps)
 
-    def _rendered_layout(self):
+    def _rendered_layout(self) -> str:
         if self._layout is None:
             self._layout = render(self.source, "svg").decode("utf-8")
         return self._layout
 
     @property
-    def frames(self):
+    def frames(self) -> list[str]:
         """One SVG text per step, all on the same layout."""
         return make_frames(self._rendered_layout(), self.steps, self._texts, self.names)
 
-    def _page_parts(self):
+    def _page_parts(self) -> tuple[str, Patches, list[str], str]:
         first, patches = frame_patches(self._rendered_layout(), self.steps, self._texts, self.names)
-        return first, patches, self.captions, self.title
+        return cast(str, first), patches, self.captions, self.title  # None only without steps: there is always the seed
 
-    def html(self):
+    def html(self) -> str:
         """The step-through page: a whole HTML document with no external resources."""
         return full_page(*self._page_parts())
 
-    def save(self, path):
+    def save(self, path: FilePath) -> str:
         """Write the page to ``path`` (``.html``), whole or not at all; returns the path."""
-        path = os.fspath(path)
-        if os.path.splitext(path)[1].lower() not in (".html", ".htm"):
+        text = os.fspath(path)
+        if os.path.splitext(text)[1].lower() not in (".html", ".htm"):
             raise ValueError(f"backward_steps saves an HTML page; give a path ending in .html, "
-                             f"got {path!r}")
-        write_atomically(path, self.html())
-        return path
+                             f"got {text!r}")
+        write_atomically(text, self.html())
+        return text
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         try:
             return page_body(*self._page_parts())
         except RendererNotFoundError as error:
             import html
             return f"<pre>{html.escape(repr(self))}\n{html.escape(str(error))}</pre>"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"<BackwardSteps: {len(self.steps)} steps over {len(self.names)} values; "
                 f"use .save('steps.html'), .html(), .frames or display it in Jupyter>")

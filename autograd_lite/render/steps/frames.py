@@ -6,12 +6,25 @@ node 3, ``o3`` for op -> value), and each box is laid out with the longest text 
 show, so every later text fits.
 """
 
+from __future__ import annotations
+
 import copy
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 
 from ..labels import FONT, NODE_STYLE, OP_STYLE, join_terms, node_kind, record_label
+
+if TYPE_CHECKING:
+    from ...value import Value
+    from ..paths import GraphIndex
+    from .page import Patches
+    from .record import Step
+
+Format = Callable[[float], str]
+Undo = Callable[[], None]
 
 SVG = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG)
@@ -25,9 +38,9 @@ COMPLETE = "#009E73"
 MASKED = "#999999"
 
 
-def grad_texts(index, steps, fmt, max_terms):
+def grad_texts(index: GraphIndex, steps: Sequence[Step], fmt: Format, max_terms: int) -> list[str]:
     """For each step, the text of the receiver's grad field after it: ``grad 54 = 18 + 36``."""
-    texts = []
+    texts: list[str] = []
     for step in steps:
         node = index.order[step.receiver]
         line = f"grad {fmt(step.total)}"
@@ -37,13 +50,14 @@ def grad_texts(index, steps, fmt, max_terms):
     return texts
 
 
-def edge_id(step):
+def edge_id(step: Step) -> str:
     return f"e{step.consumer}_{step.slot}"
 
 
-def build_layout_dot(index, steps, texts, names, fmt, parameters):
+def build_layout_dot(index: GraphIndex, steps: Sequence[Step], texts: Sequence[str], names: Sequence[str],
+                     fmt: Format, parameters: Container[Value] | None) -> str:
     """The DOT source of the layout every frame shares."""
-    longest = {}
+    longest: dict[int, str] = {}
     for step, text in zip(steps, texts):
         longest[step.receiver] = max(longest.get(step.receiver, WAITING), text, key=len)
     labelled = {edge_id(step): fmt(step.local * step.incoming) for step in steps[1:]
@@ -65,19 +79,23 @@ def build_layout_dot(index, steps, texts, names, fmt, parameters):
             name = f"e{position}_{slot}"
             extra = {"label": labelled[name]} if name in labelled else {}
             graph.edge(f"n{index.position[parent]}", f"n{position}op", id=name, **extra)
-    return graph.source
+    source: str = graph.source
+    return source
 
 
-def make_frames(layout_svg, steps, texts, names):
+def make_frames(layout_svg: str, steps: Sequence[Step], texts: Sequence[str], names: Sequence[str]) -> list[str]:
     """One SVG text per step, from the rendered layout."""
     return [ET.tostring(tree, encoding="unicode") for tree in _frame_trees(layout_svg, steps, texts, names)]
 
 
-def frame_patches(layout_svg, steps, texts, names):
+def frame_patches(layout_svg: str, steps: Sequence[Step], texts: Sequence[str],
+                  names: Sequence[str]) -> tuple[str | None, Patches]:
     """The page's compact form of the frames: the first frame's SVG with every element
     numbered (``data-k``), and per frame the elements that differ from the first, as
     ``[k, {"t": text, "a": {attribute: value or None}}]``."""
-    first, first_state, patches = None, None, []
+    first: str | None = None
+    first_state: list[tuple[str | None, dict[str, str]]] = []
+    patches: Patches = []
     for tree in _frame_trees(layout_svg, steps, texts, names):
         state = [(element.text, dict(element.attrib)) for element in tree.iter()]
         if first is None:
@@ -85,9 +103,9 @@ def frame_patches(layout_svg, steps, texts, names):
             for k, element in enumerate(numbered.iter()):
                 element.set("data-k", str(k))
             first, first_state = ET.tostring(numbered, encoding="unicode"), state
-        patch = []
+        patch: list[Any] = []
         for k, ((text0, attributes0), (text, attributes)) in enumerate(zip(first_state, state)):
-            change = {}
+            change: dict[str, Any] = {}
             if (text or "") != (text0 or ""):
                 change["t"] = text or ""
             changed = {name: attributes.get(name) for name in attributes0.keys() | attributes.keys()
@@ -100,16 +118,17 @@ def frame_patches(layout_svg, steps, texts, names):
     return first, patches
 
 
-def _frame_trees(layout_svg, steps, texts, names):
+def _frame_trees(layout_svg: str, steps: Sequence[Step], texts: Sequence[str],
+                 names: Sequence[str]) -> Iterator[ET.Element]:
     """The SVG tree as each step leaves it (one tree, changed in place: use it before the next)."""
     base = ET.fromstring(layout_svg)
     groups = {group.get("id"): group for group in base.iter(f"{{{SVG}}}g")}
     # Edge labels appear once their contribution has been added; hide them all to start.
     for group in groups.values():
         if group.get("class") == "edge":
-            for text in group.findall(f"{{{SVG}}}text"):
-                text.set("data-label", text.text or "")
-                text.text = ""
+            for label in group.findall(f"{{{SVG}}}text"):
+                label.set("data-label", label.text or "")
+                label.text = ""
     for position, name in enumerate(names):
         fields = groups[f"n{position}"].findall(f"{{{SVG}}}text")
         fields[0].text = name
@@ -133,15 +152,15 @@ def _frame_trees(layout_svg, steps, texts, names):
             undo()
 
 
-def _shapes(group):
+def _shapes(group: ET.Element) -> list[ET.Element]:
     return [child for child in group if child.tag in (f"{{{SVG}}}polygon", f"{{{SVG}}}path",
                                                       f"{{{SVG}}}ellipse")]
 
 
-def _remember(elements, attributes):
+def _remember(elements: Iterable[ET.Element], attributes: Iterable[str]) -> Undo:
     saved = [(element, {name: element.get(name) for name in attributes}) for element in elements]
 
-    def undo():
+    def undo() -> None:
         for element, values in saved:
             for name, value in values.items():
                 if value is None:
@@ -151,20 +170,20 @@ def _remember(elements, attributes):
     return undo
 
 
-def _outline(group, color, width):
+def _outline(group: ET.Element, color: str, width: str) -> None:
     for shape in _shapes(group)[:1]:
         shape.set("stroke", color)
         shape.set("stroke-width", width)
 
 
-def _fill(group, color):
+def _fill(group: ET.Element, color: str) -> Undo:
     shape = _shapes(group)[0]
     undo = _remember([shape], ("fill",))
     shape.set("fill", color)
     return undo
 
 
-def _stroke(group, color, dashed=False):
+def _stroke(group: ET.Element, color: str, dashed: bool = False) -> Undo:
     shapes = _shapes(group)
     undo = _remember(shapes, ("stroke", "stroke-width", "fill", "stroke-dasharray"))
     for shape in shapes:

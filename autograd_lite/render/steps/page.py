@@ -4,10 +4,17 @@ script, nothing fetched.
 Without script (an untrusted notebook) the first frame and its caption still show.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import html
 import json
 import re
 import secrets
+
+Patches = list[list[Any]]  # per frame: [element number, {"t": text, "a": {attribute: value}}] pairs
 
 STYLE = """
 .ag-steps { font-family: system-ui, sans-serif; color: #222; max-width: 100%; }
@@ -86,19 +93,19 @@ SCRIPT = """
 """
 
 
-def inline_svg(svg):
+def inline_svg(svg: str) -> str:
     """An SVG document as an element to paste into HTML (no XML declaration or comments)."""
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
     return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
 
 
-def script_json(data):
+def script_json(data: object) -> str:
     """JSON that cannot end its <script> element early, whatever labels it carries."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def page_body(first_svg, patches, captions, title):
+def page_body(first_svg: str, patches: Patches, captions: Sequence[str], title: str) -> str:
     """The controls and the drawing, in one ``<div>`` whose script only touches that div."""
     page_id = "ag-steps-" + secrets.token_hex(4)
     n = len(captions)
@@ -124,7 +131,7 @@ contributed. Keys: \u2190 / \u2192.</p>
 </div>"""
 
 
-def full_page(first_svg, patches, captions, title):
+def full_page(first_svg: str, patches: Patches, captions: Sequence[str], title: str) -> str:
     """A whole HTML document: self-contained, no network access."""
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -13,28 +13,35 @@ The recorder runs that algorithm on its own dicts, from the public ``parents`` a
 the engine's, bit for bit (tests/test_render_steps.py checks this against ``backward()``).
 """
 
-from typing import NamedTuple
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 from ...rules import ZERO
 from ..labels import join_terms
+
+if TYPE_CHECKING:
+    from ...value import Value
+    from ..paths import GraphIndex
 
 
 class Step(NamedTuple):
     """One step of backward: the seed (``consumer is None``) or one ``parent.grad += local * grad``."""
 
     receiver: int  # position of the node whose grad changes, in the GraphIndex order
-    consumer: object  # position of the node passing its grad on; None for the seed
-    slot: object  # which of the consumer's inputs the receiver is; None for the seed
+    consumer: int | None  # position of the node passing its grad on; None for the seed
+    slot: int | None  # which of the consumer's inputs the receiver is; None for the seed
     local: float  # d consumer / d receiver (the seed itself for the seed step)
     incoming: float  # the consumer's complete grad (the seed for the seed step)
     masked: bool  # a structural zero (the op is flat there): this use contributes nothing
-    terms: tuple  # the receiver's contributions so far, in order (masked ones left out)
+    terms: tuple[float, ...]  # the receiver's contributions so far, in order (masked ones left out)
     total: float  # the receiver's running sum after this step
     complete: bool  # every use of the receiver has now contributed
     caption: str
 
 
-def record_steps(index, seed, fmt):
+def record_steps(index: GraphIndex, seed: float, fmt: Callable[[float], str]) -> list[Step]:
     """The steps of ``backward(root, seed)`` on the graph of ``index`` (a GraphIndex)."""
     position = index.position
     pending = {node: 0 for node in index.order}
@@ -42,8 +49,8 @@ def record_steps(index, seed, fmt):
         for parent in node.parents:
             pending[parent] += 1
     root = index.root
-    total = {root: 0.0 + seed}
-    terms = {root: (seed,)}
+    total: dict[Value, float] = {root: 0.0 + seed}
+    terms: dict[Value, tuple[float, ...]] = {root: (seed,)}
     names = Namer(index)
     steps = [Step(position[root], None, None, seed, seed, False, (seed,), total[root], True,
                   names.seed_caption(seed, fmt))]
@@ -66,7 +73,7 @@ def record_steps(index, seed, fmt):
     return steps
 
 
-def short(x):
+def short(x: float) -> str:
     """Numbers in captions: at most 6 significant digits, no trailing zeros (``6``, ``0.5``)."""
     return format(x, ".6g")
 
@@ -74,18 +81,18 @@ def short(x):
 class Namer:
     """Captions in words, with the names ``draw_graph`` and ``explain`` use."""
 
-    def __init__(self, index):
+    def __init__(self, index: GraphIndex) -> None:
         self.index = index
         self.out = index.name(index.root)
 
-    def seed_caption(self, seed, fmt):
+    def seed_caption(self, seed: float, fmt: Callable[[float], str]) -> str:
         out = self.out
         inputs = len(self.index.root.parents)
         passes = (f" It is complete, so it passes its grad on to its {inputs} input"
                   f"{'s' if inputs != 1 else ''}." if inputs else "")
         return f"{out} is the output: backward() starts with {out}.grad = {short(seed)} (the seed).{passes}"
 
-    def caption(self, step, parent, node, waiting, fmt):
+    def caption(self, step: Step, parent: Value, node: Value, waiting: int, fmt: Callable[[float], str]) -> str:
         receiver, consumer = self.index.name(parent), self.index.name(node)
         local = f"\u2202{consumer}/\u2202{receiver} = {short(step.local)}"
         if step.masked:

@@ -12,10 +12,20 @@ autograd_lite.testing.conformance my_engine:Value``). In a course's test file:
 Needs hypothesis and sympy (both in the "test" extra).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported on first use (below)
+    from .check import Budget, check_engine
+    from .loading import EngineLoadError, load_engine
+    from .pytest_helper import pytest_suite
+    from .report import Report
+
 __all__ = ["check_engine", "load_engine", "pytest_suite", "Report", "Budget", "EngineLoadError"]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     # Imported on first use: the deep-chain child process imports this package and needs
     # none of hypothesis or sympy.
     if name in ("check_engine", "Budget"):

@@ -1,12 +1,16 @@
 """check_engine: detect the ops, search each property, collect the report."""
 
+from __future__ import annotations
+
 import inspect
 import sys
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from .deep_chain import chain_lines, importable_name, run_chain
 from .detection import detect, looks_like_a_value
-from .program import FORMS
+from .detection import Detection
+from .program import FORMS, Form
 from .properties import (BackwardTwice, Counterexample, Engine, Oracle, judge_gradient, one_op_programs, programs,
                          search)
 from .report import FAILED, NOT_PROVIDED, PASSED, SKIPPED, Report, Result
@@ -20,7 +24,7 @@ class Budget(NamedTuple):
     graph_examples: int = 200
     twice_examples: int = 100
     max_size: int = 6
-    chain_depths: tuple = (10_000, 100_000)
+    chain_depths: tuple[int, ...] = (10_000, 100_000)
     chain_time_limit: float = 30.0
     call_time_limit: float = 5.0
 
@@ -34,16 +38,17 @@ FAN_OUT = "fan-out: a node used twice or more (a + a, a * a, diamonds)"
 TWICE = "a second backward() gives leaves exactly 2x (accumulate) or 1x (reset)"
 
 
-def chain_name(depths):
+def chain_name(depths: Sequence[int]) -> str:
     return "gradient through a chain " + " and ".join(f"{d:,}" for d in depths) + " ops deep"
 
 
-def engine_name(V):
+def engine_name(V: Any) -> str:
     name = importable_name(V)
     return f"{name[0]}:{name[1]}" if name else getattr(V, "__qualname__", repr(V))
 
 
-def check_engine(ValueClass, *, thorough=False, name=None, budget=None):
+def check_engine(ValueClass: type, *, thorough: bool = False, name: str | None = None,
+                 budget: Budget | None = None) -> Report:
     """Check a micrograd-style engine class and return a :class:`Report`.
 
     ``ValueClass`` needs ``ValueClass(x)``, ``.data``, ``.grad``, ``.backward()`` and ``+``
@@ -69,7 +74,7 @@ def check_engine(ValueClass, *, thorough=False, name=None, budget=None):
         sys.setrecursionlimit(limit)
 
 
-def _check(engine, name, budget):
+def _check(engine: Engine, name: str, budget: Budget) -> Report:
     ValueClass = engine.V
     core_error = _core_error(engine)
     if core_error is not None:
@@ -83,7 +88,7 @@ def _check(engine, name, budget):
     return Report(name, results + properties, mode)
 
 
-def _core_error(engine):
+def _core_error(engine: Engine) -> Counterexample | None:
     lines = (f"x0 = {engine.cls}(0.5)",)
     try:
         leaf = guarded(lambda: engine.V(0.5), f"{engine.cls}(0.5)", engine.time_limit)
@@ -95,7 +100,7 @@ def _core_error(engine):
     return None
 
 
-def _check_op(engine, form, detection, budget, oracle):
+def _check_op(engine: Engine, form: Form, detection: Detection, budget: Budget, oracle: Oracle) -> Result:
     if detection.status == NOT_PROVIDED and form.name not in CORE:
         return Result(form.name, "op", NOT_PROVIDED, detection.reason)
     if detection.status != "provided":
@@ -106,8 +111,10 @@ def _check_op(engine, form, detection, budget, oracle):
     return Result(form.name, "op", PASSED if found is None else FAILED, counterexample=found)
 
 
-def _check_properties(engine, usable, budget, oracle):
-    results, mode = [], None
+def _check_properties(engine: Engine, usable: set[str], budget: Budget,
+                      oracle: Oracle) -> tuple[list[Result], str | None]:
+    results: list[Result] = []
+    mode: str | None = None
     if not set(CORE) <= usable:
         why = "needs a + b and a * b to pass first"
         results += [Result(TREES, "property", SKIPPED, why), Result(FAN_OUT, "property", SKIPPED, why),
@@ -123,14 +130,14 @@ def _check_properties(engine, usable, budget, oracle):
         twice = BackwardTwice(engine)
         found = search(programs(ops, usable, min(size, 5), 0.3), twice, budget.twice_examples)
         mode = twice.mode if found is None else None
-        detail = {"accumulate": "(it accumulates)", "reset": "(it resets)"}.get(mode, "")
+        detail = {"accumulate": "(it accumulates)", "reset": "(it resets)"}.get(mode or "", "")
         results.append(Result(TWICE, "property", PASSED if found is None else FAILED, detail, found))
     if budget.chain_depths:
         results.append(_check_chain(engine, usable, budget))
     return results, mode
 
 
-def _check_chain(engine, usable, budget):
+def _check_chain(engine: Engine, usable: set[str], budget: Budget) -> Result:
     title = chain_name(budget.chain_depths)
     lifted = "a + n" not in usable
     for depth in budget.chain_depths:

@@ -4,8 +4,14 @@ Exit codes: 0 every provided op and property holds; 1 something failed (the repo
 what, with code that shows it); 2 the engine could not be loaded or the options were wrong.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .report import Report
 
 HELP = "check any micrograd-style autodiff engine with property-based tests"
 EPILOG = """\
@@ -23,7 +29,7 @@ exit codes: 0 everything the engine provides is right; 1 something failed; 2 the
 could not be loaded, or a bad option."""
 
 
-def add_arguments(parser):
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("engine", metavar="MODULE:CLASS",
                         help="the engine's Value class, e.g. micrograd.engine:Value or my_engine:Value")
     parser.add_argument("--thorough", action="store_true", help="search about ten times longer")
@@ -34,7 +40,7 @@ class LoadFailed(Exception):
     """The engine, or the kit's own dependencies, could not be loaded (exit code 2)."""
 
 
-def report_for(args):
+def report_for(args: argparse.Namespace) -> Report:
     """Load the engine and check it; LoadFailed with a one-line message if it can't be."""
     try:
         from .check import check_engine
@@ -49,11 +55,11 @@ def report_for(args):
     return check_engine(engine, thorough=args.thorough, name=args.engine.strip())
 
 
-def render(report, as_json):
+def render(report: Report, as_json: bool) -> str:
     return report.to_json() if as_json else str(report)
 
 
-def write(text, stream=None):
+def write(text: str, stream: TextIO | None = None) -> None:
     """Print ``text`` even on a console that cannot encode some character of it."""
     stream = stream or sys.stdout
     try:
@@ -64,7 +70,7 @@ def write(text, stream=None):
     stream.flush()
 
 
-def main(argv=None, prog="python -m autograd_lite.testing.conformance"):
+def main(argv: list[str] | None = None, prog: str = "python -m autograd_lite.testing.conformance") -> int:
     """Run the command; return the exit code."""
     parser = argparse.ArgumentParser(prog=prog, description=HELP[0].upper() + HELP[1:] + ".", epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -8,6 +8,8 @@ imported by name; otherwise (a class defined in a script or a function) a fork o
 process, where the platform has one.
 """
 
+from __future__ import annotations
+
 import contextlib
 import importlib
 import json
@@ -17,6 +19,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+from typing import Any, NoReturn
+
+Outcome = dict[str, Any]  # {"grad": x0.grad}, {"error": one line} or {"skipped": why}
 
 from ...atomic import write_atomically
 from .sandbox import Discard, describe
@@ -24,18 +29,18 @@ from .sandbox import Discard, describe
 DEFAULT_RECURSION_LIMIT = 1000
 
 
-def chain_lines(cls, depth, lifted):
+def chain_lines(cls: str, depth: int, lifted: bool) -> list[str]:
     step = f"y + {cls}(1.0)" if lifted else "y + 1.0"
     return [f"x0 = {cls}(0.5)", "y = x0", f"for _ in range({depth}):", f"    y = {step}", "y.backward()"]
 
 
-def importable_name(V):
+def importable_name(V: object) -> tuple[str, str] | None:
     """``(module, qualname)`` if importing that gives back ``V`` itself, else None."""
     module, qualname = getattr(V, "__module__", None), getattr(V, "__qualname__", "")
     if not isinstance(module, str) or module == "__main__" or "<locals>" in qualname:
         return None
     try:
-        found = importlib.import_module(module)
+        found: object = importlib.import_module(module)
         for part in qualname.split("."):
             found = getattr(found, part)
     except Exception:
@@ -43,7 +48,7 @@ def importable_name(V):
     return (module, qualname) if found is V else None
 
 
-def run_chain(V, depth, lifted, time_limit):
+def run_chain(V: Any, depth: int, lifted: bool, time_limit: float) -> Outcome:
     """``{"grad": x0.grad}`` or ``{"error": one line}`` or ``{"skipped": why}``."""
     with tempfile.TemporaryDirectory(prefix="conform-chain-") as folder:
         path = os.path.join(folder, "result.json")
@@ -58,10 +63,11 @@ def run_chain(V, depth, lifted, time_limit):
         if outcome is not None:
             return outcome
         with open(path, encoding="utf-8") as file:
-            return json.load(file)  # written whole or not at all (write_atomically)
+            result: Outcome = json.load(file)  # written whole or not at all (write_atomically)
+            return result
 
 
-def _run_subprocess(name, depth, lifted, path, time_limit):
+def _run_subprocess(name: tuple[str, str], depth: int, lifted: bool, path: str, time_limit: float) -> Outcome | None:
     paths = [os.path.abspath(p) if p else os.getcwd() for p in sys.path]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
     command = [sys.executable, "-m", __name__, *name, str(depth), "lifted" if lifted else "number", path]
@@ -73,7 +79,7 @@ def _run_subprocess(name, depth, lifted, path, time_limit):
     return _died(completed.returncode, path)
 
 
-def _run_fork(V, depth, lifted, path, time_limit):
+def _run_fork(V: Any, depth: int, lifted: bool, path: str, time_limit: float) -> Outcome | None:
     process = multiprocessing.get_context("fork").Process(target=_forked, args=(V, depth, lifted, path))
     process.start()
     try:
@@ -88,11 +94,11 @@ def _run_fork(V, depth, lifted, path, time_limit):
     return _timed_out(time_limit) if timed_out else _died(process.exitcode, path)
 
 
-def _timed_out(time_limit):
+def _timed_out(time_limit: float) -> Outcome:
     return {"error": f"no result within {time_limit:g} s (the process was stopped)"}
 
 
-def _died(code, path):
+def _died(code: int | None, path: str) -> Outcome | None:
     if os.path.exists(path):
         return None
     if code is not None and code < 0:
@@ -105,13 +111,13 @@ def _died(code, path):
     return {"error": f"the process {how} before reporting a result (a crash in the engine?)"}
 
 
-def _forked(V, depth, lifted, path):
+def _forked(V: Any, depth: int, lifted: bool, path: str) -> NoReturn:
     sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
     _write(path, chain_gradient(V, depth, lifted))
     os._exit(0)
 
 
-def chain_gradient(V, depth, lifted):
+def chain_gradient(V: Any, depth: int, lifted: bool) -> Outcome:
     """Build ``y = x0 + 1 + 1 + ...`` (``depth`` ops) and differentiate it."""
     step = "y + Value(1.0)" if lifted else "y + 1.0"
     where = "Value(0.5)"
@@ -132,12 +138,13 @@ def chain_gradient(V, depth, lifted):
         return {"error": f"{where} raised {describe(error)}"}
 
 
-def _write(path, result):
+def _write(path: str, result: Outcome) -> None:
     write_atomically(path, json.dumps(result))
 
 
-def _main(argv):
+def _main(argv: list[str]) -> NoReturn:
     module, qualname, depth, mode, path = argv
+    V: Any
     try:
         V = importlib.import_module(module)
         for part in qualname.split("."):

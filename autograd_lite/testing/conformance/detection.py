@@ -11,10 +11,12 @@ Fair to the engine, in both directions:
 * *failed*: it raised anything else, hung, or returned something that is not a Value.
 """
 
-from typing import NamedTuple
+from __future__ import annotations
+
+from typing import Any, NamedTuple
 
 from ..expression import Expression, Instruction
-from .program import FORMS, Program
+from .program import FORMS, Form, Program
 from .sandbox import EngineError, guarded
 
 REFUSALS = {"TypeError", "NotImplementedError", "AssertionError"}
@@ -34,17 +36,17 @@ class Detection(NamedTuple):
 
     status: str
     reason: str = ""
-    lines: tuple = ()
+    lines: tuple[str, ...] = ()
 
 
-def probe_program(form):
+def probe_program(form: Form) -> Program:
     args = (0, 1) if form.op in _BINARY else (0,)
     inputs = _PROBE_INPUTS[: len(args)]
     expression = Expression(inputs, [Instruction(form.op, args, _PROBE_PARAMS.get(form.op))])
     return Program(expression, [form])
 
 
-def looks_like_a_value(thing):
+def looks_like_a_value(thing: object) -> bool:
     """A micrograd-style node: it has ``data``, ``grad`` and ``backward``. Any attribute
     lookup that raises counts as missing."""
     try:
@@ -55,12 +57,12 @@ def looks_like_a_value(thing):
         return False
 
 
-def detect(V, cls, time_limit):
+def detect(V: Any, cls: str, time_limit: float | None) -> dict[str, Detection]:
     """``{form name: Detection}`` for every form in :data:`~.program.FORMS`."""
     return {form.name: _detect_one(V, cls, form, time_limit) for form in FORMS}
 
 
-def _detect_one(V, cls, form, time_limit):
+def _detect_one(V: Any, cls: str, form: Form, time_limit: float | None) -> Detection:
     program = probe_program(form)
     lines = tuple(program.lines(cls))
     if form.name.startswith("a."):

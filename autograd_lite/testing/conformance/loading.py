@@ -1,5 +1,7 @@
 """``MODULE:ATTR`` to a class, with a one-line error for everything that can go wrong."""
 
+from __future__ import annotations
+
 import importlib
 import importlib.util
 import inspect
@@ -18,12 +20,13 @@ class EngineLoadError(Exception):
     """The engine could not be loaded; ``str()`` says why and what to do, in one line."""
 
 
-def load_engine(spec):
+def load_engine(spec: str) -> type:
     """The class named by ``"module:Attr"`` (``Attr`` may be dotted). The current folder is
     searched first, as ``python -m`` does, so ``my_engine:Value`` finds ./my_engine.py."""
     module_name, attribute = _split(spec)
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
+    found: object
     try:
         found = importlib.util.find_spec(module_name)
     except Exception:  # a parent package that fails to import: the import below says how
@@ -35,7 +38,7 @@ def load_engine(spec):
         module = guarded(lambda: importlib.import_module(module_name), f"importing {module_name}", IMPORT_TIME_LIMIT)
     except EngineError as error:
         raise EngineLoadError(f"{error}; fix the module, then run again") from None
-    engine = module
+    engine: object = module
     for depth, part in enumerate(attribute.split(".")):
         try:
             engine = guarded(lambda: getattr(engine, part), part, IMPORT_TIME_LIMIT)
@@ -52,7 +55,7 @@ def load_engine(spec):
     return engine
 
 
-def _split(spec):
+def _split(spec: object) -> tuple[str, str]:
     if not isinstance(spec, str):
         raise EngineLoadError(f"the engine must be named as a string MODULE:CLASS ({EXAMPLE}), got "
                               f"{type(spec).__name__}")

@@ -8,19 +8,25 @@ The random graphs come from :mod:`autograd_lite.testing.strategies` as
 prints itself as the runnable Python that a student can paste.
 """
 
+from __future__ import annotations
+
 import math
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .sandbox import EngineError, guarded
 
+if TYPE_CHECKING:
+    from ..expression import Expression
 
-def _number(p):
+
+def _number(p: float) -> str:
     """A number as Python source; negative ones in parentheses, so ``x0 - (-1.0)``."""
     text = repr(float(p))
     return f"({text})" if text.startswith("-") else text
 
 
-def _power_of_two(p):
+def _power_of_two(p: float) -> bool:
     return p != 0.0 and math.frexp(p)[0] in (0.5, -0.5)
 
 
@@ -30,12 +36,12 @@ class Form(NamedTuple):
 
     name: str
     op: str        # the Expression op it computes
-    call: object
-    text: object
-    fits: object = None  # param -> bool: whether this form can write that param exactly
+    call: Callable[[Any, list[Any], Any], Any]  # (engine class, operands, param) -> the result
+    text: Callable[[list[str], Any], str]  # (operand names, param) -> the code
+    fits: Callable[[Any], bool] | None = None  # param -> whether this form can write that param exactly
 
 
-def _method(name):
+def _method(name: str) -> Form:
     return Form(f"a.{name}()", name, lambda V, a, p: getattr(a[0], name)(), lambda n, p: f"{n[0]}.{name}()")
 
 
@@ -66,10 +72,10 @@ LIFTED_CONSTANT = Form("a + Value(n)", "x+c", lambda V, a, p: a[0] + V(p),
                        lambda n, p: f"{n[0]} + {{cls}}({_number(p)})")
 
 
-def choose_forms(expression, usable, choices=()):
+def choose_forms(expression: Expression, usable: Iterable[str], choices: Sequence[int] = ()) -> list[Form]:
     """One form per instruction: ``choices[k]`` picks among the ``usable`` forms (names) that
     compute instruction k's op and can write its param; the first when choices run out."""
-    forms = []
+    forms: list[Form] = []
     for k, ins in enumerate(expression.instructions):
         candidates = [f for f in FORMS if f.op == ins.op and f.name in usable and (f.fits is None or f.fits(ins.param))]
         if not candidates and ins.op == "x+c":
@@ -83,15 +89,16 @@ def choose_forms(expression, usable, choices=()):
 class Program:
     """An Expression written with a form per instruction, for an engine class named ``cls``."""
 
-    def __init__(self, expression, forms):
+    def __init__(self, expression: Expression, forms: Iterable[Form]) -> None:
         self.expression = expression
         self.forms = list(forms)
 
-    def names(self):
+    def names(self) -> list[str]:
+        """The variable names: ``x0 ..`` for the leaves, ``v<k>`` for the ops, ``y`` for the output."""
         n, size = self.expression.n_leaves, self.expression.size
         return [f"x{i}" for i in range(n)] + [f"v{n + k}" for k in range(size - 1)] + (["y"] if size else [])
 
-    def lines(self, cls):
+    def lines(self, cls: str) -> list[str]:
         """The program as Python statements, one op per line, ending with the output ``y``."""
         names = self.names()
         lines = [f"{names[i]} = {cls}({_number(x)})" for i, x in enumerate(self.expression.inputs)]
@@ -102,11 +109,11 @@ class Program:
             lines.append(f"y = {names[-1]}")
         return lines
 
-    def run(self, V, cls, time_limit):
+    def run(self, V: Any, cls: str, time_limit: float | None) -> tuple[list[Any], Any]:
         """Build the graph on the engine: ``(leaves, output)``. An op that raises becomes an
         EngineError whose ``.lines`` are the program up to and including the failing line."""
         lines = self.lines(cls)
-        nodes = []
+        nodes: list[Any] = []
         for i, x in enumerate(self.expression.inputs):
             nodes.append(_step(lambda: V(x), lines, i, time_limit))
         n = self.expression.n_leaves
@@ -116,7 +123,7 @@ class Program:
         return nodes[:n], nodes[-1]
 
 
-def _step(call, lines, index, time_limit):
+def _step(call: Callable[[], Any], lines: list[str], index: int, time_limit: float | None) -> Any:
     statement = lines[index]
     expression = statement.split(" = ", 1)[1]
     try:

@@ -5,9 +5,12 @@ Every gradient is judged against sympy's exact derivative of the same graph
 returns ``None`` or the smallest :class:`Counterexample` hypothesis could shrink to.
 """
 
+from __future__ import annotations
+
 import math
 import re
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
@@ -19,6 +22,12 @@ from ..strategies import expressions
 from .program import Program, choose_forms
 from .sandbox import EngineError, guarded, to_float
 
+if TYPE_CHECKING:
+    from ..expression import Expression
+    from .program import Form
+
+Judge = Callable[[Any], "Counterexample | None"]
+
 RTOL = 1e-7            # an engine's float rounding, relative to the gradient's scale
 TWICE_RTOL = 1e-9      # 2x or 1x after a second backward(): the same sums again
 MAX_NODE_MAGNITUDE = 100.0  # keeps e.g. a textbook tanh via math.exp(2*x) from overflowing
@@ -29,18 +38,18 @@ class Counterexample(NamedTuple):
     """Runnable ``lines`` and what they show: ``comments`` for the reader, ``actual`` and
     ``expected`` as ``{"x0.grad": number}``; ``error`` when the engine raised."""
 
-    lines: tuple
-    comments: tuple
-    actual: dict = {}
-    expected: dict = {}
-    error: str = None
+    lines: tuple[str, ...]
+    comments: tuple[str, ...]
+    actual: dict[str, Any] = {}
+    expected: dict[str, Any] = {}
+    error: str | None = None
 
     @property
-    def code(self):
+    def code(self) -> str:
         return "\n".join((*self.lines, *self.comments))
 
     @property
-    def op_count(self):
+    def op_count(self) -> int:
         """How many ops the code applies (a loop counts once)."""
         return sum(1 for line in self.lines if re.match(r"\s*(v\d+|y) = ", line) and not re.match(r"y = x\d+$", line))
 
@@ -48,17 +57,17 @@ class Counterexample(NamedTuple):
 class Engine(NamedTuple):
     """The class under test, the name its code is printed with, and the per-call time limit."""
 
-    V: object
+    V: Any
     cls: str
     time_limit: float
 
 
-def search(strategy, judge, examples):
+def search(strategy: Any, judge: Judge, examples: int) -> Counterexample | None:
     """The shrunk counterexample that ``judge`` (case -> Counterexample or None) finds
     among ``examples`` derandomized draws of ``strategy``, or None."""
-    found = {}
+    found: dict[Any, tuple[Any, Counterexample]] = {}
 
-    def bad(case):
+    def bad(case: Any) -> bool:
         outcome = judge(case)
         if outcome is not None:
             found[id(case)] = (case, outcome)
@@ -79,7 +88,8 @@ def search(strategy, judge, examples):
     return found[id(case)][1] if id(case) in found else found["last"][1]
 
 
-def programs(ops, usable, max_size, sharing, n_leaves=(1, 3), min_value=-3.0, max_value=3.0):
+def programs(ops: Sequence[str], usable: Iterable[str], max_size: int, sharing: float,
+             n_leaves: tuple[int, int] = (1, 3), min_value: float = -3.0, max_value: float = 3.0) -> Any:
     """Programs over the Expression ``ops``, each instruction written in one of the
     ``usable`` forms (chosen by a drawn integer, so shrinking goes to the first form)."""
     graphs = expressions(ops=ops, n_leaves=n_leaves, max_size=max_size, sharing=sharing,
@@ -88,13 +98,14 @@ def programs(ops, usable, max_size, sharing, n_leaves=(1, 3), min_value=-3.0, ma
     return st.tuples(graphs, choices).map(lambda pair: Program(pair[0], choose_forms(pair[0], usable, pair[1])))
 
 
-def one_op_programs(form):
+def one_op_programs(form: Form) -> Any:
     """The op alone on its own leaves (one per operand), inside its domain."""
     arity = OPS[form.op].arity
     low = 0.1 if form.op in _POSITIVE_DOMAIN else -3.0
     graphs = expressions(ops=[form.op], n_leaves=arity, max_size=1, sharing=0.0, min_value=low, max_value=3.0)
-    if form.fits is not None:
-        graphs = graphs.filter(lambda ex: all(form.fits(ins.param) for ins in ex.instructions))
+    fits = form.fits
+    if fits is not None:
+        graphs = graphs.filter(lambda ex: all(fits(ins.param) for ins in ex.instructions))
     return graphs.map(lambda ex: Program(ex, [form] * ex.size))
 
 
@@ -104,11 +115,11 @@ class Oracle:
     sympy can take minutes, and gigabytes, on a rare graph (nested powers of powers); after
     ``time_limit`` seconds that graph is not judged rather than stalling the kit."""
 
-    def __init__(self, time_limit=10.0):
-        self.cache = {}
+    def __init__(self, time_limit: float = 10.0) -> None:
+        self.cache: dict[Any, tuple[float, list[float]] | None] = {}
         self.time_limit = time_limit
 
-    def __call__(self, expression):
+    def __call__(self, expression: Expression) -> tuple[float, list[float]] | None:
         key = (tuple(expression.inputs), expression.instructions)
         if key not in self.cache:
             try:
@@ -120,26 +131,27 @@ class Oracle:
         return self.cache[key]
 
 
-def _node_values(expression):
+def _node_values(expression: Expression) -> list[float]:
     values = list(expression.inputs)
     for ins in expression.instructions:
-        values.append(float(OPS[ins.op].on_floats([values[i] for i in ins.args], ins.param)))
+        on_floats = cast(Callable[..., float], OPS[ins.op].on_floats)  # typed `object` in testing/expression.py
+        values.append(float(on_floats([values[i] for i in ins.args], ins.param)))
     return values
 
 
-def _close(actual, expected, scale, rtol):
+def _close(actual: float, expected: float, scale: float, rtol: float) -> bool:
     return math.isfinite(actual) and abs(actual - expected) <= rtol * (abs(expected) + scale)
 
 
-def _raised(lines, error):
+def _raised(lines: Iterable[str], error: EngineError) -> Counterexample:
     return Counterexample(tuple(lines), (f"# {error}",), error=str(error))
 
 
-def judge_gradient(engine, oracle, fan_out=None):
+def judge_gradient(engine: Engine, oracle: Oracle, fan_out: bool | None = None) -> Judge:
     """A judge: the program's value and every leaf's gradient must match sympy. With
     ``fan_out`` True (False) only graphs with (without) a node used twice are judged."""
 
-    def judge(program):
+    def judge(program: Program) -> Counterexample | None:
         ex = program.expression
         if fan_out is not None and ex.has_fan_out() != fan_out:
             return None
@@ -181,11 +193,11 @@ class BackwardTwice:
     (it accumulates) or exactly 1x (it resets) what the first call gave, the same way on
     every graph. ``mode`` is the behaviour seen: "accumulate", "reset" or None."""
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.mode = None
+        self.mode: str | None = None
 
-    def __call__(self, program):
+    def __call__(self, program: Program) -> Counterexample | None:
         engine = self.engine
         if program.expression.size == 0:  # y = x0: the output is a leaf, nothing to propagate
             return None
@@ -213,7 +225,8 @@ class BackwardTwice:
         return None
 
     @staticmethod
-    def _failure(lines, i, first, second, other_mode):
+    def _failure(lines: Sequence[str], i: int, first: Sequence[float], second: Sequence[float],
+                 other_mode: str | None) -> Counterexample:
         comment = f"# x{i}.grad is {second[i]!r} after the second y.backward(): expected "
         if other_mode is None:
             comment += f"{2 * first[i]!r} (accumulate) or {first[i]!r} (reset)"
@@ -222,13 +235,13 @@ class BackwardTwice:
         return Counterexample(tuple(lines), (comment,), {f"x{i}.grad": second[i]},
                               {f"x{i}.grad": [2 * first[i], first[i]]})
 
-    def _grads(self, leaves):
+    def _grads(self, leaves: Sequence[Any]) -> list[float]:
         engine = self.engine
         return [to_float(guarded(lambda: leaf.grad, f"x{i}.grad", engine.time_limit), f"x{i}.grad")
                 for i, leaf in enumerate(leaves)]
 
     @staticmethod
-    def _mode(first, second):
+    def _mode(first: float, second: float) -> str | None:
         if first == 0.0 and second == 0.0:
             return "either"
         if _close(second, 2.0 * first, 0.0, TWICE_RTOL):

@@ -1,13 +1,18 @@
 """``test_my_engine = pytest_suite("my_engine:Value")``: the kit as pytest tests, one per
 line of the report, so a grader sees which checks a student's engine passes."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from .check import DEFAULT, FAN_OUT, THOROUGH, TREES, TWICE, chain_name, check_engine
 from .loading import EngineLoadError, load_engine
 from .program import FORMS
 from .report import FAILED, PASSED
 
 
-def pytest_suite(engine, *, thorough=False):
+def pytest_suite(engine: str | type, *, thorough: bool = False) -> Callable[[str], None]:
     """A pytest test function, parametrized over the report's lines. ``engine`` is
     ``"module:Class"`` or the class itself. The engine is checked once, on the first test;
     a failed line fails with its counterexample, a not-provided op is skipped."""
@@ -15,9 +20,9 @@ def pytest_suite(engine, *, thorough=False):
 
     budget = THOROUGH if thorough else DEFAULT
     names = [form.name for form in FORMS] + [TREES, FAN_OUT, TWICE, chain_name(budget.chain_depths)]
-    cache = {}
+    cache: dict[str, Any] = {}
 
-    def report():
+    def report() -> Any:
         if "report" not in cache:
             try:
                 cls = load_engine(engine) if isinstance(engine, str) else engine
@@ -27,7 +32,7 @@ def pytest_suite(engine, *, thorough=False):
         return cache["report"]
 
     @pytest.mark.parametrize("check", names)
-    def test_conformance(check):
+    def test_conformance(check: str) -> None:
         found = report()
         if isinstance(found, Exception):
             pytest.fail(f"the engine could not be loaded: {found}", pytrace=False)

@@ -1,8 +1,14 @@
 """The report: one line per op and per property, counterexamples as code, text or JSON."""
 
+from __future__ import annotations
+
 import json
 import math
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from .properties import Counterexample
 
 PASSED, FAILED, NOT_PROVIDED, SKIPPED = "passed", "failed", "not provided", "skipped"
 _INDENT = " " * 16
@@ -16,7 +22,7 @@ class Result(NamedTuple):
     kind: str
     status: str
     detail: str = ""
-    counterexample: object = None
+    counterexample: Counterexample | None = None
 
 
 class Report:
@@ -30,37 +36,38 @@ class Report:
     command prints and ``report.as_dict()`` the data behind ``--json``.
     """
 
-    def __init__(self, engine, results, backward_twice=None):
+    def __init__(self, engine: str, results: Iterable[Result], backward_twice: str | None = None) -> None:
         self.engine = engine
         self.results = list(results)
         self.backward_twice = backward_twice
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
         return not self.failures
 
     @property
-    def failures(self):
+    def failures(self) -> list[Result]:
         return [r for r in self.results if r.status == FAILED]
 
     @property
-    def not_provided(self):
+    def not_provided(self) -> list[str]:
         return [r.name for r in self.results if r.status == NOT_PROVIDED]
 
-    def result(self, name):
+    def result(self, name: str) -> Result:
         """The result line called ``name``."""
         for r in self.results:
             if r.name == name:
                 return r
         raise KeyError(f"no result called {name!r}; the names are {', '.join(r.name for r in self.results)}")
 
-    def summary(self):
+    def summary(self) -> str:
+        """``PASSED: 20 passed, 3 not provided`` (or ``FAILED: ...`` first)."""
         counts = {status: sum(r.status == status for r in self.results) for status in (FAILED, PASSED, NOT_PROVIDED)}
         parts = [f"{counts[FAILED]} failed"] if counts[FAILED] else []
         parts += [f"{counts[PASSED]} passed", f"{counts[NOT_PROVIDED]} not provided"]
         return f"{'FAILED' if counts[FAILED] else 'PASSED'}: {', '.join(parts)}"
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"Conformance of {self.engine}"]
         sections = {"op": "Each op alone, against sympy's exact derivative:",
                     "property": "Properties, on random graphs of the ops that passed:"}
@@ -75,12 +82,12 @@ class Report:
         lines += ["", self.summary()]
         return "\n".join(lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Report {self.engine}: {self.summary()}>"
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
-        def counterexample(c):
+        def counterexample(c: Counterexample | None) -> dict[str, Any] | None:
             if c is None:
                 return None
             return {"code": c.code, "actual": _plain(c.actual), "expected": _plain(c.expected), "error": c.error}
@@ -94,14 +101,14 @@ class Report:
                          "counterexample": counterexample(r.counterexample)} for r in self.results],
         }
 
-    def to_json(self):
+    def to_json(self) -> str:
         """``as_dict()`` as JSON text (a nan or inf gradient is written as the string "nan"...)."""
         return json.dumps(self.as_dict(), indent=2, allow_nan=False)
 
 
-def _plain(numbers):
+def _plain(numbers: dict[str, Any]) -> dict[str, Any]:
     """JSON has no nan or inf: those become strings."""
-    def one(x):
+    def one(x: Any) -> Any:
         if isinstance(x, list):
             return [one(y) for y in x]
         return x if math.isfinite(x) else repr(x)

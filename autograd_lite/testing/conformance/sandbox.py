@@ -5,17 +5,26 @@ loop forever or recurse without end. Every call into it goes through :func:`guar
 turns all of that into an :class:`EngineError` carrying a one-line description.
 """
 
+from __future__ import annotations
+
 import contextlib
 import io
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 class EngineError(Exception):
     """The engine raised (or hung) while we called it; ``str()`` is one line for the report."""
 
-    def __init__(self, description, exception_type=None, exception=""):
+    lines: list[str]  # set by conformance.program: the program up to the line that failed
+
+    def __init__(self, description: str, exception_type: str | None = None, exception: str = "") -> None:
         super().__init__(description)
         self.exception_type = exception_type
         self.exception = exception  # "ZeroDivisionError: float division by zero"
@@ -26,7 +35,7 @@ class _TimeUp(BaseException):
     ``except Exception`` does not swallow it."""
 
 
-def describe(exception, limit=200):
+def describe(exception: BaseException, limit: int = 200) -> str:
     """``"ZeroDivisionError: float division by zero"`` on one line, even if ``str()`` of the
     exception itself raises."""
     try:
@@ -43,26 +52,26 @@ def describe(exception, limit=200):
 class Discard(io.TextIOBase):
     """A stdout that forgets what the engine prints (debug prints must not reach --json)."""
 
-    def writable(self):
+    def writable(self) -> bool:
         return True
 
-    def write(self, text):
+    def write(self, text: str) -> int:
         return len(text)
 
 
-def _alarm_available():
+def _alarm_available() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 @contextlib.contextmanager
-def _alarm(seconds):
+def _alarm(seconds: float | None) -> Iterator[None]:
     """Raise _TimeUp in this (main) thread after ``seconds``; restore any alarm that was set
     before (pytest-timeout uses SIGALRM too), minus the time we spent."""
     if seconds is None or not _alarm_available():
         yield
         return
 
-    def time_up(signum, frame):
+    def time_up(signum: int, frame: FrameType | None) -> None:
         raise _TimeUp()
 
     previous_handler = signal.signal(signal.SIGALRM, time_up)
@@ -78,7 +87,7 @@ def _alarm(seconds):
             signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
 
 
-def guarded(call, what, time_limit=None):
+def guarded(call: Callable[[], _T], what: str, time_limit: float | None = None) -> _T:
     """``call()`` with the engine's prints discarded and, in the main thread on POSIX, a time
     limit; any exception becomes ``EngineError("<what> raised <Type>: <message>")``.
     KeyboardInterrupt (Ctrl-C) still stops the run."""
@@ -93,11 +102,11 @@ def guarded(call, what, time_limit=None):
         raise EngineError(f"{what} raised {describe(error)}", type(error).__name__, describe(error)) from None
 
 
-def to_float(number, what):
+def to_float(number: object, what: str) -> float:
     """``float(number)`` for the engine's ``.data`` or ``.grad`` (a float, an int, a NumPy
     scalar...), or an EngineError saying what it was instead."""
     try:
-        result = float(number)
+        result = float(number)  # type: ignore[arg-type]  # whatever it is: float() says if it is no number
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise

@@ -1,0 +1,25 @@
+"""Numbers in, floats out: what the engine accepts where a number belongs, and the error
+that names the place and the offending type when it gets something else."""
+
+import numbers
+
+
+def as_float(x, where):
+    """``x`` as a float, or a TypeError that names ``where`` and the offending type.
+
+    Accepted: int, float and other ``numbers.Real`` (NumPy scalars, Fraction), and 0-d NumPy
+    arrays. Rejected: bool, because a flag where a number belongs is almost always a bug.
+    """
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        try:
+            return float(x)
+        except OverflowError:
+            size = f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
+            raise OverflowError(f"{where} got {size}, too large for a float (largest about 1.8e308)") from None
+    if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):  # a 0-d NumPy array
+        return as_float(x.item(), where)
+    kind = "bool" if isinstance(x, bool) else type(x).__name__
+    hint = "; pass float(flag) if you mean 0.0/1.0" if isinstance(x, bool) else ""
+    raise TypeError(f"{where} expects a real number (int or float), got {kind} {x!r}{hint}")
