@@ -142,7 +142,7 @@ class Compiled:
         inputs' device. ``params`` become one float64 ``torch.nn.Parameter``, ``.params``,
         in the order given to ``compile``; ``copy_params_to_values()`` writes it back.
         Needs PyTorch (``pip install "autograd-lite[torch]"``); see docs/compile.md."""
-        from .torch_dialect import to_torch
+        from .torch_module import to_torch
         return to_torch(self, example_args)
 
 
