@@ -156,7 +156,7 @@ def numpy_namespace(np):
         "_gelu": lambda x: x * _normal_cdf(x), "_silu": lambda x: x * _sigmoid(x), "_ieee_pow": np.power,
         **{name: getattr(rules, name) for name in ("_SQRT_HALF", "_TWO_OVER_SQRT_PI", "_INV_SQRT_2PI")},
         "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
-        "_NUMPY_RULES": numpy_rules,
+        "_LIST_OP_RULES": numpy_rules,
     }
 
 

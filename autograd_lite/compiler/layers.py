@@ -86,7 +86,7 @@ def _array_op(rule):
     emit = Emitter("numpy")
     forward = emit.forward(rule, ["x"], "out")
     prelude, _ = emit.locals(rule, ["x"], "out")
-    return prelude is None and "_NUMPY_RULES" not in forward and not emit.rules
+    return prelude is None and "_LIST_OP_RULES" not in forward and not emit.rules
 
 
 def _ordered(tape, groups, row_of):

@@ -63,7 +63,7 @@ def torch_namespace(torch):
         "_silu": lambda x: x * torch.sigmoid(x), "_where": torch.where,
         **{name: getattr(rules, name) for name in ("_SQRT_HALF", "_TWO_OVER_SQRT_PI", "_INV_SQRT_2PI")},
         "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
-        "_NUMPY_RULES": _TorchRules(torch),  # the name the generated code uses for the array dialects
+        "_LIST_OP_RULES": _TorchRules(torch),  # the name the generated code uses for the array dialects
         "_rows": _rows, "_matmul": torch.matmul,
     }
 
