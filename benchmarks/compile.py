@@ -9,10 +9,20 @@
    the same tape (the alternative to code generation the issue asks to measure).
 2. micrograd's demo, 100 steps end to end through compile (trace and code generation
    included; bar: <= 2 s), against micrograd's step median x 100 (measured in this run).
-3. Batch mode (NumPy) against a hand-written NumPy step of the same MLP and loss.
+3. Batch mode (NumPy, one matrix product per layer) against a hand-written NumPy step of
+   the same MLP and loss (bars: <= 3x at batch 100, <= 1.5x at batch 10,000), and, if
+   PyTorch is installed, the same step through ``to_torch()`` (forward + torch autograd).
 
-Medians of interleaved runs; ratios are what to read, the machine is shared.
+Medians of interleaved runs; ratios are what to read, the machine is shared. NumPy's BLAS
+and PyTorch run on one thread each (unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say
+otherwise): on a shared machine, threads waiting for a busy core made a 16 x 17 matrix
+product take milliseconds, and the ratios meaningless.
 """
+
+import os
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")  # before NumPy and PyTorch load their thread pools
 
 import argparse
 import gc
@@ -133,6 +143,30 @@ def numpy_step(Xa, Ya, layers):
     return loss, grads
 
 
+def torch_step_of(per_example, Xa, Ya, expected_grads):
+    """The step through ``to_torch()``, checked against float mode; None without PyTorch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    module = per_example.to_torch(X[0], Y[0])
+
+    def make(xa, ya):
+        xt, yt = torch.from_numpy(xa), torch.from_numpy(ya)
+
+        def run():
+            module.params.grad = None
+            loss = module(xt, yt).mean()
+            loss.backward()
+            return loss
+        return run
+
+    make(Xa, Ya)()
+    assert np.allclose(module.params.grad.numpy(), expected_grads, rtol=1e-9, atol=1e-12)
+    return make
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -192,10 +226,13 @@ def main(argv=None):
     assert np.allclose(batch_grads, program(flat)[1], rtol=1e-9, atol=1e-12)
     big_X, big_labels = nn.datasets.moons(10_000, noise=0.1, seed=7)
     big_Xa, big_Ya = np.array(big_X), np.array([2.0 * t - 1.0 for t in big_labels])
+    torch_step = torch_step_of(per_example, Xa, Ya, np.array(program(flat)[1]))
     rows = []
     for size, (xa, ya) in (("100", (Xa, Ya)), ("10,000", (big_Xa, big_Ya))):
         contenders = {"hand-written NumPy step": lambda: numpy_step(xa, ya, layers),
                       "compile(...).batch(reduce='mean')": lambda: per_example.batch(xa, ya, reduce="mean")}
+        if torch_step:
+            contenders["compile(...).to_torch(), forward + backward"] = torch_step(xa, ya)
         if size == "100":
             contenders["compiled float gradient"] = lambda: step(X)
         medians = compare(contenders, args.repeats, gc_enabled=True)

@@ -35,7 +35,8 @@ def compile(f, *, params=None, static_argnums=(), argnums=None):  # noqa: A001 -
 
 
 class Compiled:
-    """A compiled function; call it, or call ``batch`` with NumPy arrays."""
+    """A compiled function; call it, call ``batch`` with NumPy arrays, or make it a PyTorch
+    module with ``to_torch``."""
 
     def __init__(self, f, params, static_argnums, argnums=None):
         if not callable(f):
@@ -128,6 +129,21 @@ class Compiled:
         With ``params``, their reduced gradient is added to ``.grad``."""
         from .batch import run_batch
         return run_batch(self, args, reduce)
+
+    def to_torch(self, *example_args):
+        """The function as a ``torch.nn.Module`` whose forward pass is generated from the
+        same tape and rule text, in PyTorch ops, so that torch's autograd differentiates it.
+
+        ``example_args`` give the structure (as a call would; static arguments are fixed
+        at their values here). The module takes, for each argument, a tensor whose trailing
+        dimensions are that structure (none for a number, (n,) for a list of n) after any
+        batch shape; batch shapes broadcast, and the result has the broadcast batch shape.
+        It computes in float64 (other real dtypes and Python numbers are converted) on the
+        inputs' device. ``params`` become one float64 ``torch.nn.Parameter``, ``.params``,
+        in the order given to ``compile``; ``copy_params_to_values()`` writes it back.
+        Needs PyTorch (``pip install "autograd-lite[torch]"``); see docs/compile.md."""
+        from .torch_module import to_torch
+        return to_torch(self, example_args)
 
 
 def _checked_params(params):

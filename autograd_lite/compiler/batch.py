@@ -9,6 +9,7 @@ import builtins
 import math
 
 from .. import rules
+from . import codegen, layers, segments, vectorized
 from .codegen import build
 
 REDUCTIONS = ("sum", "mean", None)
@@ -23,9 +24,12 @@ def _numpy():
 
 
 def _first_bad(np, mask, values):
+    """The first bad value and its example: the last axis is the batch (a layer's matrix
+    has one row per neuron)."""
     mask = np.broadcast_to(mask, np.shape(values))
     index = int(np.flatnonzero(mask)[0]) if np.ndim(values) else 0
-    return float(np.ravel(values)[index]), index
+    example = int(np.unravel_index(index, np.shape(values))[-1]) if np.ndim(values) else 0
+    return float(np.ravel(values)[index]), example
 
 
 def numpy_namespace(np):
@@ -137,11 +141,11 @@ def numpy_namespace(np):
         return np.where(np.isinf(shift), shift, finite + np.log(builtins.sum(np.exp(x - finite) for x in xs)))
 
     numpy_rules = _NumpyRules(softmax, logsumexp)
-    return {
+    return {**_array_helpers(np),
         "_div": _div, "_pow": _pow, "_checked_exp": _checked_exp, "_checked_log": _checked_log,
         "_checked_sqrt": _checked_sqrt, "_checked_sin": finite_only("sin", np.sin),
         "_checked_cos": finite_only("cos", np.cos), "_tanh": np.tanh, "_sigmoid": _sigmoid,
-        "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp, "_where": np.where,
+        "_sin": np.sin, "_cos": np.cos, "_log": np.log, "_exp": np.exp,
         "_dpow_dbase": _dpow_dbase, "_dpow_dbase_xy": _dpow_dbase, "_dpow_dexponent": _dpow_dexponent,
         "_checked_tan": finite_only("tan", np.tan), "_checked_asin": in_unit_interval("asin", np.arcsin),
         "_checked_acos": in_unit_interval("acos", np.arccos), "_atan": np.arctan,
@@ -152,7 +156,55 @@ def numpy_namespace(np):
         "_gelu": lambda x: x * _normal_cdf(x), "_silu": lambda x: x * _sigmoid(x), "_ieee_pow": np.power,
         **{name: getattr(rules, name) for name in ("_SQRT_HALF", "_TWO_OVER_SQRT_PI", "_INV_SQRT_2PI")},
         "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
-        "_NUMPY_RULES": numpy_rules,
+        "_LIST_OP_RULES": numpy_rules,
+    }
+
+
+def _array_helpers(np):
+    """What the layered code (see :mod:`.vectorized`) calls: matrices whose last axis, if
+    any, is the batch; a row or block without it is one number for every example."""
+
+    def _rows(parts, blocks):
+        width, count = 1, 0
+        for part, block in zip(parts, blocks):
+            shape = np.shape(part)
+            width = builtins.max(width, shape[-1]) if shape else width
+            count += shape[0] if block else 1
+        out, row = np.empty((count, width)), 0
+        for part, block in zip(parts, blocks):
+            size = part.shape[0] if block else 1
+            out[row:row + size] = part  # broadcasts a number, a (1,) row or a (B,) column
+            row += size
+        return out
+
+    def _outer_bsum(G, X, B):  # sum over the batch of G[j] * X[i], as an (m, n) matrix
+        if G.shape[1] == X.shape[1]:
+            return G @ X.T * B if G.shape[1] == 1 else G @ X.T
+        if G.shape[1] == 1:
+            return np.outer(G[:, 0], X.sum(axis=1))
+        return np.outer(G.sum(axis=1), X[:, 0])
+
+    def _add(total, index, values):  # each index once
+        total[index] += values
+
+    def _where(condition, a, b):
+        """np.where's exact result. On a large array it selects the bits with integer masks:
+        np.where branches on each element, and a mask that follows the data (relu's, on a
+        layer's matrix) defeats the branch predictor, 3-4x slower."""
+        if np.size(condition) < 4096:
+            return np.where(condition, a, b)
+        shape = np.broadcast_shapes(np.shape(condition), np.shape(a), np.shape(b))
+        mask = -np.asarray(condition).astype(np.int64)  # all bits set where the condition holds
+        bits_a = np.broadcast_to(np.asarray(a, dtype=float), shape).view(np.int64)
+        bits_b = np.broadcast_to(np.asarray(b, dtype=float), shape).view(np.int64)
+        return ((bits_a & mask) | (bits_b & ~mask)).view(float)
+
+    return {
+        "_matmul": np.matmul, "_rows": _rows, "_outer_bsum": _outer_bsum, "_zeros": np.zeros,
+        # a single (a row) or rows whose batch axis is 1 wide are the same for every example
+        "_bsum": lambda t, B: np.sum(t) * B if np.size(t) == 1 else np.sum(t),
+        "_bsum_rows": lambda t, B: t[:, 0] * B if t.shape[1] == 1 else t.sum(axis=1),
+        "_add": _add, "_add_at": np.add.at, "_where": _where,
     }
 
 
@@ -200,6 +252,40 @@ def _evaluated(np, evaluate, evaluate_one, inputs, batch, reduce):
     return float(combine(values)), [float(combine(g)) for g in grads]
 
 
+def _build_layered(np, tape, shared_start, n_shared):
+    """The layered program (see :mod:`.layers`): ``run(inputs, batch)``, or None when the
+    tape has no layer whose weights are parameters, or is too long for one function."""
+    plan = layers.plan(tape, range(shared_start, shared_start + n_shared))
+    if plan is None:
+        return None
+    lines, constants, indices, called_rules = vectorized.generate(tape, plan, "numpy", shared_start, n_shared)
+    if len(lines) > segments.ONE_FUNCTION_LINES:
+        return None
+    scope = dict(numpy_namespace(np), _sum=builtins.sum, _elementwise=codegen._elementwise, **called_rules,
+                 **{name: np.array(positions, dtype=np.intp) for name, positions in indices.items()})
+    segments.define([vectorized.source(lines, len(constants))], scope, "<autograd_lite.compile numpy layers>")
+    run = scope["run"]
+    return lambda inputs, batch: run(inputs, constants, np.array(inputs[shared_start:], dtype=float), batch)
+
+
+def _layered(np, run, inputs, batch, reduce):
+    """Values and gradients as :func:`_evaluated` gives them, from the layered program; None
+    when there is none, or when a gradient is nan: a structural zero may have to mask it,
+    which only the per-example code can tell (see :func:`_evaluated`)."""
+    if run is None:
+        return None
+    value, grads, shared_grads = run(inputs, batch)
+    grads = [np.broadcast_to(g, (batch,)) for g in grads]
+    if np.isnan(shared_grads).any() or any(np.isnan(g).any() for g in grads):
+        return None
+    values = np.broadcast_to(value, (batch,))
+    if reduce is None:
+        return np.array(values, dtype=float), [np.array(g, dtype=float) for g in grads]
+    if reduce == "sum":
+        return float(np.sum(values)), [float(np.sum(g)) for g in grads] + shared_grads.tolist()
+    return float(np.mean(values)), [float(np.mean(g)) for g in grads] + (shared_grads / batch).tolist()
+
+
 def run_batch(compiled, args, reduce):
     np = _numpy()
     if reduce not in REDUCTIONS:
@@ -227,13 +313,18 @@ def run_batch(compiled, args, reduce):
     program = compiled._cache.get(key)
     if program is None:
         program = compiled._cache[key] = compiled._trace(first, flat, shapes)
-    if "numpy" not in program:
-        program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
     columns = [column for i, a in enumerate(arrays) if i not in compiled.static_argnums
                for column in a.reshape(batch, -1).T]
+    inputs = [*columns, *[p.data for p in compiled.params]]
+    if "numpy layers" not in program:
+        program["numpy layers"] = _build_layered(np, program["tape"], len(columns), len(compiled.params))
     with np.errstate(all="ignore"):
-        values, grads = _evaluated(np, program["numpy"], program["float"],
-                                   [*columns, *[p.data for p in compiled.params]], batch, reduce)
+        result = _layered(np, program["numpy layers"], inputs, batch, reduce)
+        if result is None:
+            if "numpy" not in program:
+                program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
+            result = _evaluated(np, program["numpy"], program["float"], inputs, batch, reduce)
+    values, grads = result
     n_args = len(grads) - len(compiled.params)
     for p, g in zip(compiled.params, grads[n_args:]):
         p.grad += g

@@ -90,7 +90,7 @@ class Emitter:
             return f"{function}({', '.join(args)})" if self.dialect == "float" else \
                 f"_elementwise({function}, 0)({', '.join(args)})"
         if self.dialect != "float":
-            return f"_NUMPY_RULES[{rule.name!r}].forward({', '.join(args)})"
+            return f"_LIST_OP_RULES[{rule.name!r}].forward({', '.join(args)})"
         return f"{self._rule_name(rule)}.forward({', '.join(args)})"
 
     def locals(self, rule, args, out):
@@ -111,7 +111,7 @@ class Emitter:
             function = f"{self._rule_name(rule)}.local"
             call = function if self.dialect == "float" else f"_elementwise({function}, {len(args)})"
         else:
-            call = f"_NUMPY_RULES[{rule.name!r}].local" if self.dialect != "float" else f"{self._rule_name(rule)}.local"
+            call = f"_LIST_OP_RULES[{rule.name!r}].local" if self.dialect != "float" else f"{self._rule_name(rule)}.local"
         prelude = f"{local_name} = {call}({', '.join((*args, out))})"
         return prelude, [f"{local_name}[{j}]" for j in range(len(args))]
 

@@ -1,0 +1,161 @@
+"""The PyTorch dialect of the generated code: twins of the rules' helpers, and the rows
+whose gradient comes from their local text (see :mod:`.torch_module` for
+``Compiled.to_torch``).
+
+Out of an op's domain the twins do what PyTorch does (``log(-1)`` is nan, ``1 / 0`` is
+inf): a check would cost a device synchronisation per op.
+"""
+
+import math
+from functools import lru_cache
+
+from .. import rules
+from .codegen import template
+
+_LARGEST_EXP_ARGUMENT = math.log(1.7976931348623157e308)  # e**x is the largest float
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise ImportError('Compiled.to_torch needs PyTorch: pip install "autograd-lite[torch]"') from None
+    return torch
+
+
+def torch_namespace(torch):
+    """PyTorch versions of every helper name the table's forward text uses."""
+    F = torch.nn.functional
+
+    def _normal_cdf(x):
+        return 0.5 * torch.special.erfc(-x * rules._SQRT_HALF)
+
+    def _softplus(x):
+        # PyTorch's own: its gradient is the sigmoid, 0.5 at 0 as ours; above 700 it is x,
+        # which is log(1 + e**x) to the last bit there.
+        return F.softplus(x, threshold=700.0)
+
+    def _expm1(x):
+        # Only elu's text uses it, in the branch for x <= 0, which torch evaluates for every x:
+        # beyond the overflow point its gradient e**x would be inf, and 0 * inf makes the
+        # discarded branch's gradient nan. Clamped there, the gradient is 0 (the value, never
+        # selected, is the largest float instead of inf).
+        return torch.expm1(torch.clamp(x, max=_LARGEST_EXP_ARGUMENT))
+
+    def _rows(parts, blocks):
+        tensors = [part for part in parts if isinstance(part, torch.Tensor)]
+        width = max([1, *[part.shape[-1] for part in tensors if part.ndim]])
+        like = tensors[0]
+        return torch.cat([part.expand(part.shape[0], width) if block else
+                          torch.as_tensor(part, dtype=like.dtype, device=like.device).expand(width)[None]
+                          for part, block in zip(parts, blocks)])
+
+    return {
+        "_div": lambda a, b: a / b, "_pow": torch.pow, "_ieee_pow": torch.pow,
+        "_checked_exp": torch.exp, "_checked_log": torch.log, "_checked_sqrt": torch.sqrt,
+        "_checked_sin": torch.sin, "_checked_cos": torch.cos, "_checked_tan": torch.tan,
+        "_checked_asin": torch.asin, "_checked_acos": torch.acos, "_atan": torch.atan,
+        "_checked_sinh": torch.sinh, "_checked_cosh": torch.cosh, "_checked_log1p": torch.log1p,
+        "_checked_expm1": torch.expm1, "_expm1": _expm1, "_tanh": torch.tanh, "_sigmoid": torch.sigmoid,
+        "_logistic": torch.sigmoid, "_sin": torch.sin, "_cos": torch.cos, "_log": torch.log, "_exp": torch.exp,
+        "_sinh": torch.sinh, "_cosh": torch.cosh, "_erf": torch.erf, "_erfc": torch.special.erfc,
+        "_softplus": _softplus, "_normal_cdf": _normal_cdf, "_gelu": lambda x: x * _normal_cdf(x),
+        "_silu": lambda x: x * torch.sigmoid(x), "_where": torch.where,
+        **{name: getattr(rules, name) for name in ("_SQRT_HALF", "_TWO_OVER_SQRT_PI", "_INV_SQRT_2PI")},
+        "INF": math.inf, "NAN": math.nan, "ZERO": 0.0,
+        "_LIST_OP_RULES": _TorchRules(torch),  # the name the generated code uses for the array dialects
+        "_rows": _rows, "_matmul": torch.matmul,
+    }
+
+
+class _TorchRule:
+    def __init__(self, forward):
+        self.forward = forward
+
+
+class _TorchRules:
+    """PyTorch versions of the rules that are not table rows, by rule name."""
+
+    def __init__(self, torch):
+        self.torch = torch
+
+    def __getitem__(self, name):
+        torch = self.torch
+
+        def stacked(xs):
+            like = next(x for x in xs if isinstance(x, torch.Tensor))
+            return torch.stack(torch.broadcast_tensors(
+                *[torch.as_tensor(x, dtype=like.dtype, device=like.device) for x in xs]))
+
+        if name == "logsumexp":
+            return _TorchRule(lambda *xs: torch.logsumexp(stacked(xs), dim=0))
+        if name.startswith("softmax["):
+            i = int(name[len("softmax["):-1])
+            return _TorchRule(lambda *xs: torch.softmax(stacked(xs), dim=0)[i])
+        raise NotImplementedError(f"Compiled.to_torch has no PyTorch version of the op {name!r}")
+
+
+# Rows whose local text is not the derivative of the branch their forward text takes: at a
+# tie, maximum and minimum split the gradient in half; clamped_log's gradient passes
+# straight through its clamp. Torch autograd would differentiate the branch, so their
+# gradient in torch comes from their local text (an autograd.Function).
+OWN_GRADIENT = frozenset({"maximum", "minimum", "clamped_log"})
+
+
+def _row_of(rule):
+    """The table row a rule was made from (None for the rules outside the table)."""
+    for op, row in rules.ROWS.items():
+        if row[3] == rule.forward_source and tuple(row[4:]) == rule.local_sources:
+            return op
+    return None
+
+
+def own_gradient_function(torch, rule):
+    """``rule`` as a function of tensors whose value is its forward text and whose gradient
+    is its local text times the incoming gradient (nothing where the local is 0, as the
+    engine's chain rule skips a structural zero). Differentiable again: the local text runs
+    on the saved inputs with torch ops."""
+    forward, local = _text_functions(torch, rule.forward_source, rule.local_sources, rule.inputs, rule.params)
+    constants = rule.param_values
+
+    class RuleFunction(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *xs):
+            out = forward(*xs, *constants)
+            ctx.numbers = [None if isinstance(x, torch.Tensor) else x for x in xs]
+            ctx.save_for_backward(*[x for x in xs if isinstance(x, torch.Tensor)], out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            *tensors, out = ctx.saved_tensors
+            tensors = iter(tensors)
+            xs = [next(tensors) if number is None else number for number in ctx.numbers]
+            grads = []
+            for x, d, wanted in zip(xs, local(*xs, *constants, out), ctx.needs_input_grad):
+                if not wanted:
+                    grads.append(None)
+                    continue
+                d = torch.as_tensor(d, dtype=grad.dtype, device=grad.device)
+                grads.append(torch.where(d == 0.0, torch.zeros_like(grad), d * grad).sum_to_size(x.shape))
+            return tuple(grads)
+
+    RuleFunction.__name__ = f"RuleFunction[{rule.name}]"
+    return RuleFunction.apply
+
+
+@lru_cache(maxsize=64)
+def _text_functions(torch, forward_source, local_sources, inputs, params):
+    """``forward(*inputs, *params)`` and ``local(*inputs, *params, out)`` from a row's text,
+    in the torch dialect (our own table text, never user text)."""
+    names = (*inputs, *params)
+    forward = template(forward_source, names, "torch").format(*names)
+    local = ", ".join(template(text, (*names, "out"), "torch").format(*names, "out") for text in local_sources)
+    source = (f"def forward({', '.join(names)}):\n    return {forward}\n"
+              f"def local({', '.join(names)}, out):\n    return ({local},)\n")
+    scope = torch_namespace(torch)
+    exec(compile(source, "<autograd_lite.compile torch rule>", "exec"), scope)
+    return scope["forward"], scope["local"]
+
+
+__all__ = ["OWN_GRADIENT", "own_gradient_function", "torch_namespace"]
