@@ -60,7 +60,7 @@ def test_gradient_equals_sympy_on_heavily_shared_graphs(ex):
 
 
 @pytest.mark.parametrize("op", ALL_OPS)
-@settings(max_examples=max(10, settings.default.max_examples // 10))  # x 26 ops
+@settings(max_examples=max(10, settings.default.max_examples // 10))  # x 43 ops
 @given(data=st.data())
 def test_each_op_alone_matches_sympy(op, data):
     ex = data.draw(expressions(ops=[op], max_size=3))
