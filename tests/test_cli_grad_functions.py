@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sympy
 
-from autograd_lite.cli.functions import FUNCTIONS, summary
+from autograd_lite.cli.functions import FUNCTIONS, parameters, summary
 from cli_support import call_cli, printed_numbers
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
@@ -151,8 +151,10 @@ def test_the_summary_lists_every_function_once():
 
 
 def test_help_lists_the_parsers_functions():
-    help_text = call_cli("grad", "--help").stdout
-    assert summary() in _words(help_text)
+    help_text = _words(call_cli("grad", "--help").stdout)
+    assert summary() in help_text
+    assert "The parameters slope, alpha, lo and hi must be numbers." in help_text
+    assert parameters() == "slope, alpha, lo and hi"
 
 
 def test_docs_list_the_parsers_functions():

@@ -3,8 +3,9 @@ evaluated by walking the tree with Values. Nothing is ever passed to ``eval``.
 
 Allowed: numbers, variable names, ``+ - * / **``, unary ``-`` and ``+``, parentheses, the
 constants ``pi`` and ``e``, and calls of the engine's functions (``FUNCTIONS``, in
-:mod:`.functions`) with positional arguments. Everything else (attributes, subscripts, lambdas, comprehensions,
-keywords, strings, comparisons...) is rejected with ``ExpressionError`` naming it.
+:mod:`.functions`) with positional arguments. Everything else (attributes, subscripts,
+lambdas, comprehensions, keywords, strings, comparisons...) is rejected with
+``ExpressionError`` naming it.
 """
 
 import ast

@@ -57,6 +57,12 @@ def summary(space=" "):
     return " ".join(_ONE_ARGUMENT) + ", and " + " ".join(others)
 
 
+def parameters():
+    """The names of the constant parameters, as ``slope, alpha, lo and hi``."""
+    names = list(dict.fromkeys(c for f in FUNCTIONS.values() for c in f.constants))
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def call(name, args):
     """``name`` applied to the evaluated ``args`` (Values or floats), by the engine's op.
     A constant that is a Value (``elu(x, exp(0))``) is passed as its number."""

@@ -6,13 +6,13 @@ import re
 import textwrap
 
 from .errors import FAILED, CommandError
-from .functions import summary
+from .functions import parameters, summary
 
 HELP = "the value and gradients of an expression, its graph and its total-derivative sums"
 _NO_BREAK = "\N{NO-BREAK SPACE}"  # keeps "clamp(x, lo, hi)" on one line
 _FUNCTIONS = textwrap.fill(
     "Expressions use numbers, variables, + - * / **, unary minus, parentheses, pi, e and "
-    f"the functions {summary(space=_NO_BREAK)}. The parameters slope, alpha, lo and hi must be "
+    f"the functions {summary(space=_NO_BREAK)}. The parameters {parameters()} must be "
     "numbers. Expressions are parsed, never evaluated as Python. A sub-expression written twice, "
     "as in tanh(x)*tanh(x), is one node used twice, so its gradient is a sum over paths (see --explain).",
     width=90, break_on_hyphens=False, break_long_words=False).replace(_NO_BREAK, " ")
