@@ -74,13 +74,17 @@ def _softmax(xs, i):
     return exps[i] / math.fsum(exps)
 
 
+# The stable formulas below round exactly as the engine's do (sympy, not these, is the
+# independent check), so that comparing forward values to 1e-12 cannot flake where a graph
+# later cancels (softplus(x) - x) and scales up the last bit.
+
 def _softplus(x):
-    # log(1 + e**x) without overflow: far right it is x + log(1 + e**-x)
-    return math.log1p(math.exp(x)) if x < 30.0 else x + math.log1p(math.exp(-x))
+    # log(1 + e**x) = max(x, 0) + log(1 + e**-|x|): no overflow, no cancellation
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
 
 
 def _gelu(x):
-    return 0.5 * x * math.erfc(-x / math.sqrt(2.0))  # 1 + erf(x/sqrt 2) would cancel far left
+    return x * (0.5 * math.erfc(-x * math.sqrt(0.5)))  # 1 + erf(x/sqrt 2) would cancel far left
 
 
 def _elu(x, alpha):
