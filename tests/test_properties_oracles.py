@@ -68,7 +68,14 @@ def test_each_op_alone_matches_sympy(op, data):
 
 
 def assert_passes_gradcheck_where_finite_differences_can_judge(ex, **options):
-    report = gradcheck(ex, ex.inputs, raise_exception=False, **options)
+    try:
+        report = gradcheck(ex, ex.inputs, raise_exception=False, **options)
+    except ValueError as error:
+        # The point is inside every op's domain (the strategy sees to it), but a step need not
+        # be where the graph is steep: asin(tan(-(4 e**x)**2)) at x = 2 moves tan's argument
+        # by 3.5 for Richardson's h = 2e-3, across a pole (found by the thorough profile).
+        assume(" at inputs[" not in str(error))  # a step, not the point itself, left the domain
+        raise
     assume(report.conclusive)
     assert report.ok, report.failure_message()
 
