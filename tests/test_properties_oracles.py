@@ -103,6 +103,15 @@ def test_the_central_difference_counterexample_is_judged_inconclusive_not_wrong(
         assert "not necessarily wrong" in report.failure_message()
 
 
+def test_abs_of_a_function_sympy_cannot_prove_real_is_judged():
+    # Found by the thorough profile: with sympy.Abs, abs(erf(log(4 x1))) differentiated
+    # through re() and im() of erf, which evaluate to complex numbers; |x| is |x| on reals.
+    ex = Expression([0.0, 1.0], [("+", (1, 1)), ("+", (2, 2)), ("log", (3,)), ("erf", (4,)), ("abs", (5,))])
+    assert_matches_exact(ex)
+    t = math.log(4.0)  # d/dx1 |erf(log(4 x1))| = erf'(log 4) / x1 at x1 = 1, erf(log 4) > 0
+    assert exact_gradient(ex)[1] == pytest.approx([0.0, 2.0 / math.sqrt(math.pi) * math.exp(-t * t)], rel=1e-15)
+
+
 @given(expressions(max_size=10))
 def test_forward_value_equals_an_independent_math_evaluation(ex):
     with_values = ex(*[Value(x) for x in ex.inputs]).data

@@ -24,6 +24,13 @@ def _softmax(xs, i):
     return exps[i] / sympy.Add(*exps)
 
 
+def _abs(x):
+    """|x| for a real x. Not sympy.Abs: unless sympy can prove its argument real (log(x) is
+    not, for a real symbol x), Abs differentiates through re() and im(), and erf of those
+    evaluates to a complex number, which no float() takes (abs(erf(log(4 x))))."""
+    return sympy.Piecewise((x, x >= 0), (-x, True))
+
+
 def _half(a):
     return len(a) // 2
 
@@ -41,7 +48,7 @@ SYMPY_OPS = {
     "c/x": lambda a, p: _exact(p) / a[0],
     "c**x": lambda a, p: _exact(p) ** a[0],
     "neg": lambda a, p: -a[0],
-    "abs": lambda a, p: sympy.Abs(a[0]),
+    "abs": lambda a, p: _abs(a[0]),
     "exp": lambda a, p: sympy.exp(a[0]),
     "log": lambda a, p: sympy.log(a[0]),
     "sqrt": lambda a, p: sympy.sqrt(a[0]),
