@@ -60,7 +60,7 @@ def test_gradient_equals_sympy_on_heavily_shared_graphs(ex):
 
 
 @pytest.mark.parametrize("op", ALL_OPS)
-@settings(max_examples=max(10, settings.default.max_examples // 10))  # x 26 ops
+@settings(max_examples=max(10, settings.default.max_examples // 10))  # x 43 ops
 @given(data=st.data())
 def test_each_op_alone_matches_sympy(op, data):
     ex = data.draw(expressions(ops=[op], max_size=3))
@@ -68,7 +68,14 @@ def test_each_op_alone_matches_sympy(op, data):
 
 
 def assert_passes_gradcheck_where_finite_differences_can_judge(ex, **options):
-    report = gradcheck(ex, ex.inputs, raise_exception=False, **options)
+    try:
+        report = gradcheck(ex, ex.inputs, raise_exception=False, **options)
+    except ValueError as error:
+        # The point is inside every op's domain (the strategy sees to it), but a step need not
+        # be where the graph is steep: asin(tan(-(4 e**x)**2)) at x = 2 moves tan's argument
+        # by 3.5 for Richardson's h = 2e-3, across a pole (found by the thorough profile).
+        assume(" at inputs[" not in str(error))  # a step, not the point itself, left the domain
+        raise
     assume(report.conclusive)
     assert report.ok, report.failure_message()
 
@@ -94,6 +101,15 @@ def test_the_central_difference_counterexample_is_judged_inconclusive_not_wrong(
         report = gradcheck(ex, ex.inputs, method=method, atol=tolerance, rtol=tolerance, raise_exception=False)
         assert not report.ok and report.inconclusive == [0]
         assert "not necessarily wrong" in report.failure_message()
+
+
+def test_abs_of_a_function_sympy_cannot_prove_real_is_judged():
+    # Found by the thorough profile: with sympy.Abs, abs(erf(log(4 x1))) differentiated
+    # through re() and im() of erf, which evaluate to complex numbers; |x| is |x| on reals.
+    ex = Expression([0.0, 1.0], [("+", (1, 1)), ("+", (2, 2)), ("log", (3,)), ("erf", (4,)), ("abs", (5,))])
+    assert_matches_exact(ex)
+    t = math.log(4.0)  # d/dx1 |erf(log(4 x1))| = erf'(log 4) / x1 at x1 = 1, erf(log 4) > 0
+    assert exact_gradient(ex)[1] == pytest.approx([0.0, 2.0 / math.sqrt(math.pi) * math.exp(-t * t)], rel=1e-15)
 
 
 @given(expressions(max_size=10))

@@ -11,7 +11,7 @@ from autograd_lite import Value
 from autograd_lite.testing import ALL_OPS, Expression, gradcheck
 from autograd_lite.testing.expression import OPS
 from autograd_lite.testing.strategies import (KINK_MARGIN, MAX_MAGNITUDE, NONZERO_MARGIN, POSITIVE_MARGIN,
-                                              expressions, values)
+                                              UNIT_MARGIN, expressions, values)
 
 # derandomized: the search and the shrinking are the same on every run
 SEARCH = settings(max_examples=2000, database=None, deadline=None, derandomize=True,
@@ -32,8 +32,7 @@ def test_values_are_leaves_in_the_range(v):
     assert isinstance(v, Value) and v.op == "" and -2.0 <= v.data <= 5.0
 
 
-@given(expressions(max_size=12, sharing=0.5))
-def test_every_op_is_evaluated_inside_its_domain_and_away_from_kinks(ex):
+def assert_inside_domains_and_away_from_kinks(ex):
     nodes = node_values(ex)
     assert all(math.isfinite(v) and abs(v) <= MAX_MAGNITUDE for v in nodes)
     for ins in ex.instructions:
@@ -44,9 +43,31 @@ def test_every_op_is_evaluated_inside_its_domain_and_away_from_kinks(ex):
             assert abs(args[1]) >= NONZERO_MARGIN
         if ins.op == "c/x" or (ins.op == "**n" and ins.param < 0):
             assert abs(args[0]) >= NONZERO_MARGIN
-        if ins.op in ("relu", "abs", "leaky_relu"):
+        if ins.op in ("relu", "abs", "leaky_relu", "elu"):
             assert abs(args[0]) >= KINK_MARGIN
+        if ins.op == "log1p":
+            assert args[0] >= -1.0 + POSITIVE_MARGIN
+        if ins.op in ("asin", "acos"):
+            assert abs(args[0]) <= 1.0 - UNIT_MARGIN
+        if ins.op == "tan":
+            assert abs(math.cos(args[0])) >= KINK_MARGIN  # away from a pole
+        if ins.op == "clamp":
+            assert min(abs(args[0] - ins.param[0]), abs(args[0] - ins.param[1])) >= KINK_MARGIN
+        if ins.op in ("maximum", "minimum"):
+            assert abs(args[0] - args[1]) >= KINK_MARGIN  # no tie
     ex(*[Value(x) for x in ex.inputs])  # and the engine accepts every op at this point
+
+
+@given(expressions(max_size=12, sharing=0.5))
+def test_every_op_is_evaluated_inside_its_domain_and_away_from_kinks(ex):
+    assert_inside_domains_and_away_from_kinks(ex)
+
+
+@settings(max_examples=50)
+@given(expressions(ops=["asin", "acos", "log1p", "tan", "clamp", "maximum", "minimum", "elu"], max_size=12,
+                   sharing=0.5))
+def test_the_new_ops_domains_and_kinks_are_respected(ex):
+    assert_inside_domains_and_away_from_kinks(ex)
 
 
 @given(expressions(ops=["log", "relu", "+"], n_leaves=2, max_size=5, min_value=-1.0, max_value=1.0))
@@ -70,7 +91,9 @@ def test_inputs_option_draws_graphs_at_a_given_point(data):
 def test_every_op_is_drawn_by_default():
     seen = set()
 
-    @settings(max_examples=300, phases=[Phase.generate], database=None, derandomize=True)
+    # ~40 ops at a few per graph: 600 graphs draw the rarest (the kinked ones, dropped near
+    # their kink) more than 10 times each
+    @settings(max_examples=600, phases=[Phase.generate], database=None, derandomize=True)
     @given(expressions())
     def collect(ex):
         seen.update(ex.ops)
@@ -98,6 +121,12 @@ def test_domain_guards_appear_in_the_graph():
     ex = find(expressions(ops=["log"], n_leaves=1), lambda ex: ex.inputs[0] < 0 and "log" in ex.ops, settings=SEARCH)
     assert ex.instructions == ((("*", (0, 0), None)), ("x+c", (1,), 1.0), ("log", (2,), None))
     assert repr(ex) == f"Expression(log((x0 * x0) + 1.0); inputs={ex.inputs!r})"
+
+
+def test_the_unit_interval_guard_is_arithmetic_and_appears_in_the_graph():
+    ex = find(expressions(ops=["asin"], n_leaves=1), lambda ex: ex.inputs[0] > 1 and "asin" in ex.ops, settings=SEARCH)
+    assert ex.instructions == (("*", (0, 0), None), ("x+c", (1,), 1.0), ("/", (0, 2), None), ("asin", (3,), None))
+    assert repr(ex) == f"Expression(asin(x0 / ((x0 * x0) + 1.0)); inputs={ex.inputs!r})"
 
 
 def test_examples_shrink_to_small_graphs():
@@ -136,7 +165,7 @@ def test_malformed_expressions_are_rejected(instructions, words):
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
-        ({"ops": ["tan"]}, ValueError, "unknown or no ops ['tan']"),
+        ({"ops": ["tangent"]}, ValueError, "unknown or no ops ['tangent']"),
         ({"ops": "tanh"}, TypeError, "try ops=['tanh']"),
         ({"n_leaves": 0}, ValueError, "n_leaves"),
         ({"n_leaves": (3, 1)}, ValueError, "1 <= min <= max"),

@@ -2,13 +2,16 @@
 evaluated by walking the tree with Values. Nothing is ever passed to ``eval``.
 
 Allowed: numbers, variable names, ``+ - * / **``, unary ``-`` and ``+``, parentheses, the
-constants ``pi`` and ``e``, and calls of the engine's functions (``FUNCTIONS``) with
-positional arguments. Everything else (attributes, subscripts, lambdas, comprehensions,
-keywords, strings, comparisons...) is rejected with ``ExpressionError`` naming it.
+constants ``pi`` and ``e``, and calls of the engine's functions (``FUNCTIONS``, in
+:mod:`.functions`) with positional arguments. Everything else (attributes, subscripts,
+lambdas, comprehensions, keywords, strings, comparisons...) is rejected with
+``ExpressionError`` naming it.
 """
 
 import ast
 import math
+
+from .functions import FUNCTIONS, call, check_constants, number
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 64  # nesting levels of the syntax tree
@@ -16,9 +19,6 @@ MAX_EXPONENT = 1000  # |n| for a constant exponent x ** n
 MAX_LITERAL = 1e300
 
 CONSTANTS = {"pi": math.pi, "e": math.e}
-# name -> (smallest, largest) number of positional arguments
-FUNCTIONS = {"exp": (1, 1), "log": (1, 1), "sqrt": (1, 1), "tanh": (1, 1), "sigmoid": (1, 1),
-             "relu": (1, 1), "leaky_relu": (1, 2), "sin": (1, 1), "cos": (1, 1), "abs": (1, 1)}
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 UNARY = {ast.USub: "-", ast.UAdd: "+"}
 ALLOWED = ("numbers, variable names, + - * / **, unary minus, parentheses, pi, e and the functions "
@@ -62,6 +62,9 @@ def parse(text):
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             _check_exponent(node.right)
+    for node in ast.walk(tree):  # after the exponents: elu(x, 2**10**10) is about the exponent
+        if isinstance(node, ast.Call):
+            _check_constant_arguments(node)
     order = {}
     for node in _in_source_order(tree):
         if isinstance(node, ast.Name) and node.id in names:
@@ -108,7 +111,8 @@ def _check_node(node, names):
             raise ExpressionError(f"the name {node.id!r}{_where(node)} is not allowed: names starting "
                                   "with '_' are reserved")
         if node.id in FUNCTIONS:
-            raise ExpressionError(f"{node.id!r}{_where(node)} is a function; call it, as in {node.id}(x)")
+            raise ExpressionError(f"{node.id!r}{_where(node)} is a function; call it, as in "
+                                  f"{FUNCTIONS[node.id].signature(node.id)}")
         if node.id not in CONSTANTS and node.id not in names:
             names.append(node.id)
         return
@@ -144,16 +148,40 @@ def _check_call(node):
     if node.keywords:
         raise ExpressionError(f"keyword arguments{_where(node)} are not allowed; pass {name}'s arguments "
                               "by position")
-    smallest, largest = FUNCTIONS[name]
+    function = FUNCTIONS[name]
+    smallest, largest = function.arity()
     if not smallest <= len(node.args) <= largest:
         wanted = str(smallest) if smallest == largest else f"{smallest} or {largest}"
-        raise ExpressionError(f"{name}{_where(node)} takes {wanted} argument(s), got {len(node.args)}")
-    if name == "leaky_relu" and len(node.args) == 2 and _has_names(node.args[1]):
-        raise ExpressionError(f"leaky_relu's slope{_where(node)} must be a number, not a variable")
+        raise ExpressionError(f"{name}{_where(node)} takes {wanted} argument(s), got {len(node.args)}; "
+                              f"write {function.signature(name)}")
+    for parameter, argument in zip(function.constants, node.args[function.operands:]):
+        if _has_names(argument):
+            raise ExpressionError(f"{name}'s {parameter}{_where(argument)} must be a number, not a variable "
+                                  f"({ast.unparse(argument)}); write {function.signature(name)}")
+
+
+def _check_constant_arguments(node):
+    """A function's constant parameters must evaluate to numbers the op accepts."""
+    function = FUNCTIONS[node.func.id]
+    constants = []
+    for parameter, argument in zip(function.constants, node.args[function.operands:]):
+        try:
+            constants.append(number(_evaluate(argument, {})))
+        except EvaluationError as error:  # its message names the sub-expression
+            raise ExpressionError(f"{node.func.id}'s {parameter}{_where(argument)}: {error}") from None
+        except (ArithmeticError, ValueError) as error:
+            raise ExpressionError(f"{node.func.id}'s {parameter}{_where(argument)}, {ast.unparse(argument)}, "
+                                  f"cannot be evaluated: {error}") from None
+    try:
+        check_constants(node.func.id, constants)
+    except (ArithmeticError, ValueError) as error:
+        raise ExpressionError(f"{ast.unparse(node)}{_where(node)}: {error}") from None
 
 
 def _has_names(node):
-    return any(isinstance(n, ast.Name) and n.id not in CONSTANTS for n in ast.walk(node))
+    """Whether ``node`` uses a variable (a function's name, as ``exp`` in ``exp(1)``, is none)."""
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return any(isinstance(n, ast.Name) and n.id not in CONSTANTS and id(n) not in called for n in ast.walk(node))
 
 
 def _check_exponent(node):
@@ -164,7 +192,7 @@ def _check_exponent(node):
         value = _evaluate(node, {})
     except (ArithmeticError, ValueError):
         value = math.inf
-    if not abs(float(value)) <= MAX_EXPONENT:
+    if not abs(number(value)) <= MAX_EXPONENT:
         raise ExpressionError(f"the exponent {ast.unparse(node)}{_where(node)} is too large; "
                               f"constant exponents must be at most {MAX_EXPONENT} in size")
 
@@ -199,9 +227,6 @@ def _evaluate(node, variables, sources=None, seen=None):
 
 
 def _evaluate_node(node, variables, sources, seen):
-    from .. import operators
-    from ..value import lift
-
     if isinstance(node, ast.Constant):
         return float(node.value)
     if isinstance(node, ast.Name):
@@ -216,11 +241,7 @@ def _evaluate_node(node, variables, sources, seen):
             return _binary(type(node.op), left, right)
         if isinstance(node, ast.Call):
             args = [_evaluate(arg, variables, sources, seen) for arg in node.args]
-            if node.func.id == "abs":
-                return abs(lift(args[0]))
-            if node.func.id == "leaky_relu" and len(args) == 2:
-                return operators.leaky_relu(args[0], float(args[1]))
-            return getattr(operators, node.func.id)(args[0])
+            return call(node.func.id, args)
     except EvaluationError:
         raise
     except (ArithmeticError, ValueError) as error:

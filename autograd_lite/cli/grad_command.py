@@ -6,25 +6,31 @@ import argparse
 import contextlib
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import FAILED, CommandError
+from .functions import parameters, summary
 
 if TYPE_CHECKING:
     from ..value import Value
 
 HELP = "the value and gradients of an expression, its graph and its total-derivative sums"
-EPILOG = """\
+_NO_BREAK = "\N{NO-BREAK SPACE}"  # keeps "clamp(x, lo, hi)" on one line
+_FUNCTIONS = textwrap.fill(
+    "Expressions use numbers, variables, + - * / **, unary minus, parentheses, pi, e and "
+    f"the functions {summary(space=_NO_BREAK)}. The parameters {parameters()} must be "
+    "numbers. Expressions are parsed, never evaluated as Python. A sub-expression written twice, "
+    "as in tanh(x)*tanh(x), is one node used twice, so its gradient is a sum over paths (see --explain).",
+    width=90, break_on_hyphens=False, break_long_words=False).replace(_NO_BREAK, " ")
+EPILOG = f"""\
 examples:
   autograd-lite grad "tanh(x*w + b)" x=0.5 w=-1 b=2
   autograd-lite grad "x*x + x" x=3 --explain
   autograd-lite grad "sigmoid(a*b) * log(a)" a=2 b=0.5 --svg graph.svg
 
-Expressions use numbers, variables, + - * / **, unary minus, parentheses, pi, e and
-the functions exp log sqrt tanh sigmoid relu leaky_relu sin cos abs. They are parsed,
-never evaluated as Python. A sub-expression written twice, as in tanh(x)*tanh(x), is one
-node used twice, so its gradient is a sum over paths (see --explain).
+{_FUNCTIONS}
 
 An expression starting with "-" goes after "--":
   autograd-lite grad -- "-x*w" x=1 w=2

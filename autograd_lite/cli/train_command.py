@@ -26,7 +26,7 @@ LOSSES = {
     "hinge": "two classes: one score, max-margin loss (micrograd's)",
     "mse": "regression: one output, mean squared error; the label must be a number",
 }
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "silu", "elu", "softplus", "linear")
 DEFAULT_LR = {"sgd": 0.1, "adam": 0.01}
 EPILOG = """\
 examples:

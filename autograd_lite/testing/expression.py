@@ -24,7 +24,8 @@ PAIRED = "2n"   # dot: k weights then k inputs
 
 class Instruction(NamedTuple):
     """Apply ``op`` to the nodes numbered ``args``; ``param`` is the op's number, if any
-    (exponent of ``**n``, constant of ``x+c``..., slope of ``leaky_relu``, index of ``softmax``)."""
+    (exponent of ``**n``, constant of ``x+c``..., slope of ``leaky_relu``, alpha of ``elu``,
+    the pair ``(lo, hi)`` of ``clamp``, index of ``softmax``)."""
 
     op: str
     args: tuple
@@ -47,6 +48,10 @@ def _function(name):
     return lambda a, p: f"{name}({a[0]})"
 
 
+def _call(name):
+    return lambda a, p: f"{name}({', '.join(a)})"
+
+
 def _infix(symbol):
     return lambda a, p: f"{a[0]} {symbol} {a[1]}"
 
@@ -67,6 +72,23 @@ def _softmax(xs, i):
     shift = max(xs)
     exps = [math.exp(x - shift) for x in xs]
     return exps[i] / math.fsum(exps)
+
+
+# The stable formulas below round exactly as the engine's do (sympy, not these, is the
+# independent check), so that comparing forward values to 1e-12 cannot flake where a graph
+# later cancels (softplus(x) - x) and scales up the last bit.
+
+def _softplus(x):
+    # log(1 + e**x) = max(x, 0) + log(1 + e**-|x|): no overflow, no cancellation
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _gelu(x):
+    return x * (0.5 * math.erfc(-x * math.sqrt(0.5)))  # 1 + erf(x/sqrt 2) would cancel far left
+
+
+def _elu(x, alpha):
+    return x if x > 0.0 else alpha * math.expm1(x)
 
 
 def _half(a):
@@ -103,6 +125,26 @@ OPS = {
     ),
     "sin": OpSpec(1, _unary("sin"), lambda a, p: math.sin(a[0]), _function("sin")),
     "cos": OpSpec(1, _unary("cos"), lambda a, p: math.cos(a[0]), _function("cos")),
+    "tan": OpSpec(1, _unary("tan"), lambda a, p: math.tan(a[0]), _function("tan")),
+    "asin": OpSpec(1, _unary("asin"), lambda a, p: math.asin(a[0]), _function("asin")),
+    "acos": OpSpec(1, _unary("acos"), lambda a, p: math.acos(a[0]), _function("acos")),
+    "atan": OpSpec(1, _unary("atan"), lambda a, p: math.atan(a[0]), _function("atan")),
+    "sinh": OpSpec(1, _unary("sinh"), lambda a, p: math.sinh(a[0]), _function("sinh")),
+    "cosh": OpSpec(1, _unary("cosh"), lambda a, p: math.cosh(a[0]), _function("cosh")),
+    "log1p": OpSpec(1, _unary("log1p"), lambda a, p: math.log1p(a[0]), _function("log1p")),
+    "expm1": OpSpec(1, _unary("expm1"), lambda a, p: math.expm1(a[0]), _function("expm1")),
+    "erf": OpSpec(1, _unary("erf"), lambda a, p: math.erf(a[0]), _function("erf")),
+    "erfc": OpSpec(1, _unary("erfc"), lambda a, p: math.erfc(a[0]), _function("erfc")),
+    "softplus": OpSpec(1, _unary("softplus"), lambda a, p: _softplus(a[0]), _function("softplus")),
+    "gelu": OpSpec(1, _unary("gelu"), lambda a, p: _gelu(a[0]), _function("gelu")),
+    "silu": OpSpec(1, _unary("silu"), lambda a, p: a[0] * _sigmoid(a[0]), _function("silu")),
+    "elu": OpSpec(1, lambda a, p: a[0].elu(p), lambda a, p: _elu(a[0], p), lambda a, p: f"elu({a[0]}, {p!r})"),
+    "clamp": OpSpec(  # param: (lo, hi)
+        1, lambda a, p: a[0].clamp(*p), lambda a, p: min(max(a[0], p[0]), p[1]),
+        lambda a, p: f"clamp({a[0]}, {p[0]!r}, {p[1]!r})",
+    ),
+    "maximum": OpSpec(2, lambda a, p: operators.maximum(*a), lambda a, p: max(a), _call("maximum")),
+    "minimum": OpSpec(2, lambda a, p: operators.minimum(*a), lambda a, p: min(a), _call("minimum")),
     "sum": OpSpec(VARIADIC, lambda a, p: operators.sum(a), lambda a, p: math.fsum(a), _list("sum")),
     "logsumexp": OpSpec(VARIADIC, lambda a, p: operators.logsumexp(a), lambda a, p: _logsumexp(a), _list("logsumexp")),
     "softmax": OpSpec(

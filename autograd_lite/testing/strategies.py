@@ -13,12 +13,18 @@ How inputs stay inside every op's domain: the graph is drawn together with its i
 point, and each instruction is evaluated on floats (with :mod:`math`) as it is drawn.
 
 * An op that needs a positive argument (``log``, ``sqrt``, a fractional power, the base
-  of ``**``) or one away from zero (a divisor, a negative power) and does not get one is
-  applied to ``x*x + 1`` instead: two extra nodes, recorded in the graph, so every
-  interpreter (engine, math, sympy) sees the same guarded graph.
-* An op applied within ``KINK_MARGIN`` of a kink (``relu``, ``abs``, ``leaky_relu`` at 0)
-  or whose result would leave ``[-MAX_MAGNITUDE, MAX_MAGNITUDE]`` (``exp`` overflow,
-  repeated squaring) is dropped: it is not added to the graph.
+  of ``**``), one above -1 (``log1p``) or one away from zero (a divisor, a negative power)
+  and does not get one is applied to ``x*x + 1`` instead: two extra nodes, recorded in the
+  graph, so every interpreter (engine, math, sympy) sees the same guarded graph.
+* ``asin`` and ``acos``, which need an argument inside (-1, 1), are applied to
+  ``x / (x*x + 1)`` (always within [-1/2, 1/2]) instead when theirs is not within
+  ``1 - UNIT_MARGIN`` of 0. Guards are arithmetic only, so that a planted bug in a
+  function is found in that function, not in a guard.
+* An op applied within ``KINK_MARGIN`` of a kink (``relu``, ``abs``, ``leaky_relu``, ``elu``
+  at 0, ``clamp`` at its bounds, ``maximum``/``minimum`` at a tie) or of a pole (``tan``
+  where cos x is within it of 0), or whose result would leave ``[-MAX_MAGNITUDE,
+  MAX_MAGNITUDE]`` (``exp`` overflow, repeated squaring) is dropped: it is not added to
+  the graph.
 
 No example is ever rejected, so drawing is cheap, and the structure is plain integers and
 choices from lists, so hypothesis shrinks it to few, simple nodes.
@@ -40,12 +46,28 @@ from .expression import ALL_OPS, OPS, PAIRED, VARIADIC, Expression, Instruction
 
 POSITIVE_MARGIN = 0.1   # log, sqrt, fractional powers and bases of ** see at least this
 NONZERO_MARGIN = 0.1    # divisors and negatively powered bases are at least this far from 0
-KINK_MARGIN = 0.05      # relu, abs and leaky_relu are never evaluated closer than this to 0
+UNIT_MARGIN = 0.1       # asin and acos see at most 1 - UNIT_MARGIN in size
+KINK_MARGIN = 0.05      # how close to a kink or pole an op is never evaluated
 MAX_MAGNITUDE = 1e3     # every node's value stays within +-MAX_MAGNITUDE
 
-_NEEDS_POSITIVE = {"log": (0,), "sqrt": (0,), "**": (0,)}
+# op -> (argument positions, the bound their values must exceed by POSITIVE_MARGIN)
+_NEEDS_ABOVE = {"log": ((0,), 0.0), "sqrt": ((0,), 0.0), "**": ((0,), 0.0), "log1p": ((0,), -1.0)}
 _NEEDS_NONZERO = {"/": (1,), "c/x": (0,)}
-_KINKS = {"relu", "abs", "leaky_relu"}
+_NEEDS_UNIT = {"asin", "acos"}
+
+
+def _at_zero(a, p):
+    return abs(a[0]) < KINK_MARGIN
+
+
+# op -> whether its arguments are within KINK_MARGIN of a kink or pole
+_KINKS = {
+    "relu": _at_zero, "abs": _at_zero, "leaky_relu": _at_zero, "elu": _at_zero,
+    "clamp": lambda a, p: min(abs(a[0] - p[0]), abs(a[0] - p[1])) < KINK_MARGIN,
+    "maximum": lambda a, p: abs(a[0] - a[1]) < KINK_MARGIN,
+    "minimum": lambda a, p: abs(a[0] - a[1]) < KINK_MARGIN,
+    "tan": lambda a, p: abs(math.cos(a[0])) < KINK_MARGIN,
+}
 
 _PARAMS = {
     "**n": st.sampled_from([2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5]),
@@ -55,6 +77,8 @@ _PARAMS = {
     "c/x": st.sampled_from([1.0, -1.0, 2.0, 0.5]),
     "c**x": st.sampled_from([2.0, 0.5, 3.0]),
     "leaky_relu": st.sampled_from([0.01, 0.1, 0.25]),
+    "elu": st.sampled_from([1.0, 0.5, 2.0]),
+    "clamp": st.sampled_from([(-1.0, 1.0), (0.0, 2.0), (-2.0, 0.5), (-0.5, 0.5)]),
 }
 
 
@@ -142,7 +166,8 @@ class _Builder:
         new = []
         args = list(args)
         for position in _positions_to_guard(op, args, param, self.values):
-            args[position] = self._guarded(args[position], new)
+            guard = self._into_unit_interval if op in _NEEDS_UNIT else self._guarded
+            args[position] = guard(args[position], new)
         new.append(Instruction(op, tuple(args), param))
         if len(self.instructions) + len(new) > max_size:
             return
@@ -164,10 +189,19 @@ class _Builder:
         new.append(Instruction("x+c", (base,), 1.0))
         return base + 1
 
+    def _into_unit_interval(self, node, new):
+        """``node / (node*node + 1)`` as three pending instructions; returns its node number."""
+        denominator = self._guarded(node, new)
+        new.append(Instruction("/", (node, denominator)))
+        return denominator + 1
+
 
 def _positions_to_guard(op, args, param, values):
-    if op in _NEEDS_POSITIVE:
-        return [p for p in _NEEDS_POSITIVE[op] if values[args[p]] < POSITIVE_MARGIN]
+    if op in _NEEDS_ABOVE:
+        positions, bound = _NEEDS_ABOVE[op]
+        return [p for p in positions if values[args[p]] < bound + POSITIVE_MARGIN]
+    if op in _NEEDS_UNIT:
+        return [0] if abs(values[args[0]]) > 1.0 - UNIT_MARGIN else []
     if op in _NEEDS_NONZERO:
         return [p for p in _NEEDS_NONZERO[op] if abs(values[args[p]]) < NONZERO_MARGIN]
     if op == "**n":
@@ -180,7 +214,7 @@ def _positions_to_guard(op, args, param, values):
 def _evaluate(ins, values):
     """The instruction's float value, or None if it is too close to a kink or too large."""
     args = [values[i] for i in ins.args]
-    if ins.op in _KINKS and abs(args[0]) < KINK_MARGIN:
+    if ins.op in _KINKS and _KINKS[ins.op](args, ins.param):
         return None
     try:
         value = float(OPS[ins.op].on_floats(args, ins.param))
