@@ -22,8 +22,11 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 # (which also hold the parametrized ops, such as clamp(lo, hi), and the ops over lists).
 ENGINE_OPS = sorted({row[0] for row in rules.TABLE} | set(operators.__all__))
 
+CLAMPED_LOG = ("binary cross-entropy's log with a straight-through clamp, an internal op of "
+               "nn.binary_cross_entropy (tests/test_nn_losses.py, test_compile_branches.py)")
 NOT_IN_RANDOM_GRAPHS = {
     "mean": "sum then division by n: the graphs already draw sum and /",
+    "clamped_log": CLAMPED_LOG,
 }
 NOT_IN_THE_CLI = {
     "sum": "takes a list; the expression language has no lists (write a + b + c)",
@@ -31,6 +34,7 @@ NOT_IN_THE_CLI = {
     "dot": "takes two lists; the expression language has no lists",
     "logsumexp": "takes a list; the expression language has no lists",
     "softmax": "returns a list; an expression has one output",
+    "clamped_log": CLAMPED_LOG,
 }
 # Sample parameters for the random-graph ops that take one.
 PARAMS = {"**n": 2.0, "x+c": 1.0, "c*x": 2.0, "c-x": 1.0, "c/x": 1.0, "c**x": 2.0, "leaky_relu": 0.1,
@@ -38,7 +42,9 @@ PARAMS = {"**n": 2.0, "x+c": 1.0, "c*x": 2.0, "c-x": 1.0, "c/x": 1.0, "c**x": 2.
 
 
 def op_name(node):
-    """The op a node records, without its parameters: ``clamp(-1, 1)`` -> ``clamp``."""
+    """The table row a node comes from: ``clamp(-1, 1)`` -> ``clamp``, ``**2`` -> ``**n``."""
+    if re.fullmatch(r"\*\*[-0-9.e+infa]+", node.op):  # x ** 2.0 records "**2", the row "**n"
+        return "**n"
     return re.match(r"[^(\[]+", node.op).group()
 
 
@@ -73,7 +79,7 @@ def test_the_other_random_graph_ops_are_numbers_mixed_in(op):
 def _cli_ops():
     """The op of every node the expression language can make."""
     variables = {"x": Value(0.3), "y": Value(0.7)}
-    texts = [f"x {symbol} y" for symbol in BINARY.values()] + ["-x"]
+    texts = [f"x {symbol} y" for symbol in BINARY.values()] + ["-x", "x ** 2"]
     for name, function in FUNCTIONS.items():
         arguments = ["x", "y"][: function.operands] + ["-1", "1"][: len(function.constants)]
         texts.append(f"{name}({', '.join(arguments)})")
