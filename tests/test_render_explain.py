@@ -17,14 +17,32 @@ def test_diamond_sums_the_two_paths_from_x():
     x, u, v, L = diamond()
     lines = explain(x).splitlines()
     assert lines[0] == "dL/dx = dL/du·∂u/∂x + dL/dv·∂v/∂x = (9)(2) + (6)(6) = 54"
-    assert lines[1] == "x is used 2 times, so its grad is the sum over 2 paths: the total derivative."
+    assert lines[1] == "where u = x * 2, v = x**2"  # the constant 2 is written as its number
+    assert lines[2] == "x is used 2 times, so its grad is the sum over 2 paths: the total derivative."
 
 
 def test_a_single_use_is_the_plain_chain_rule():
     x, u, v, L = diamond()
     lines = explain(u, root=L).splitlines()
     assert lines[0] == "dL/du = ∂L/∂u = (9) = 9"  # L's own partial: no dL/dL factor
-    assert "one use" in lines[1]
+    assert lines[1] == "where L = u * v"
+    assert "one use" in lines[2]
+
+
+def test_where_names_each_consumers_op_custom_ops_and_constants_included():
+    import math
+
+    import autograd_lite as ag
+
+    hypot = ag.op("hypot", forward=math.hypot, local=lambda a, b, out: (a / out, b / out))
+    x = Value(3.0, label="x")
+    h, t, leaky, neg = hypot(x, x), x.tanh(), x.leaky_relu(0.1), -x
+    for node, name in ((h, "h"), (t, "t"), (leaky, "k"), (neg, "n")):
+        node.label = name
+    L = h * t + leaky + neg
+    L.label = "L"
+    L.backward()
+    assert explain(x).splitlines()[1] == "where h = hypot(x, x), t = tanh(x), k = leaky_relu(x, 0.1), n = −x"
 
 
 def test_the_output_explains_itself_without_writing_dL_dL():
@@ -134,3 +152,9 @@ def test_explain_degrades_to_ascii_without_losing_the_distinction():
     ascii_text = explain(x).encode("ascii", "backslashreplace").decode("ascii")
     # ∂ becomes \u2202 and · becomes \xb7: still distinct from the d of a total derivative
     assert ascii_text.splitlines()[0].startswith("dL/dx = dL/du\\xb7\\u2202u/\\u2202x + ")
+
+
+def test_where_false_leaves_the_definitions_out():
+    x, u, v, L = diamond()
+    lines = explain(x, where=False).splitlines()
+    assert lines[1].startswith("x is used 2 times") and not any(line.startswith("where") for line in lines)

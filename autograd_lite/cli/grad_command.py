@@ -136,7 +136,7 @@ def _explain(output: Value, sources: dict[Value, str]) -> None:
         return
     print("\nTotal derivative at every value used more than once:")
     for node in fan_outs:
-        print(explain(node, output))
+        print(explain(node, output, where=False))  # the legend below quotes the user's own text
     legend = [f"  {index.name(node)} = {sources[node]}" for node in index.order
               if node.parents and not node.label and node in sources]
     if legend:

@@ -16,7 +16,7 @@ MINUS = "\u2212"
 PARTIAL = "\u2202"
 
 
-def explain(node: Value, root: Value | None = None, number_format: str = ".4g") -> str:
+def explain(node: Value, root: Value | None = None, number_format: str = ".4g", *, where: bool = True) -> str:
     """The equation that gives ``node.grad``: a sum over every use of the node.
 
     ``root`` is the output; by default the root of the most recent ``backward()`` (held
@@ -29,6 +29,9 @@ def explain(node: Value, root: Value | None = None, number_format: str = ".4g") 
 
     A use by the output itself is written ``∂L/∂h`` alone: its total would be dL/dL = 1
     (``seed·∂L/∂h`` after ``backward(gradient=seed)``).
+
+    ``where``: a second line says what each consumer is, with its op's name (custom ops'
+    too) and an unlabelled constant as its number: ``where z1 = h * 0.5, z2 = tanh(h)``.
     """
     from ..value import Value
 
@@ -57,6 +60,9 @@ def explain(node: Value, root: Value | None = None, number_format: str = ".4g") 
         numbers = " + ".join(_numbers(root, use, show) for use in uses)
         total = math.fsum(use.contribution for use in uses)
         lines.append(f"d{out}/d{name} = {symbols} = {numbers} = {show(total)}")
+        if where:
+            lines.append("where " + ", ".join(_definition(index, consumer, show)
+                                              for consumer in dict.fromkeys(use.consumer for use in uses)))
         if len(uses) == 1:
             lines.append(f"{name} has one use, so this is the plain chain rule.")
         else:
@@ -80,6 +86,29 @@ def _term(index: GraphIndex, out: str, name: str, use: Use) -> str:
     if use.consumer is not index.root:
         return f"d{out}/d{consumer}\u00b7{local}"
     return local if use.consumer.grad == 1.0 else f"seed\u00b7{local}"
+
+
+_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
+
+
+def _definition(index: GraphIndex, node: Value, show: Callable[[float], str]) -> str:
+    """``v1 = hypot(x, y)``: what a consumer is, with the op's own name (custom ops too)."""
+    # an unlabelled leaf is a number the user wrote (x * 3): shown as that number
+    args = [show(parent.data) if not parent.parents and not parent.label else index.name(parent)
+            for parent in node.parents]
+    op = node.op
+    if op in _INFIX and len(args) == 2:
+        made = f"{args[0]} {_INFIX[op]} {args[1]}"
+    elif op == "neg":
+        made = f"{MINUS}{args[0]}"
+    elif op.startswith("**") and len(args) == 1:  # a number exponent: the op is "**2"
+        made = f"{args[0]}{op}"
+    elif "(" in op and op.endswith(")"):  # constants: leaky_relu(0.1) of x is leaky_relu(x, 0.1)
+        base, constants = op[:-1].split("(", 1)
+        made = f"{base}({', '.join(args)}, {constants})"
+    else:
+        made = f"{op}({', '.join(args)})"
+    return f"{index.name(node)} = {made}"
 
 
 def _numbers(root: Value, use: Use, show: Callable[[float], str]) -> str:
