@@ -112,6 +112,7 @@ class TestEverywhereABuiltInOpWorks:
         assert "hypot" in ag.backward_steps(h).html()
         text = ag.explain(x, h)
         assert "sum over 2 paths" in text and text.count("0.7071") == 2  # x/out per path, sqrt(2)/2
+        assert "where L = hypot(x, x)" in text
 
     def test_gradcheck_passes_a_right_rule_and_catches_a_wrong_one(self):
         gradcheck(lambda a, b: hypot(a, b), [3.0, 4.0])
