@@ -25,12 +25,11 @@ if TYPE_CHECKING:
 # The layered program: ``run(inputs, batch)`` -> ``(value, gradients, shared gradients)``.
 Layered = Callable[[Sequence[Any], int], tuple[Any, tuple[Any, ...], Any]]
 
-# The NumPy module is passed in (imported on first use): to a type checker a ModuleType,
-# whose attributes are Any, so the helpers below take and return Any (arrays or floats).
-
 REDUCTIONS = ("sum", "mean", None)
 
 
+# The NumPy module is passed in (imported on first use): to a type checker a ModuleType,
+# whose attributes are Any, so the helpers below take and return Any (arrays or floats).
 def _numpy() -> ModuleType:
     try:
         import numpy

@@ -104,7 +104,8 @@ def _array_op(rule: Rule) -> bool:
 def _ordered(tape: Tape, groups: list[Layer | Elementwise], row_of: dict[int, tuple[int, int]]) -> list[Unit] | None:
     """Kahn's algorithm over the units, the earliest first; None if the units form a cycle."""
     unit_of: dict[int, Unit] = {node: ("group", g) for node, (g, _) in row_of.items()}
-    key: Callable[[Unit], int] = lambda unit: unit if isinstance(unit, int) else groups[unit[1]].members[0]  # noqa: E731
+    key: Callable[[Unit], int] = (  # noqa: E731
+        lambda unit: unit if isinstance(unit, int) else groups[unit[1]].members[0])
     reads: dict[Unit, set[Unit]] = {}
     for i, (_, _, parents, _) in enumerate(tape.nodes):
         unit = unit_of.get(i, i)

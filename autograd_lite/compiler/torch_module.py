@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     class CompiledModule(Module):
         """The module ``Compiled.to_torch`` returns, as type checkers see it. The class itself
         is made on first use by :func:`_module_class` (it subclasses ``torch.nn.Module``, and
-        torch is imported only then), so it cannot be imported: annotate with ``torch.nn.Module``
-        or let the type be inferred."""
+        torch is imported only then): this name exists for type checkers only, so import it
+        under ``typing.TYPE_CHECKING`` to annotate with it."""
 
         params: Parameter | None  # the compiled function's params, in order (None without any)
 
@@ -72,11 +72,13 @@ def to_torch(compiled: Compiled, example_args: Sequence[Any]) -> CompiledModule:
     return _module_class(torch)(compiled, run, constants, trailing, static, reads_params_alone)
 
 
-def _forward(torch: ModuleType, tape: Tape, n_flat: int, n_params: int) -> tuple[Callable[..., Any], tuple[float, ...], bool]:
+def _forward(torch: ModuleType, tape: Tape, n_flat: int, n_params: int
+             ) -> tuple[Callable[..., Any], tuple[float, ...], bool]:
     """The generated forward pass and its constants: one function, with the layers grouped,
     when it fits in one; else a chain of plain segments (see :mod:`.segments`)."""
     scope = dict(torch_namespace(torch), _sum=sum)
-    names: dict[int, str | None] = {}  # id(rule) -> the name of its autograd.Function in scope, or None (the tape keeps rules alive)
+    # id(rule) -> the name of its autograd.Function in scope, or None (the tape keeps rules alive)
+    names: dict[int, str | None] = {}
 
     def called(rule: Rule) -> str | None:
         if id(rule) not in names:
