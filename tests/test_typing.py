@@ -95,11 +95,32 @@ TYPES_FROM_VALUE = [
     ("x.parents", "tuple[autograd_lite.value.Value, ...]", tuple),
 ]
 
+# compile's public API (batch needs NumPy, to_torch PyTorch: both come with the test extra).
+# A string names a class made at run time: to_torch's module class exists once torch is imported.
+F64_ARRAY = "numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.float64]]"
+TYPES_FROM_COMPILE = [
+    ("ag.compile(wave)", "autograd_lite.compiler.Compiled", "Compiled"),
+    ("ag.compile(wave)(3.0)", "tuple[float, tuple[Any, ...]]", tuple),
+    ("ag.compile(wave)(3.0)[0]", "float", float),
+    ("ag.compile(wave)(x)[0]", "float", float),
+    ("ag.compile(wave).traces", "int", int),
+    ("ag.compile(wave).batch([1.0, 2.0])[0]", "float", float),
+    ("ag.compile(wave).batch([1.0, 2.0], reduce='sum')[0]", "float", float),
+    ("ag.compile(wave).batch([1.0, 2.0], reduce=None)[0]", F64_ARRAY, "ndarray"),
+    ("ag.compile(wave).batch([1.0, 2.0], reduce=None)[1][0]", F64_ARRAY, "ndarray"),
+    ("ag.compile(wave).to_torch(1.0)", "autograd_lite.compiler.torch_module.CompiledModule", "CompiledModule"),
+    ("ag.compile(wave).to_torch(1.0)(2.0)", "torch._tensor.Tensor", "Tensor"),
+    ("ag.compile(wave).to_torch(1.0).forward(2.0)", "torch._tensor.Tensor", "Tensor"),
+    ("ag.compile(wave).to_torch(1.0).copy_params_to_values()", "None", "NoneType"),
+]
 
-def _runtime_type(expected):
+
+def _runtime_type_name(expected):
     from autograd_lite import Value
 
-    return Value if expected is None else expected
+    if isinstance(expected, str):
+        return expected
+    return (Value if expected is None else expected).__name__
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +178,7 @@ def assert_types(tmp_path, cache, cases, x):
     assert not errors, "\n".join(errors)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert revealed == [static for _, static, _ in cases]
-    assert runtime == [_runtime_type(kind).__name__ for _, _, kind in cases]
+    assert runtime == [_runtime_type_name(kind) for _, _, kind in cases]
 
 
 def test_a_users_script_sees_precise_types_from_transforms_math_and_nn(tmp_path, mypy_cache):
@@ -174,6 +195,34 @@ def _errors_for(tmp_path, cache, body, x):
     checked = run_mypy_as_a_user(cache, script)
     return [line.split(": error: ")[1] for line in checked.stdout.splitlines()
             if line.startswith(script.name) and ": error: " in line]
+
+
+def test_a_users_script_sees_precise_types_from_compile_its_batch_mode_and_its_torch_module(tmp_path, mypy_cache):
+    pytest.importorskip("numpy", reason="compile's batch mode needs NumPy (the test extra installs it)")
+    pytest.importorskip("torch", reason="Compiled.to_torch needs PyTorch (the test extra installs it)")
+    assert_types(tmp_path, mypy_cache, TYPES_FROM_COMPILE, VALUE_FROM_NN)
+
+
+def test_wrong_arguments_to_compile_are_mypy_errors_and_refused_at_run_time(tmp_path, mypy_cache):
+    import autograd_lite as ag
+    from autograd_lite import math as agm
+
+    wrong = {
+        "ag.compile(3.0)": 'Argument 1 to "compile" has incompatible type "float"',
+        "ag.compile(wave, params=[1.0])": 'List item 0 has incompatible type "float"; expected "Value"',
+        "ag.compile(wave, static_argnums=1)": 'Argument "static_argnums" to "compile" has incompatible type "int"',
+        "ag.compile(wave).batch([1.0, 2.0], reduce='max')": 'No overload variant of "batch" of "Compiled" matches',
+    }
+    errors = _errors_for(tmp_path, mypy_cache, "".join(f"{call}\n" for call in wrong), VALUE_FROM_NN)
+    assert len(errors) == len(wrong), errors
+    for error, expected in zip(errors, wrong.values()):
+        assert expected in error
+    wave = agm.sin
+    refused = [lambda: ag.compile(3.0), lambda: ag.compile(wave, params=[1.0]),
+               lambda: ag.compile(wave, static_argnums=1), lambda: ag.compile(wave).batch([1.0, 2.0], reduce="max")]
+    for call in refused:
+        with pytest.raises((TypeError, ValueError)):
+            call()
 
 
 def test_wrong_arguments_to_the_typed_api_are_errors_for_mypy(tmp_path, mypy_cache):

@@ -1,15 +1,33 @@
 """``autograd_lite.compile``: trace a scalar function once, then run its forward and
 backward pass on new inputs without building Values (see docs/compile.md)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
+
 from .. import pytree
 from ..value import Value
 from .codegen import build, float_namespace
 from .trace import Tape, TracingError, run_traced
 
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from .codegen import Evaluate
+    from .torch_module import CompiledModule
+
+    # What ``_trace`` makes per argument structure: the tape and its float code; batch mode
+    # adds its NumPy programs (the layered one, or None where the tape has no layer).
+    Program = TypedDict("Program", {"tape": Tape, "float": Evaluate, "numpy layers": Callable[..., Any] | None,
+                                    "numpy": Evaluate}, total=False)
+
 _FLOAT_NAMESPACE = float_namespace()
 
 
-def compile(f, *, params=None, static_argnums=(), argnums=None):  # noqa: A001 - the package's name for it
+def compile(f: Callable[..., Value], *, params: Iterable[Value] | None = None,  # noqa: A001 - the package's name for it
+            static_argnums: Iterable[int] = (), argnums: Iterable[int] | None = None) -> Compiled:
     """Compile ``f``, a function of numbers (or pytrees of numbers: nested lists, tuples and
     dicts) returning a scalar Value.
 
@@ -38,7 +56,8 @@ class Compiled:
     """A compiled function; call it, call ``batch`` with NumPy arrays, or make it a PyTorch
     module with ``to_torch``."""
 
-    def __init__(self, f, params, static_argnums, argnums=None):
+    def __init__(self, f: Callable[..., Value], params: Iterable[Value] | None, static_argnums: Iterable[int],
+                 argnums: Iterable[int] | None = None) -> None:
         if not callable(f):
             raise TypeError(f"compile expects a function, got {type(f).__name__}")
         self.f = f
@@ -47,17 +66,19 @@ class Compiled:
         self.argnums = None if argnums is None else frozenset(argnums)
         if self.argnums is not None and self.argnums & self.static_argnums:
             raise ValueError("an argument cannot be both static and differentiated (argnums)")
-        self._cache = {}
+        self._cache: dict[Hashable, Program] = {}
 
-    def _differentiated(self, i):
+    def _differentiated(self, i: int) -> bool:
         return i not in self.static_argnums and (self.argnums is None or i in self.argnums)
 
     @property
-    def traces(self):
+    def traces(self) -> int:
         """How many times ``f`` has been traced (one per argument structure and static value)."""
         return len(self._cache)
 
-    def __call__(self, *args):
+    def __call__(self, *args: Any) -> tuple[float, tuple[Any, ...]]:
+        """``(value, gradients)``: ``f(*args).data`` and d value / d argument for each
+        differentiated argument, in its structure (a float for a number)."""
         key, flat, shapes = self._key(args)
         program = self._cache.get(key)
         if program is None:
@@ -65,12 +86,13 @@ class Compiled:
         value, grads = program["float"]([*flat, *[p.data for p in self.params]])
         return value, self._finish(grads, shapes)
 
-    def _finish(self, grads, shapes):
+    def _finish(self, grads: Sequence[Any], shapes: Sequence[pytree.TreeDef | None]) -> tuple[Any, ...]:
         """Add the params' gradients into .grad; return the arguments' in their shapes."""
         n_args = len(grads) - len(self.params)
         for p, g in zip(self.params, grads[n_args:]):
             p.grad += g
-        out, position = [], 0
+        out: list[Any] = []
+        position = 0
         for i, shape in enumerate(shapes):
             if shape is not None and self._differentiated(i):
                 end = position + shape.num_leaves
@@ -78,9 +100,10 @@ class Compiled:
                 position = end
         return tuple(out)
 
-    def _wrt(self, args, shapes, n_flat):
+    def _wrt(self, args: Sequence[Any], shapes: Sequence[pytree.TreeDef | None], n_flat: int) -> list[int]:
         """Flat positions of the inputs to differentiate: the chosen arguments', then params'."""
-        wrt, position = [], 0
+        wrt: list[int] = []
+        position = 0
         for i, shape in enumerate(shapes):
             if shape is None:
                 continue
@@ -90,8 +113,10 @@ class Compiled:
             position += size
         return wrt + list(range(n_flat, n_flat + len(self.params)))
 
-    def _key(self, args):
-        flat, shapes, static = [], [], []
+    def _key(self, args: Sequence[Any]) -> tuple[Hashable, list[float], list[pytree.TreeDef | None]]:
+        flat: list[float] = []
+        shapes: list[pytree.TreeDef | None] = []
+        static: list[Hashable] = []
         for i, arg in enumerate(args):
             if i in self.static_argnums:
                 static.append(_frozen(arg))
@@ -105,9 +130,10 @@ class Compiled:
                 shapes.append(shape)
         return (tuple(shapes), tuple(static)), flat, shapes
 
-    def _trace(self, args, flat, shapes):
+    def _trace(self, args: Sequence[Any], flat: Sequence[float], shapes: Sequence[pytree.TreeDef | None]) -> Program:
         leaves = [Value(x) for x in flat]
-        traced_args, position = [], 0
+        traced_args: list[Any] = []
+        position = 0
         for arg, shape in zip(args, shapes):
             if shape is None:
                 traced_args.append(arg)
@@ -122,15 +148,22 @@ class Compiled:
         del out, leaves, traced_args  # the traced graph is garbage now: free it before code generation
         return {"tape": tape, "float": build(tape, _FLOAT_NAMESPACE)}
 
-    def batch(self, *args, reduce="mean"):
+    @overload
+    def batch(self, *args: Any, reduce: Literal["sum", "mean"] = "mean") -> tuple[float, tuple[Any, ...]]: ...
+    @overload
+    def batch(self, *args: Any, reduce: None) -> tuple[NDArray[np.float64], tuple[NDArray[np.float64], ...]]: ...
+
+    def batch(self, *args: Any, reduce: Literal["sum", "mean"] | None = "mean") -> tuple[Any, tuple[Any, ...]]:
         """Evaluate on NumPy arrays, one example per row: each argument gets a leading batch
         dimension (shape (B,) for a number, (B, n) for a list of n). Returns
         ``(values, grads)``: per example with ``reduce=None``, else their sum or mean.
-        With ``params``, their reduced gradient is added to ``.grad``."""
+        With ``params``, their reduced gradient is added to ``.grad``. Reduced, the value is
+        a float and each gradient a float (a number's) or an array (a list's); per example,
+        all are float64 arrays."""
         from .batch import run_batch
         return run_batch(self, args, reduce)
 
-    def to_torch(self, *example_args):
+    def to_torch(self, *example_args: Any) -> CompiledModule:
         """The function as a ``torch.nn.Module`` whose forward pass is generated from the
         same tape and rule text, in PyTorch ops, so that torch's autograd differentiates it.
 
@@ -146,21 +179,21 @@ class Compiled:
         return to_torch(self, example_args)
 
 
-def _checked_params(params):
+def _checked_params(params: Iterable[Value] | None) -> list[Value]:
     if params is None:
         return []
-    params = list(params)
-    for p in params:
+    values = list(params)
+    for p in values:
         if not isinstance(p, Value):
             raise TypeError(f"compile params must be Values (e.g. model.parameters()), got {type(p).__name__}")
         if p.parents:
             raise ValueError(f"compile params must be leaves, but {p!r} was made by {p.op!r}")
-    if len(set(map(id, params))) != len(params):
+    if len(set(map(id, values))) != len(values):
         raise ValueError("compile got the same parameter twice in params")
-    return params
+    return values
 
 
-def _frozen(arg):
+def _frozen(arg: Any) -> Hashable:
     if isinstance(arg, (list, tuple)):
         return tuple(map(_frozen, arg))
     try:

@@ -5,17 +5,32 @@ The table's source text runs unchanged with NumPy twins of the rules' helpers be
 naming the first offending example.
 """
 
+from __future__ import annotations
+
 import builtins
 import math
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from .. import rules
+from .. import domains, rules
 from . import codegen, layers, segments, vectorized
 from .codegen import build
+
+if TYPE_CHECKING:
+    from . import Compiled
+    from .codegen import Evaluate
+    from .trace import Tape
+
+# The layered program: ``run(inputs, batch)`` -> ``(value, gradients, shared gradients)``.
+Layered = Callable[[Sequence[Any], int], tuple[Any, tuple[Any, ...], Any]]
 
 REDUCTIONS = ("sum", "mean", None)
 
 
-def _numpy():
+# The NumPy module is passed in (imported on first use): to a type checker a ModuleType,
+# whose attributes are Any, so the helpers below take and return Any (arrays or floats).
+def _numpy() -> ModuleType:
     try:
         import numpy
     except ImportError:
@@ -23,7 +38,7 @@ def _numpy():
     return numpy
 
 
-def _first_bad(np, mask, values):
+def _first_bad(np: ModuleType, mask: Any, values: Any) -> tuple[float, int]:
     """The first bad value and its example: the last axis is the batch (a layer's matrix
     has one row per neuron)."""
     mask = np.broadcast_to(mask, np.shape(values))
@@ -32,20 +47,20 @@ def _first_bad(np, mask, values):
     return float(np.ravel(values)[index]), example
 
 
-def numpy_namespace(np):
+def numpy_namespace(np: ModuleType) -> dict[str, Any]:
     """NumPy versions of every helper name the table's source text uses."""
 
-    def fail(kind, message, mask, values):
+    def fail(kind: type[Exception], message: str, mask: Any, values: Any) -> NoReturn:
         bad, index = _first_bad(np, mask, values)
         raise kind(message.format(bad=bad) + f" (example {index})")
 
-    def _div(a, b):
+    def _div(a: Any, b: Any) -> Any:
         zero = np.asarray(b) == 0.0
         if zero.any():
             fail(ZeroDivisionError, "division by zero: ... / {bad!r}", zero, b)
         return a / b
 
-    def _pow(x, y):
+    def _pow(x: Any, y: Any) -> Any:
         negative = (np.asarray(x) < 0.0) & np.isfinite(y) & (np.asarray(y) != np.floor(y))
         if np.any(negative):
             fail(ValueError, "pow: negative base {bad!r} to a non-integer power has no real value", negative, x)
@@ -58,7 +73,7 @@ def numpy_namespace(np):
             fail(OverflowError, "pow: {bad!r} ** ... overflows a float", overflow, x)
         return out
 
-    def _checked_exp(x):
+    def _checked_exp(x: Any) -> Any:
         out = np.exp(x)
         overflow = np.isinf(out) & np.isfinite(x)
         if np.any(overflow):
@@ -66,32 +81,32 @@ def numpy_namespace(np):
                  overflow, x)
         return out
 
-    def _checked_log(x):
+    def _checked_log(x: Any) -> Any:
         bad = np.asarray(x) <= 0.0
         if bad.any():
             fail(ValueError, "log: operand must be > 0, got {bad!r}", bad, x)
         return np.log(x)
 
-    def _checked_sqrt(x):
+    def _checked_sqrt(x: Any) -> Any:
         bad = np.asarray(x) < 0.0
         if bad.any():
             fail(ValueError, "sqrt: operand must be >= 0, got {bad!r}", bad, x)
         return np.sqrt(x)
 
-    def finite_only(name, fn):
-        def checked(x):
+    def finite_only(name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def checked(x: Any) -> Any:
             bad = np.isinf(x)
             if np.any(bad):
                 fail(ValueError, name + ": operand must be finite, got {bad!r}", bad, x)
             return fn(x)
         return checked
 
-    def _sigmoid(x):
+    def _sigmoid(x: Any) -> Any:
         e = np.exp(-np.abs(x))  # never overflows; saturates like the float version
         return np.where(np.asarray(x) >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
-    def overflow_checked(name, fn):
-        def checked(x):
+    def overflow_checked(name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def checked(x: Any) -> Any:
             out = fn(x)
             overflow = np.isinf(out) & np.isfinite(x)
             if np.any(overflow):
@@ -99,15 +114,15 @@ def numpy_namespace(np):
             return out
         return checked
 
-    def in_unit_interval(name, fn):
-        def checked(x):
+    def in_unit_interval(name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def checked(x: Any) -> Any:
             bad = np.abs(x) > 1.0
             if np.any(bad):
                 fail(ValueError, name + ": operand must be in [-1, 1], got {bad!r}", bad, x)
             return fn(x)
         return checked
 
-    def _checked_log1p(x):
+    def _checked_log1p(x: Any) -> Any:
         bad = np.asarray(x) <= -1.0
         if bad.any():
             fail(ValueError, "log1p: operand must be > -1, got {bad!r}", bad, x)
@@ -115,27 +130,27 @@ def numpy_namespace(np):
 
     erf, erfc = (np.vectorize(f, otypes=[float]) for f in (math.erf, math.erfc))  # NumPy has no erf
 
-    def _softplus(x):
+    def _softplus(x: Any) -> Any:
         return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
-    def _normal_cdf(x):
-        return 0.5 * erfc(-x * rules._SQRT_HALF)
+    def _normal_cdf(x: Any) -> Any:
+        return 0.5 * erfc(-x * domains._SQRT_HALF)
 
-    def _dpow_dbase(x, y):
+    def _dpow_dbase(x: Any, y: Any) -> Any:
         at_zero = (np.asarray(x) == 0.0) & (np.asarray(y) < 1.0)
         return np.where(at_zero, np.where(np.asarray(y) == 0.0, 0.0, math.inf), y * np.power(x, y - 1.0))
 
-    def _dpow_dexponent(x, out):
+    def _dpow_dexponent(x: Any, out: Any) -> Any:
         safe = np.where(np.asarray(x) > 0.0, x, 1.0)
         return np.where(np.asarray(x) > 0.0, out * np.log(safe), np.where(np.asarray(x) == 0.0, 0.0, math.nan))
 
-    def softmax(xs):
+    def softmax(xs: Sequence[Any]) -> list[Any]:
         shift = builtins.max(xs) if not any(np.ndim(x) for x in xs) else np.max(np.broadcast_arrays(*xs), axis=0)
         exps = [np.exp(x - shift) for x in xs]
         total = builtins.sum(exps)
         return [e / total for e in exps]
 
-    def logsumexp(*xs):
+    def logsumexp(*xs: Any) -> Any:
         shift = np.max(np.broadcast_arrays(*xs), axis=0)
         finite = np.where(np.isinf(shift), 0.0, shift)
         return np.where(np.isinf(shift), shift, finite + np.log(builtins.sum(np.exp(x - finite) for x in xs)))
@@ -160,11 +175,11 @@ def numpy_namespace(np):
     }
 
 
-def _array_helpers(np):
+def _array_helpers(np: ModuleType) -> dict[str, Any]:
     """What the layered code (see :mod:`.vectorized`) calls: matrices whose last axis, if
     any, is the batch; a row or block without it is one number for every example."""
 
-    def _rows(parts, blocks):
+    def _rows(parts: Sequence[Any], blocks: Sequence[bool]) -> Any:
         width, count = 1, 0
         for part, block in zip(parts, blocks):
             shape = np.shape(part)
@@ -177,17 +192,17 @@ def _array_helpers(np):
             row += size
         return out
 
-    def _outer_bsum(G, X, B):  # sum over the batch of G[j] * X[i], as an (m, n) matrix
+    def _outer_bsum(G: Any, X: Any, B: int) -> Any:  # sum over the batch of G[j] * X[i], as an (m, n) matrix
         if G.shape[1] == X.shape[1]:
             return G @ X.T * B if G.shape[1] == 1 else G @ X.T
         if G.shape[1] == 1:
             return np.outer(G[:, 0], X.sum(axis=1))
         return np.outer(G.sum(axis=1), X[:, 0])
 
-    def _add(total, index, values):  # each index once
+    def _add(total: Any, index: Any, values: Any) -> None:  # each index once
         total[index] += values
 
-    def _where(condition, a, b):
+    def _where(condition: Any, a: Any, b: Any) -> Any:
         """np.where's exact result. On a large array it selects the bits with integer masks:
         np.where branches on each element, and a mask that follows the data (relu's, on a
         layer's matrix) defeats the branch predictor, 3-4x slower."""
@@ -209,17 +224,17 @@ def _array_helpers(np):
 
 
 class _NumpyRule:
-    def __init__(self, forward, local):
+    def __init__(self, forward: Callable[..., Any], local: Callable[..., tuple[Any, ...]]) -> None:
         self.forward, self.local = forward, local
 
 
 class _NumpyRules:
     """NumPy versions of the rules that are not table rows, by rule name."""
 
-    def __init__(self, softmax, logsumexp):
+    def __init__(self, softmax: Callable[[Sequence[Any]], list[Any]], logsumexp: Callable[..., Any]) -> None:
         self.softmax, self.logsumexp = softmax, logsumexp
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> _NumpyRule:
         if name == "logsumexp":
             return _NumpyRule(self.logsumexp, lambda *xs_out: tuple(self.softmax(xs_out[:-1])))
         if name.startswith("softmax["):
@@ -231,14 +246,15 @@ class _NumpyRules:
         raise NotImplementedError(f"compiled batch mode has no NumPy version of the op {name!r}")
 
 
-def _evaluated(np, evaluate, evaluate_one, inputs, batch, reduce):
+def _evaluated(np: ModuleType, evaluate: Evaluate, evaluate_one: Evaluate, inputs: Sequence[Any], batch: int,
+               reduce: str | None) -> tuple[Any, list[Any]]:
     """Values and gradients per example, or reduced. Where an example's gradient is nan, a
     structural zero may have to mask it (see codegen.build), and which zeros are structural
     is known only per example: those examples are computed again by the float code, so batch
     mode gives exactly float mode's numbers there too."""
-    values, grads = evaluate(inputs, check_nan=False)
-    values = np.array(np.broadcast_to(values, (batch,)), dtype=float)
-    grads = [np.array(np.broadcast_to(g, (batch,)), dtype=float) for g in grads]
+    evaluated_values, evaluated_grads = evaluate(inputs, check_nan=False)
+    values = np.array(np.broadcast_to(evaluated_values, (batch,)), dtype=float)
+    grads = [np.array(np.broadcast_to(g, (batch,)), dtype=float) for g in evaluated_grads]
     if grads:
         unsure = np.logical_or.reduce([np.isnan(g) for g in grads])
         for row in np.flatnonzero(unsure):
@@ -252,7 +268,7 @@ def _evaluated(np, evaluate, evaluate_one, inputs, batch, reduce):
     return float(combine(values)), [float(combine(g)) for g in grads]
 
 
-def _build_layered(np, tape, shared_start, n_shared):
+def _build_layered(np: ModuleType, tape: Tape, shared_start: int, n_shared: int) -> Layered | None:
     """The layered program (see :mod:`.layers`): ``run(inputs, batch)``, or None when the
     tape has no layer whose weights are parameters, or is too long for one function."""
     plan = layers.plan(tape, range(shared_start, shared_start + n_shared))
@@ -268,14 +284,15 @@ def _build_layered(np, tape, shared_start, n_shared):
     return lambda inputs, batch: run(inputs, constants, np.array(inputs[shared_start:], dtype=float), batch)
 
 
-def _layered(np, run, inputs, batch, reduce):
+def _layered(np: ModuleType, run: Layered | None, inputs: Sequence[Any], batch: int,
+             reduce: str | None) -> tuple[Any, list[Any]] | None:
     """Values and gradients as :func:`_evaluated` gives them, from the layered program; None
     when there is none, or when a gradient is nan: a structural zero may have to mask it,
     which only the per-example code can tell (see :func:`_evaluated`)."""
     if run is None:
         return None
-    value, grads, shared_grads = run(inputs, batch)
-    grads = [np.broadcast_to(g, (batch,)) for g in grads]
+    value, run_grads, shared_grads = run(inputs, batch)
+    grads = [np.broadcast_to(g, (batch,)) for g in run_grads]
     if np.isnan(shared_grads).any() or any(np.isnan(g).any() for g in grads):
         return None
     values = np.broadcast_to(value, (batch,))
@@ -286,7 +303,8 @@ def _layered(np, run, inputs, batch, reduce):
     return float(np.mean(values)), [float(np.mean(g)) for g in grads] + (shared_grads / batch).tolist()
 
 
-def run_batch(compiled, args, reduce):
+def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tuple[Any, tuple[Any, ...]]:
+    """``Compiled.batch``'s work (see there)."""
     np = _numpy()
     if reduce not in REDUCTIONS:
         raise ValueError(f"reduce must be 'sum', 'mean' or None, got {reduce!r}")

@@ -11,27 +11,46 @@ The generated function is ``run(I, C)``: ``I`` the flat inputs, ``C`` the consta
 returns ``(output, (d output / d input for each input))``.
 """
 
+from __future__ import annotations
+
 import ast
 import builtins
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import rules
-from ..rules import ZERO
+from ..rules import ZERO, Rule
 from . import segments
+
+if TYPE_CHECKING:
+    from .trace import Tape
+
+
+# The generated ``run(I, C)``: ``(output, gradients)`` of the inputs ``I``, with the constants ``C``.
+Run = Callable[..., tuple[Any, tuple[Any, ...]]]
+
+
+class Evaluate(Protocol):
+    """What :func:`build` makes: ``(output, gradients)`` of the flat ``inputs`` (floats, or
+    arrays in an array dialect)."""
+
+    def __call__(self, inputs: Sequence[Any], check_nan: bool = True) -> tuple[Any, tuple[Any, ...]]: ...
+
 
 _PLACEHOLDER = "__arg{}__"
 
 
 class _Rename(ast.NodeTransformer):
-    def __init__(self, names, dialect):
+    def __init__(self, names: list[str], dialect: str) -> None:
         self.names, self.dialect = names, dialect
 
-    def visit_Name(self, node):
+    def visit_Name(self, node: ast.Name) -> ast.Name:
         if node.id in self.names:
             return ast.Name(_PLACEHOLDER.format(self.names.index(node.id)), ast.Load())
         return node
 
-    def visit_IfExp(self, node):
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
         self.generic_visit(node)
         if self.dialect == "float":
             return node
@@ -39,7 +58,7 @@ class _Rename(ast.NodeTransformer):
 
 
 @lru_cache(maxsize=1024)
-def template(source, names, dialect):
+def template(source: str, names: tuple[str, ...], dialect: str) -> str:
     """``source`` as a format string: ``{0}``, ``{1}``... for ``names`` (inputs, then out)."""
     tree = _Rename(list(names), dialect).visit(ast.parse(source, mode="eval"))
     text = ast.unparse(ast.fix_missing_locations(tree)).replace("{", "{{").replace("}", "}}")
@@ -51,31 +70,31 @@ def template(source, names, dialect):
 class Emitter:
     """Turns one node into forward and local-derivative expressions."""
 
-    def __init__(self, dialect):
+    def __init__(self, dialect: str) -> None:
         self.dialect = dialect
-        self.constants = []  # values the code reads as k0, k1, ... (exact, also inf and nan)
-        self.rules = {}      # rules called directly: name -> Rule
+        self.constants: list[float] = []  # values the code reads as k0, k1, ... (exact, also inf and nan)
+        self.rules: dict[str, Rule] = {}  # rules called directly: name -> Rule
 
-    def constant(self, value):
+    def constant(self, value: float) -> str:
         self.constants.append(value)
         return f"k{len(self.constants) - 1}"
 
-    def _rule_name(self, rule):
+    def _rule_name(self, rule: Rule) -> str:
         name = f"R{len(self.rules)}"
         self.rules[name] = rule
         return name
 
-    def kind(self, rule):
+    def kind(self, rule: Rule) -> str:
         """"table" for a row of rules.TABLE (constants included), "sum"/"dot" for those
         list ops, "custom" for an ``autograd_lite.op``, "generic" for the other list ops."""
         if rule.variadic:
             return rule.name if rule.name in ("sum", "dot") else "generic"
         return "table" if rule.forward_source else "custom"
 
-    def _names_and_constants(self, rule):
+    def _names_and_constants(self, rule: Rule) -> tuple[tuple[str, ...], list[str]]:
         return (*rule.inputs, *rule.params), [self.constant(value) for value in rule.param_values]
 
-    def forward(self, rule, args, out):
+    def forward(self, rule: Rule, args: Sequence[str], out: str) -> str:
         kind = self.kind(rule)
         if kind == "table":
             names, constants = self._names_and_constants(rule)
@@ -93,13 +112,13 @@ class Emitter:
             return f"_LIST_OP_RULES[{rule.name!r}].forward({', '.join(args)})"
         return f"{self._rule_name(rule)}.forward({', '.join(args)})"
 
-    def locals(self, rule, args, out):
+    def locals(self, rule: Rule, args: Sequence[str], out: str) -> tuple[str | None, list[str]]:
         """One expression per edge, or (prelude statement, expressions) for generic rules."""
         kind = self.kind(rule)
         if kind == "table":
             names, constants = self._names_and_constants(rule)
-            names = (*names, "out")
-            return None, [template(s, names, self.dialect).format(*args, *constants, out)
+            with_out = (*names, "out")
+            return None, [template(s, with_out, self.dialect).format(*args, *constants, out)
                           for s in rule.local_sources]
         if kind == "sum":
             return None, ["1.0"] * len(args)
@@ -116,7 +135,8 @@ class Emitter:
         return prelude, [f"{local_name}[{j}]" for j in range(len(args))]
 
 
-def generate(tape, dialect="float", masked=False, segment_lines=None):
+def generate(tape: Tape, dialect: str = "float", masked: bool = False, segment_lines: int | None = None
+             ) -> tuple[Iterator[str], tuple[float, ...], dict[str, Rule]]:
     """The source of ``run(I, C)`` for ``tape`` (function definitions, from a generator),
     and the constants and rules it reads.
 
@@ -127,7 +147,7 @@ def generate(tape, dialect="float", masked=False, segment_lines=None):
     ``segment_lines``: split the body into functions of at most that many lines (see
     :mod:`.segments`); None means the module's default."""
     emit = Emitter(dialect)
-    body = []
+    body: list[str] = []
     for i, (kind, rule, parents, data) in enumerate(tape.nodes):
         if kind == "input":
             body.append(f"v{i} = I[{parents}]")
@@ -138,7 +158,7 @@ def generate(tape, dialect="float", masked=False, segment_lines=None):
     # Each adjoint is one sum, written where its node leaves the eager engine's ready stack,
     # with its terms in the order the engine adds them: the same float operations, without
     # storing a partial sum per edge.
-    terms = {tape.root: ["1.0"]}
+    terms: dict[int, list[str]] = {tape.root: ["1.0"]}
     for i, edges in tape.backward:
         body.extend(_sum_of(terms.pop(i), f"g{i}"))
         _, rule, parents, _ = tape.nodes[i]
@@ -147,7 +167,7 @@ def generate(tape, dialect="float", masked=False, segment_lines=None):
             body.append(prelude)
         for position, p in edges:
             terms.setdefault(p, []).append(_times(local_exprs[position], f"g{i}", masked))
-    grads = []
+    grads: list[str] = []
     for n in tape.grad_nodes:
         if n in terms:
             body.extend(_sum_of(terms.pop(n), f"g{n}"))
@@ -158,7 +178,7 @@ def generate(tape, dialect="float", masked=False, segment_lines=None):
     return segments.functions(body, len(emit.constants), segment_lines), tuple(emit.constants), emit.rules
 
 
-def _sum_of(terms, name, chunk=64):
+def _sum_of(terms: list[str], name: str, chunk: int = 64) -> list[str]:
     """Lines ``name = 0.0 + t1 + t2 + ...``, as graph.propagate adds them; long sums
     continue on new lines, since the compiler recurses once per term."""
     if terms == ["1.0"]:
@@ -167,7 +187,7 @@ def _sum_of(terms, name, chunk=64):
         f"{name} = {name} + " + " + ".join(terms[k:k + chunk]) for k in range(chunk, len(terms), chunk)]
 
 
-def _times(local, grad, masked):
+def _times(local: str, grad: str, masked: bool) -> str:
     # 1.0 * g is exactly g and -1.0 * g exactly -g in IEEE arithmetic, signs of zero included
     # (not the sign of a nan: -g flips it, -1.0 * g keeps the operand's on x86).
     if local == "(1.0)" or local == "1.0":
@@ -177,7 +197,8 @@ def _times(local, grad, masked):
     return f"_masked({local}, {grad})" if masked else f"{local} * {grad}"
 
 
-def build(tape, namespace, dialect="float", segment_lines=None):
+def build(tape: Tape, namespace: Mapping[str, Any], dialect: str = "float", segment_lines: int | None = None
+          ) -> Evaluate:
     """Compile ``tape`` into a function ``evaluate(inputs)`` with ``namespace`` as its globals.
 
     The plain generated code runs first. Zero-masking can only matter where a zero local
@@ -186,10 +207,10 @@ def build(tape, namespace, dialect="float", segment_lines=None):
     nan). So only when a gradient is nan does the masked version run (built on first use);
     otherwise both give the same bits, and the common case pays nothing for the mask."""
     run, constants = _compiled(tape, namespace, dialect, False, segment_lines)
-    masked = []
-    nan_if_any_nan = namespace.get("_nan_if_any_nan", builtins.sum)
+    masked: list[tuple[Run, tuple[float, ...]]] = []
+    nan_if_any_nan: Callable[[Any], Any] = namespace.get("_nan_if_any_nan", builtins.sum)
 
-    def evaluate(inputs, check_nan=True):
+    def evaluate(inputs: Sequence[Any], check_nan: bool = True) -> tuple[Any, tuple[Any, ...]]:
         value, grads = run(inputs, constants)
         if check_nan:
             check = nan_if_any_nan(grads)
@@ -197,7 +218,7 @@ def build(tape, namespace, dialect="float", segment_lines=None):
                 return evaluate_masked(inputs)
         return value, grads
 
-    def evaluate_masked(inputs):
+    def evaluate_masked(inputs: Sequence[Any]) -> tuple[Any, tuple[Any, ...]]:
         if not masked:
             masked.append(_compiled(tape, namespace, dialect, True, segment_lines))
         masked_run, masked_constants = masked[0]
@@ -206,7 +227,8 @@ def build(tape, namespace, dialect="float", segment_lines=None):
     return evaluate  # the sources are not kept: at 10**6 nodes they are hundreds of MB
 
 
-def _compiled(tape, namespace, dialect, masked, segment_lines):
+def _compiled(tape: Tape, namespace: Mapping[str, Any], dialect: str, masked: bool, segment_lines: int | None
+              ) -> tuple[Run, tuple[float, ...]]:
     """The generated ``run`` and the constants it takes."""
     sources, constants, called_rules = generate(tape, dialect, masked, segment_lines)
     scope = dict(namespace, _sum=builtins.sum, _elementwise=_elementwise, **called_rules)
@@ -214,7 +236,7 @@ def _compiled(tape, namespace, dialect, masked, segment_lines):
     return scope["run"], constants
 
 
-def float_namespace():
+def float_namespace() -> dict[str, Any]:
     """The rules' helpers, under the names the table's source text uses, and the mask."""
     helpers = {name: value for name, value in vars(rules).items()
                if (name.startswith("_") and not name.startswith("__")) or name.isupper()}
@@ -223,7 +245,7 @@ def float_namespace():
     return dict(helpers, _masked=_masked, _nan_if_any_nan=builtins.sum)
 
 
-def _masked(local, grad):
+def _masked(local: Any, grad: Any) -> Any:
     """The chain rule's contribution ``local * grad``; nothing (0.0) when local is a
     structural zero (``rules.ZERO``: the op is flat there), as in graph.propagate."""
     return 0.0 if local is ZERO else local * grad
@@ -231,7 +253,7 @@ def _masked(local, grad):
 
 
 @lru_cache(maxsize=256)
-def _elementwise(function, n_outputs):
+def _elementwise(function: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
     """``function`` of floats applied element by element to NumPy arrays (a custom op's own
     forward (``n_outputs`` 0: one array), or its local rule returning ``n_outputs``
     derivatives (a tuple of arrays), in batch mode): one Python call per example, exact."""

@@ -9,7 +9,11 @@ pass through a dict ``S``, read once at the start of the segment that needs them
 arithmetic, and so every bit of the results, is unchanged.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 ONE_FUNCTION_LINES = 50_000  # up to this, one function: no variable crosses a boundary (fastest)
 SEGMENT_LINES = 10_000  # beyond it, segments of this size: ~50 MB of compiler memory each
@@ -17,7 +21,7 @@ SEGMENT_LINES = 10_000  # beyond it, segments of this size: ~50 MB of compiler m
 _NAME = re.compile(r"\b([vgLk]\d+)\b")  # the generated code's variables (k: constants)
 
 
-def functions(body, n_constants, segment_lines=None):
+def functions(body: list[str], n_constants: int, segment_lines: int | None = None) -> Iterator[str]:
     """The source of ``run(I, C)`` running ``body`` (lines without indentation, the last
     a ``return``), as function definitions to compile one at a time (a generator: each
     text exists only until it is compiled)."""
@@ -28,7 +32,8 @@ def functions(body, n_constants, segment_lines=None):
         return
     chunks = [body[start:start + limit] for start in range(0, len(body), limit)]
     imports = [_read_before_written(chunk) for chunk in chunks]
-    exports, needed_later = [], set()
+    exports: list[list[str]] = []
+    needed_later: set[str] = set()
     for k in range(len(chunks) - 1, -1, -1):  # backwards: what later segments read
         written = {line.partition(" = ")[0] for line in chunks[k] if not line.startswith("return ")}
         exports.append(sorted(written & needed_later))
@@ -42,9 +47,11 @@ def functions(body, n_constants, segment_lines=None):
     yield _function("run(I, C)", ["S = {}", *calls, f"return run_{len(chunks) - 1}(I, C, S)"])
 
 
-def _read_before_written(lines):
+def _read_before_written(lines: Iterable[str]) -> list[str]:
     """Names the lines read before they assign them, in first-read order."""
-    written, read = set(), {}
+    written: set[str | None] = set()
+    read: dict[str, None] = {}
+    target: str | None
     for line in lines:
         target, _, expression = line.partition(" = ")
         if line.startswith("return "):
@@ -56,11 +63,11 @@ def _read_before_written(lines):
     return list(read)
 
 
-def _function(signature, lines):
+def _function(signature: str, lines: Iterable[str]) -> str:
     return f"def {signature}:\n" + "".join(f"    {line}\n" for line in lines)
 
 
-def define(sources, scope, filename):
+def define(sources: Iterable[str], scope: dict[str, Any], filename: str) -> None:
     """Compile and define each function of ``sources`` in ``scope``, one at a time."""
     for source in sources:
         exec(compile(source, filename, "exec"), scope)  # generated from our own tape, never user text

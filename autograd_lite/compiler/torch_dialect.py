@@ -6,16 +6,25 @@ Out of an op's domain the twins do what PyTorch does (``log(-1)`` is nan, ``1 / 
 inf): a check would cost a device synchronisation per op.
 """
 
-import math
-from functools import lru_cache
+from __future__ import annotations
 
-from .. import rules
+import math
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+from .. import domains, rules
+from ..rules import Rule
 from .codegen import template
+
+# torch is passed in (imported on first use): to a type checker a ModuleType, whose
+# attributes are Any, so the twins below take and return Any (tensors or numbers).
 
 _LARGEST_EXP_ARGUMENT = math.log(1.7976931348623157e308)  # e**x is the largest float
 
 
-def _torch():
+def _torch() -> ModuleType:
     try:
         import torch
     except ImportError:
@@ -23,26 +32,26 @@ def _torch():
     return torch
 
 
-def torch_namespace(torch):
+def torch_namespace(torch: ModuleType) -> dict[str, Any]:
     """PyTorch versions of every helper name the table's forward text uses."""
     F = torch.nn.functional
 
-    def _normal_cdf(x):
-        return 0.5 * torch.special.erfc(-x * rules._SQRT_HALF)
+    def _normal_cdf(x: Any) -> Any:
+        return 0.5 * torch.special.erfc(-x * domains._SQRT_HALF)
 
-    def _softplus(x):
+    def _softplus(x: Any) -> Any:
         # PyTorch's own: its gradient is the sigmoid, 0.5 at 0 as ours; above 700 it is x,
         # which is log(1 + e**x) to the last bit there.
         return F.softplus(x, threshold=700.0)
 
-    def _expm1(x):
+    def _expm1(x: Any) -> Any:
         # Only elu's text uses it, in the branch for x <= 0, which torch evaluates for every x:
         # beyond the overflow point its gradient e**x would be inf, and 0 * inf makes the
         # discarded branch's gradient nan. Clamped there, the gradient is 0 (the value, never
         # selected, is the largest float instead of inf).
         return torch.expm1(torch.clamp(x, max=_LARGEST_EXP_ARGUMENT))
 
-    def _rows(parts, blocks):
+    def _rows(parts: Sequence[Any], blocks: Sequence[bool]) -> Any:
         tensors = [part for part in parts if isinstance(part, torch.Tensor)]
         width = max([1, *[part.shape[-1] for part in tensors if part.ndim]])
         like = tensors[0]
@@ -69,20 +78,20 @@ def torch_namespace(torch):
 
 
 class _TorchRule:
-    def __init__(self, forward):
+    def __init__(self, forward: Callable[..., Any]) -> None:
         self.forward = forward
 
 
 class _TorchRules:
     """PyTorch versions of the rules that are not table rows, by rule name."""
 
-    def __init__(self, torch):
+    def __init__(self, torch: ModuleType) -> None:
         self.torch = torch
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> _TorchRule:
         torch = self.torch
 
-        def stacked(xs):
+        def stacked(xs: Sequence[Any]) -> Any:
             like = next(x for x in xs if isinstance(x, torch.Tensor))
             return torch.stack(torch.broadcast_tensors(
                 *[torch.as_tensor(x, dtype=like.dtype, device=like.device) for x in xs]))
@@ -102,7 +111,7 @@ class _TorchRules:
 OWN_GRADIENT = frozenset({"maximum", "minimum", "clamped_log"})
 
 
-def _row_of(rule):
+def _row_of(rule: Rule) -> str | None:
     """The table row a rule was made from (None for the rules outside the table)."""
     for op, row in rules.ROWS.items():
         if row[3] == rule.forward_source and tuple(row[4:]) == rule.local_sources:
@@ -110,7 +119,7 @@ def _row_of(rule):
     return None
 
 
-def own_gradient_function(torch, rule):
+def own_gradient_function(torch: ModuleType, rule: Rule) -> Callable[..., Any]:
     """``rule`` as a function of tensors whose value is its forward text and whose gradient
     is its local text times the incoming gradient (nothing where the local is 0, as the
     engine's chain rule skips a structural zero). Differentiable again: the local text runs
@@ -118,20 +127,21 @@ def own_gradient_function(torch, rule):
     forward, local = _text_functions(torch, rule.forward_source, rule.local_sources, rule.inputs, rule.params)
     constants = rule.param_values
 
-    class RuleFunction(torch.autograd.Function):
+    # torch is the module passed in: to a type checker a ModuleType, not the torch package.
+    class RuleFunction(torch.autograd.Function):  # type: ignore[misc, name-defined]
         @staticmethod
-        def forward(ctx, *xs):
+        def forward(ctx: Any, *xs: Any) -> Any:
             out = forward(*xs, *constants)
             ctx.numbers = [None if isinstance(x, torch.Tensor) else x for x in xs]
             ctx.save_for_backward(*[x for x in xs if isinstance(x, torch.Tensor)], out)
             return out
 
         @staticmethod
-        def backward(ctx, grad):
+        def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
             *tensors, out = ctx.saved_tensors
-            tensors = iter(tensors)
-            xs = [next(tensors) if number is None else number for number in ctx.numbers]
-            grads = []
+            saved = iter(tensors)
+            xs = [next(saved) if number is None else number for number in ctx.numbers]
+            grads: list[Any] = []
             for x, d, wanted in zip(xs, local(*xs, *constants, out), ctx.needs_input_grad):
                 if not wanted:
                     grads.append(None)
@@ -141,11 +151,13 @@ def own_gradient_function(torch, rule):
             return tuple(grads)
 
     RuleFunction.__name__ = f"RuleFunction[{rule.name}]"
-    return RuleFunction.apply
+    apply: Callable[..., Any] = RuleFunction.apply
+    return apply
 
 
 @lru_cache(maxsize=64)
-def _text_functions(torch, forward_source, local_sources, inputs, params):
+def _text_functions(torch: ModuleType, forward_source: str, local_sources: tuple[str, ...], inputs: tuple[str, ...],
+                    params: tuple[str, ...]) -> tuple[Callable[..., Any], Callable[..., tuple[Any, ...]]]:
     """``forward(*inputs, *params)`` and ``local(*inputs, *params, out)`` from a row's text,
     in the torch dialect (our own table text, never user text)."""
     names = (*inputs, *params)

@@ -7,16 +7,41 @@ PyTorch dialect (:mod:`.torch_dialect`), so that PyTorch's autograd differentiat
 ``DistributedDataParallel`` work as for any module. See docs/compile.md.
 """
 
+from __future__ import annotations
+
 import math
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import pytree
+from ..rules import Rule
 from . import layers, segments, vectorized
 from .torch_dialect import OWN_GRADIENT, _row_of, _torch, own_gradient_function, torch_namespace
 
+if TYPE_CHECKING:
+    from torch import Tensor
+    from torch.nn import Module, Parameter
 
-def tensor_shape(treedef, position):
+    from . import Compiled
+    from .trace import Tape
+
+    class CompiledModule(Module):
+        """The module ``Compiled.to_torch`` returns, as type checkers see it. The class itself
+        is made on first use by :func:`_module_class` (it subclasses ``torch.nn.Module``, and
+        torch is imported only then): this name exists for type checkers only, so import it
+        under ``typing.TYPE_CHECKING`` to annotate with it."""
+
+        params: Parameter | None  # the compiled function's params, in order (None without any)
+
+        def __call__(self, *args: Any) -> Tensor: ...
+        def forward(self, *args: Any) -> Tensor: ...
+        def copy_params_to_values(self) -> None: ...
+
+
+def tensor_shape(treedef: pytree.TreeDef, position: int) -> tuple[int, ...]:
     """The trailing shape of a tensor that holds argument ``position``'s structure: () for a
     number, (n,) for a list of n numbers, (n, k) for n lists of k..."""
     if treedef.kind == "leaf":
@@ -29,7 +54,7 @@ def tensor_shape(treedef, position):
                     "another structure as separate arguments")
 
 
-def to_torch(compiled, example_args):
+def to_torch(compiled: Compiled, example_args: Sequence[Any]) -> CompiledModule:
     """The module for the structure of ``example_args`` (see ``Compiled.to_torch``)."""
     torch = _torch()
     key, flat, shapes = compiled._key(example_args)
@@ -47,13 +72,15 @@ def to_torch(compiled, example_args):
     return _module_class(torch)(compiled, run, constants, trailing, static, reads_params_alone)
 
 
-def _forward(torch, tape, n_flat, n_params):
+def _forward(torch: ModuleType, tape: Tape, n_flat: int, n_params: int
+             ) -> tuple[Callable[..., Any], tuple[float, ...], bool]:
     """The generated forward pass and its constants: one function, with the layers grouped,
     when it fits in one; else a chain of plain segments (see :mod:`.segments`)."""
     scope = dict(torch_namespace(torch), _sum=sum)
-    names = {}  # id(rule) -> the name of its autograd.Function in scope, or None (the tape keeps rules alive)
+    # id(rule) -> the name of its autograd.Function in scope, or None (the tape keeps rules alive)
+    names: dict[int, str | None] = {}
 
-    def called(rule):
+    def called(rule: Rule) -> str | None:
         if id(rule) not in names:
             names[id(rule)] = None
             if _row_of(rule) in OWN_GRADIENT:
@@ -70,16 +97,16 @@ def _forward(torch, tape, n_flat, n_params):
     lines, constants, _, _ = vectorized.generate(tape, vectorized.ungrouped(tape), "torch", n_flat, n_params,
                                                  False, called)
     segments.define(segments.functions(lines, len(constants)), scope, "<autograd_lite.compile torch>")
-    plain = scope["run"]
+    plain: Callable[..., Any] = scope["run"]
     return (lambda I, C, P, B: plain(I, C)), constants, _reads_inputs_from(lines, n_flat)
 
 
-def _reads_inputs_from(lines, first):
+def _reads_inputs_from(lines: Sequence[str], first: int) -> bool:
     """True if a line reads an input at position ``first`` or later, as one number."""
     return any(int(k) >= first for line in lines for k in re.findall(r"\bI\[(\d+)\]", line))
 
 
-def _broadcast_shapes(shapes):
+def _broadcast_shapes(shapes: Sequence[Sequence[int]]) -> tuple[int, ...]:
     """torch.broadcast_shapes, without its Python overhead (a third of a small batch's call)."""
     ndim = max(map(len, shapes), default=0)
     out = [1] * ndim
@@ -93,13 +120,17 @@ def _broadcast_shapes(shapes):
 
 
 @lru_cache(maxsize=1)
-def _module_class(torch):
+def _module_class(torch: ModuleType) -> type[CompiledModule]:
 
-    class CompiledModule(torch.nn.Module):
+    # torch is the module passed in: to a type checker a ModuleType, not the torch package.
+    class CompiledModule(torch.nn.Module):  # type: ignore[misc, name-defined]
         """A compiled function as a ``torch.nn.Module``: call it with tensors (see
         docs/compile.md); ``params`` holds the compiled function's parameters."""
 
-        def __init__(self, compiled, run, constants, trailing, static, reads_params_alone):
+        _trailing: list[Any]  # per argument its trailing shape, None for a static one (never read as a shape)
+
+        def __init__(self, compiled: Compiled, run: Callable[..., Any], constants: tuple[float, ...],
+                     trailing: list[tuple[int, ...] | None], static: dict[int, Any], reads_params_alone: bool) -> None:
             super().__init__()
             self._run, self._constants, self._trailing, self._static = run, constants, trailing, static
             self._reads_params_alone = reads_params_alone
@@ -107,7 +138,7 @@ def _module_class(torch):
             data = [p.data for p in self._values]
             self.params = torch.nn.Parameter(torch.tensor(data, dtype=torch.float64)) if data else None
 
-        def forward(self, *args):
+        def forward(self, *args: Any) -> Tensor:
             if len(args) != len(self._trailing):
                 raise TypeError(f"expected {len(self._trailing)} arguments, got {len(args)}")
             tensors, batch_shapes = {}, []
@@ -129,33 +160,34 @@ def _module_class(torch):
             shape = _broadcast_shapes(batch_shapes)
             size = math.prod(shape)
             if size == 0:
-                return torch.empty(shape, dtype=torch.float64, device=device)
-            inputs = []
+                return cast("Tensor", torch.empty(shape, dtype=torch.float64, device=device))
+            inputs: list[Any] = []
             for i, tensor in tensors.items():
                 width = math.prod(self._trailing[i])
                 wide = tensor.reshape(*tensor.shape[:tensor.ndim - len(self._trailing[i])], width)
                 inputs.extend(wide.expand(*shape, width).reshape(size, width).unbind(-1))
             if self.params is not None and self._reads_params_alone:
                 inputs.extend(self.params.unbind())
-            out = self._run(inputs, self._constants, self.params, size)
-            out = torch.as_tensor(out, dtype=torch.float64, device=device)
+            result = self._run(inputs, self._constants, self.params, size)
+            out: Tensor = torch.as_tensor(result, dtype=torch.float64, device=device)
             return out.expand(size).reshape(shape)
 
-        def copy_params_to_values(self):
+        def copy_params_to_values(self) -> None:
             """Write the current ``params`` into the compiled function's parameter Values."""
-            for value, number in zip(self._values, self.params.detach().cpu().tolist() if self._values else ()):
+            params = cast("Parameter", self.params)  # not None where there are values
+            for value, number in zip(self._values, params.detach().cpu().tolist() if self._values else ()):
                 value.data = number
 
     return CompiledModule
 
 
-def _as_float64(torch, arg, position, device):
+def _as_float64(torch: ModuleType, arg: Any, position: int, device: Any) -> Tensor:
     if isinstance(arg, torch.Tensor):
         if arg.is_complex():
             raise TypeError(f"argument {position} is a complex tensor; a compiled function takes real numbers")
-        return arg.to(torch.float64)
+        return cast("Tensor", arg.to(torch.float64))
     try:
-        return torch.as_tensor(arg, dtype=torch.float64, device=device)
+        return cast("Tensor", torch.as_tensor(arg, dtype=torch.float64, device=device))
     except (TypeError, ValueError, RuntimeError) as error:
         raise TypeError(f"argument {position} must be a tensor or numbers, got {type(arg).__name__}: {error}") from None
 

@@ -8,9 +8,19 @@ order. Generating the same sequence of ``+=`` makes compiled gradients bitwise e
 ``backward()``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
 from ..graph import topological_order
 from ..mode import TRACER, enable_grad
 from ..value import Value
+
+# A tape's node: (kind, rule, parents, data). The rule is a Rule for an "op" node and None
+# otherwise; parents are the input's flat position (an int) for an "input" node, else a
+# tuple of node indices. The kind decides both, which a type checker cannot follow.
+Node = tuple[str, Any, Any, float]
 
 
 class TracingError(TypeError, RuntimeError):
@@ -23,11 +33,12 @@ class TracingError(TypeError, RuntimeError):
 class Tracer:
     """Reports reads of a traced value's data (comparisons, float()) as errors."""
 
-    def __init__(self, leaves):
+    def __init__(self, leaves: Iterable[Value]) -> None:
         self.leaves = set(map(id, leaves))
 
-    def depends_on_leaves(self, node):
-        seen, stack = set(), [node]
+    def depends_on_leaves(self, node: Value) -> bool:
+        seen: set[int] = set()
+        stack = [node]
         while stack:
             current = stack.pop()
             if id(current) in self.leaves:
@@ -38,7 +49,7 @@ class Tracer:
                     stack.append(parent)
         return False
 
-    def read_data(self, what, *operands):
+    def read_data(self, what: str, *operands: object) -> None:
         for operand in operands:
             if isinstance(operand, Value) and self.depends_on_leaves(operand):
                 made_by = f"made by {operand.op!r}" if operand.op else "an input"
@@ -56,7 +67,7 @@ class Tracer:
                     "(static_argnums) so each value gets its own trace.")
 
 
-def run_traced(f, args, leaves):
+def run_traced(f: Callable[..., Any], args: Sequence[Any], leaves: Iterable[Value]) -> Any:
     """``f(*args)`` with recording on and data reads of ``leaves``' descendants refused."""
     token = TRACER.set(Tracer(leaves))
     try:
@@ -77,19 +88,22 @@ class Tape:
     positions); ``grad_nodes`` are those inputs' node indices.
     """
 
-    def __init__(self, root, inputs, wrt):
+    def __init__(self, root: Value, inputs: Sequence[Value], wrt: Iterable[int]) -> None:
         order = topological_order(root)
         index = {id(node): i for i, node in enumerate(order)}
         input_position = {id(leaf): k for k, leaf in enumerate(inputs)}
-        wrt = set(wrt)
-        self.nodes, varies, needs_grad, all_parents = [], [], [], []
+        wanted = set(wrt)
+        self.nodes: list[Node] = []
+        varies: list[bool] = []
+        needs_grad: list[bool] = []
+        all_parents: list[tuple[int, ...]] = []
         for node in order:
             parents = tuple([index[id(p)] for p in node._parents])
             all_parents.append(parents)
             if id(node) in input_position:
                 self.nodes.append(("input", None, input_position[id(node)], node.data))
                 varies.append(True)
-                needs_grad.append(input_position[id(node)] in wrt)
+                needs_grad.append(input_position[id(node)] in wanted)
             elif parents and any([varies[p] for p in parents]):
                 self.nodes.append(("op", node._rule, parents, node.data))
                 varies.append(True)
@@ -99,21 +113,23 @@ class Tape:
                 varies.append(False)
                 needs_grad.append(False)
         self.root = index[id(root)]
-        self.grad_nodes = [index.get(id(inputs[k])) for k in sorted(wrt)]  # None: the output ignores it
+        self.grad_nodes = [index.get(id(inputs[k])) for k in sorted(wanted)]  # None: the output ignores it
         self.backward = _eager_backward_order(all_parents, needs_grad)
 
 
-def _eager_backward_order(all_parents, needs_grad):
+def _eager_backward_order(all_parents: Sequence[tuple[int, ...]],
+                          needs_grad: Sequence[bool]) -> list[tuple[int, list[tuple[int, int]]]]:
     """The edges of graph.propagate's pass, in its order (a LIFO ready stack, counts of
     consumers per edge), keeping edges into nodes whose gradient is wanted."""
     pending = [0] * len(all_parents)
     for parents in all_parents:
         for p in parents:
             pending[p] += 1
-    steps, ready = [], [len(all_parents) - 1]
+    steps: list[tuple[int, list[tuple[int, int]]]] = []
+    ready = [len(all_parents) - 1]
     while ready:
         i = ready.pop()
-        edges = []
+        edges: list[tuple[int, int]] = []
         for position, p in enumerate(all_parents[i]):
             if needs_grad[p]:
                 edges.append((position, p))

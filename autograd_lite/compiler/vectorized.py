@@ -18,19 +18,34 @@ function is ``run(I, C, P, B)`` (``B``: the batch size) returning
 in another order than the eager engine's, so results agree to rounding, not bitwise.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from ..rules import Rule
 from .codegen import Emitter, _sum_of, _times
 from .layers import Layer, Plan
 
+if TYPE_CHECKING:
+    from .trace import Tape
+
+# Where a layer's matrix X gets its rows: (first row of X, group or None, rows or node).
+Layout = list[tuple[int, int | None, int]]
+
 
 class _Writer:
-    def __init__(self, tape, plan, dialect, shared_start, called=None):
+    def __init__(self, tape: Tape, plan: Plan, dialect: str, shared_start: int,
+                 called: Callable[[Rule], str | None] | None = None) -> None:
         self.tape, self.plan, self.shared_start, self.called = tape, plan, shared_start, called
         self.emit = Emitter(dialect)
-        self.lines, self.aliased, self.unread = [], set(), {}
-        self.indices = {}  # name -> nested lists of shared positions
-        self.layouts = {}  # layer -> [(first row of X, group or None, node or rows), ...]
+        self.lines: list[str] = []
+        self.aliased: set[int] = set()
+        self.unread: dict[int, str] = {}
+        self.indices: dict[str, list[list[int]]] = {}  # name -> nested lists of shared positions
+        self.layouts: dict[int, Layout | None] = {}  # layer -> [(first row of X, group or None, node or rows), ...]
 
-    def name(self, node):
+    def name(self, node: int) -> str:
         """The variable of ``node``; an input, or a row of a group, is read on its first use
         (a parameter that only a layer's matrix reads is never read alone)."""
         if node in self.unread:
@@ -41,11 +56,11 @@ class _Writer:
             self.aliased.add(node)
         return f"v{node}"
 
-    def shared(self, node):
+    def shared(self, node: int) -> bool:
         kind, _, position, _ = self.tape.nodes[node]
         return kind == "input" and position >= self.shared_start
 
-    def forward(self):
+    def forward(self) -> None:
         for unit in self.plan.units:
             if isinstance(unit, int):
                 kind, rule, parents, data = self.tape.nodes[unit]
@@ -67,19 +82,22 @@ class _Writer:
             else:
                 self.lines.append(f"M{g} = {self.forward_of(group.rule, [f'M{group.source}'], f'M{g}')}")
 
-    def forward_of(self, rule, args, out):
+    def forward_of(self, rule: Rule, args: Sequence[str], out: str) -> str:
         """The rule's forward text, or a call of the function ``called(rule)`` names."""
         name = self.called(rule) if self.called else None
         return f"{name}({', '.join(args)})" if name else self.emit.forward(rule, args, out)
 
-    def rows(self, g, nodes):
+    def rows(self, g: int, nodes: Sequence[int]) -> str:
         """The expression of the matrix whose rows are ``nodes``' values: runs of a group's
         rows as a block, other nodes as single rows, all the shared inputs as a gather."""
         if all(self.shared(node) for node in nodes):
             self.indices[f"IX{g}"] = [[self.tape.nodes[node][2] - self.shared_start] for node in nodes]
             self.layouts[g] = None
             return f"P[IX{g}]"
-        layout, parts, k = [], [], 0
+        layout: Layout = []
+        parts: list[tuple[str, str]] = []
+        k = 0
+        r: Any  # the row, an int where the group h is not None
         while k < len(nodes):
             h, r = self.plan.row_of.get(nodes[k], (None, None))
             length = 1
@@ -100,10 +118,11 @@ class _Writer:
             return parts[0][0]
         return f"_rows(({', '.join(p for p, _ in parts)},), ({', '.join(b for _, b in parts)},))"
 
-    def backward(self, n_shared):
+    def backward(self, n_shared: int) -> list[str]:
         tape, plan = self.tape, self.plan
         edges_of = dict(tape.backward)
-        terms, blocks = {tape.root: ["1.0"]}, {}
+        terms: dict[int, list[str]] = {tape.root: ["1.0"]}
+        blocks: dict[int, list[str]] = {}
         self.lines.append(f"GP = _zeros({n_shared})")
         for unit in reversed(plan.units):
             if isinstance(unit, int):
@@ -136,7 +155,8 @@ class _Writer:
             self.layer_backward(g, group, wanted, terms, blocks)
         return self.final_gradients(terms, n_shared)
 
-    def layer_backward(self, g, group, wanted, terms, blocks):
+    def layer_backward(self, g: int, group: Layer, wanted: set[int], terms: dict[int, list[str]],
+                       blocks: dict[int, list[str]]) -> None:
         weights = [k for row in self.indices[f"IW{g}"] for k in row]
         add = "_add_at" if len(set(weights)) < len(weights) else "_add"
         self.lines.append(f"{add}(GP, IW{g}, _outer_bsum(G{g}, X{g}, B))")
@@ -150,16 +170,17 @@ class _Writer:
             self.lines.append(f"{add}(GP, IX{g}[:, 0], _bsum_rows(_matmul(W{g}.T, G{g}), B))")
             return
         self.lines.append(f"GX{g} = _matmul(W{g}.T, G{g})")
-        for first, h, node_or_length in self.layouts[g]:
+        for first, h, node_or_length in cast("Layout", self.layouts[g]):  # not None: returned above
             if h is not None:
                 blocks.setdefault(h, []).append(f"GX{g}[{first}:{first + node_or_length}]")
             elif first in wanted_inputs:
                 terms.setdefault(node_or_length, []).append(f"GX{g}[{first}]")
 
-    def final_gradients(self, terms, n_shared):
+    def final_gradients(self, terms: dict[int, list[str]], n_shared: int) -> list[str]:
         """The arguments' gradients (per example); the shared inputs' are added into GP.
         The shared inputs are the last ``n_shared`` of the differentiated ones."""
-        grads, n_args = [], len(self.tape.grad_nodes) - n_shared
+        grads: list[str] = []
+        n_args = len(self.tape.grad_nodes) - n_shared
         for k, n in enumerate(self.tape.grad_nodes):
             total = None
             if n is not None and n in terms:
@@ -172,7 +193,9 @@ class _Writer:
         return grads
 
 
-def generate(tape, plan, dialect, shared_start, n_shared, backward=True, called=None):
+def generate(tape: Tape, plan: Plan, dialect: str, shared_start: int, n_shared: int, backward: bool = True,
+             called: Callable[[Rule], str | None] | None = None
+             ) -> tuple[list[str], tuple[float, ...], dict[str, list[list[int]]], dict[str, Rule]]:
     """The body of ``run(I, C, P, B)`` (lines), its constants, the index lists it reads
     (name -> nested lists of positions in ``P``, for the dialect to make into arrays), and
     the rules it calls by name (custom ops). ``called(rule)``: the name of a function to
@@ -188,12 +211,12 @@ def generate(tape, plan, dialect, shared_start, n_shared, backward=True, called=
     return writer.lines, tuple(writer.emit.constants), writer.indices, writer.emit.rules
 
 
-def ungrouped(tape):
+def ungrouped(tape: Tape) -> Plan:
     """The plan with every node its own unit, in tape order (no layer to group)."""
     return Plan(list(range(len(tape.nodes))), [], {})
 
 
-def source(lines, n_constants):
+def source(lines: list[str], n_constants: int) -> str:
     """``run(I, C, P, B)`` as one function."""
     head = [f"{', '.join(f'k{j}' for j in range(n_constants))}, = C"] if n_constants else []
     return "def run(I, C, P, B):\n" + "".join(f"    {line}\n" for line in head + lines)
