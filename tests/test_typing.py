@@ -27,12 +27,16 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("mypy") is None,
 PREAMBLE = """\
 import math
 
+from hypothesis import find
+from hypothesis.strategies import SearchStrategy
 from typing_extensions import reveal_type
 
 import nn as top_level_nn
 import autograd_lite as ag
 from autograd_lite import Value, nn
 from autograd_lite import math as agm
+from autograd_lite.testing import Expression, gradcheck
+from autograd_lite.testing.strategies import expressions, values
 
 
 def wave(v: Value) -> Value:
@@ -41,6 +45,7 @@ def wave(v: Value) -> Value:
 
 hypot = ag.op("hypot", forward=math.hypot, local=lambda x, y, out: (x / out, y / out))
 model = nn.MLP(2, [3, 1], seed=0)
+ex = Expression([0.5, 2.0], [("*", (0, 1)), ("tanh", (2,))])
 x = {x}
 results: list[object] = []
 """
@@ -113,6 +118,21 @@ TYPES_FROM_COMPILE = [
     ("ag.compile(wave).to_torch(1.0).forward(2.0)", "torch._tensor.Tensor", "Tensor"),
     ("ag.compile(wave).to_torch(1.0).copy_params_to_values()", "None", "NoneType"),
 ]
+STRATEGY = "hypothesis.strategies._internal.strategies.SearchStrategy"
+TYPES_FROM_TESTING = [  # SearchStrategy stands for any strategy (its class at run time is hypothesis' own)
+    ("expressions(max_size=2)", f"{STRATEGY}[autograd_lite.testing.expression.Expression]", "SearchStrategy"),
+    ("values()", f"{STRATEGY}[autograd_lite.value.Value]", "SearchStrategy"),
+    ("find(expressions(max_size=2), lambda drawn: True)", "autograd_lite.testing.expression.Expression",
+     "Expression"),
+    ("find(values(), lambda drawn: True)", "autograd_lite.value.Value", None),
+    ("ex(*ex.inputs)", "autograd_lite.value.Value", None),
+    ("ex(x, 2.0)", "autograd_lite.value.Value", None),
+    ("ex.evaluate()", "float", float),
+    ("ex.inputs", "list[float]", list),
+    ("ex.has_fan_out()", "bool", bool),
+    ("gradcheck(ex, ex.inputs)", "autograd_lite.testing.gradcheck.GradcheckReport", "GradcheckReport"),
+]
+
 
 
 def _runtime_type_name(expected):
@@ -156,7 +176,8 @@ def check_script(tmp_path, cache, cases, x):
     first = preamble.count("\n") + 1
     for expression, _, _ in cases:
         lines.append(f"results.append(reveal_type({expression}))\n")
-    lines.append("print(' '.join(type(r).__name__ for r in results))\n")
+    lines.append("print(' '.join('SearchStrategy' if isinstance(r, SearchStrategy) else type(r).__name__ "
+                 "for r in results))\n")
     script = tmp_path / "user_script.py"
     script.write_text("".join(lines))
 
@@ -187,6 +208,10 @@ def test_a_users_script_sees_precise_types_from_transforms_math_and_nn(tmp_path,
 
 def test_a_users_script_gets_a_value_from_arithmetic_ops_and_custom_ops_and_a_float_from_data(tmp_path, mypy_cache):
     assert_types(tmp_path, mypy_cache, TYPES_FROM_VALUE, VALUE_FROM_VALUE)
+
+
+def test_a_users_script_gets_typed_strategies_expressions_and_gradcheck_reports(tmp_path, mypy_cache):
+    assert_types(tmp_path, mypy_cache, TYPES_FROM_TESTING, VALUE_FROM_VALUE)
 
 
 def _errors_for(tmp_path, cache, body, x):
@@ -232,12 +257,14 @@ def test_wrong_arguments_to_the_typed_api_are_errors_for_mypy(tmp_path, mypy_cac
         nn.MLP(2, "3")
         nn.SGD(model.parameters(), lr="fast")
         ag.grad(wave, argnums=0.5)
+        expressions(n_leaves="2")
     """, VALUE_FROM_NN)
-    assert len(errors) == 4, errors
+    assert len(errors) == 5, errors
     assert 'No overload variant of "__call__" of "ScalarFunction" matches argument type "str"' in errors[0]
     assert 'Argument 2 to "MLP" has incompatible type "str"' in errors[1]
     assert 'Argument "lr" to "SGD" has incompatible type "str"' in errors[2]
     assert 'No overload variant of "grad" matches' in errors[3]
+    assert 'Argument "n_leaves" to "expressions" has incompatible type "str"' in errors[4]
 
 
 def test_a_string_for_a_value_and_a_value_for_a_float_are_mypy_errors(tmp_path, mypy_cache):

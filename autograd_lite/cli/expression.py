@@ -8,8 +8,12 @@ lambdas, comprehensions, keywords, strings, comparisons...) is rejected with
 ``ExpressionError`` naming it.
 """
 
+from __future__ import annotations
+
 import ast
 import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from .functions import FUNCTIONS, call, check_constants, number
 
@@ -17,6 +21,9 @@ MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 64  # nesting levels of the syntax tree
 MAX_EXPONENT = 1000  # |n| for a constant exponent x ** n
 MAX_LITERAL = 1e300
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 CONSTANTS = {"pi": math.pi, "e": math.e}
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -39,7 +46,7 @@ class ExpressionError(ValueError):
     """The expression is not allowed; the message says what and where."""
 
 
-def parse(text):
+def parse(text: str) -> tuple[ast.Expression, list[str]]:
     """The checked ``ast.Expression`` of ``text``, and the variable names it uses in order
     of first appearance. ExpressionError for anything outside the whitelist."""
     if not isinstance(text, str) or not text.strip():
@@ -54,7 +61,7 @@ def parse(text):
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is nested too deeply") from None
     _check_depth(tree)
-    names = []
+    names: list[str] = []
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     for node in ast.walk(tree):
         if id(node) not in called:  # a call's function name is checked by _check_call
@@ -65,20 +72,20 @@ def parse(text):
     for node in ast.walk(tree):  # after the exponents: elu(x, 2**10**10) is about the exponent
         if isinstance(node, ast.Call):
             _check_constant_arguments(node)
-    order = {}
+    order: dict[str, None] = {}
     for node in _in_source_order(tree):
         if isinstance(node, ast.Name) and node.id in names:
             order.setdefault(node.id, None)
     return tree, list(order)
 
 
-def _in_source_order(tree):
+def _in_source_order(tree: ast.AST) -> list[Any]:  # Any: nodes with a position (typeshed gives AST none)
     nodes = [n for n in ast.walk(tree) if hasattr(n, "col_offset")]
     return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
 
 
-def _check_depth(tree):
-    stack = [(tree, 0)]
+def _check_depth(tree: ast.AST) -> None:
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -86,11 +93,11 @@ def _check_depth(tree):
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
-def _where(node):
+def _where(node: ast.AST) -> str:
     return f" at column {node.col_offset + 1}" if hasattr(node, "col_offset") else ""
 
 
-def _check_node(node, names):
+def _check_node(node: ast.AST, names: list[str]) -> None:
     if isinstance(node, (ast.Expression, ast.Load)) or type(node) in BINARY or type(node) in UNARY:
         return
     if isinstance(node, ast.BinOp):
@@ -123,7 +130,7 @@ def _check_node(node, names):
     raise ExpressionError(f"{what}{_where(node)} not allowed; allowed are {ALLOWED}")
 
 
-def _check_literal(node):
+def _check_literal(node: ast.Constant) -> None:
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         kind = "strings" if isinstance(value, (str, bytes)) else f"{type(value).__name__} literals"
@@ -136,7 +143,7 @@ def _check_literal(node):
         raise ExpressionError(f"the number{_where(node)} is too large (more than {MAX_LITERAL:g})")
 
 
-def _check_call(node):
+def _check_call(node: ast.Call) -> None:
     name = node.func.id if isinstance(node.func, ast.Name) else None
     if name is None and type(node.func) in _DESCRIPTIONS:
         raise ExpressionError(f"calling {_DESCRIPTIONS[type(node.func)]}{_where(node)} is not allowed; "
@@ -160,31 +167,32 @@ def _check_call(node):
                                   f"({ast.unparse(argument)}); write {function.signature(name)}")
 
 
-def _check_constant_arguments(node):
+def _check_constant_arguments(node: ast.Call) -> None:
     """A function's constant parameters must evaluate to numbers the op accepts."""
-    function = FUNCTIONS[node.func.id]
-    constants = []
+    name = cast(ast.Name, node.func).id  # parse() lets only calls of FUNCTIONS' names through
+    function = FUNCTIONS[name]
+    constants: list[float] = []
     for parameter, argument in zip(function.constants, node.args[function.operands:]):
         try:
             constants.append(number(_evaluate(argument, {})))
         except EvaluationError as error:  # its message names the sub-expression
-            raise ExpressionError(f"{node.func.id}'s {parameter}{_where(argument)}: {error}") from None
+            raise ExpressionError(f"{name}'s {parameter}{_where(argument)}: {error}") from None
         except (ArithmeticError, ValueError) as error:
-            raise ExpressionError(f"{node.func.id}'s {parameter}{_where(argument)}, {ast.unparse(argument)}, "
+            raise ExpressionError(f"{name}'s {parameter}{_where(argument)}, {ast.unparse(argument)}, "
                                   f"cannot be evaluated: {error}") from None
     try:
-        check_constants(node.func.id, constants)
+        check_constants(name, constants)
     except (ArithmeticError, ValueError) as error:
         raise ExpressionError(f"{ast.unparse(node)}{_where(node)}: {error}") from None
 
 
-def _has_names(node):
+def _has_names(node: ast.AST) -> bool:
     """Whether ``node`` uses a variable (a function's name, as ``exp`` in ``exp(1)``, is none)."""
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
     return any(isinstance(n, ast.Name) and n.id not in CONSTANTS and id(n) not in called for n in ast.walk(node))
 
 
-def _check_exponent(node):
+def _check_exponent(node: ast.expr) -> None:
     """A constant exponent must be at most MAX_EXPONENT in size (x**10**10 is refused)."""
     if _has_names(node):
         return
@@ -197,7 +205,7 @@ def _check_exponent(node):
                               f"constant exponents must be at most {MAX_EXPONENT} in size")
 
 
-def evaluate(tree, variables, sources=None):
+def evaluate(tree: ast.AST, variables: Mapping[str, Value], sources: dict[Value, str] | None = None) -> Value | float:
     """The value of the checked ``tree`` with ``variables`` (name -> Value); constants are
     floats, so a constant sub-expression may give a float. EvaluationError names the
     sub-expression that failed. ``sources``, a dict, receives each Value made -> its text.
@@ -213,22 +221,25 @@ class EvaluationError(ArithmeticError):
     """A function was evaluated outside its domain; the message names the sub-expression."""
 
 
-def _evaluate(node, variables, sources=None, seen=None):
+def _evaluate(node: ast.AST, variables: Mapping[str, Value], sources: dict[Value, str] | None = None,
+              seen: dict[str, Value | float] | None = None) -> Value | float:
     if seen is None:
         sources, seen = {}, {}
+    sources = cast("dict[Value, str]", sources)  # given whenever seen is
     key = ast.dump(node)  # the same text up to spacing and parentheses: the same node
     if key in seen:
         return seen[key]
     result = _evaluate_node(node, variables, sources, seen)
     seen[key] = result
     if hasattr(result, "data") and result not in sources:
-        sources[result] = ast.unparse(node)
+        sources[cast("Value", result)] = ast.unparse(node)
     return result
 
 
-def _evaluate_node(node, variables, sources, seen):
+def _evaluate_node(node: ast.AST, variables: Mapping[str, Value], sources: dict[Value, str],
+                   seen: dict[str, Value | float]) -> Value | float:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(cast(float, node.value))  # parse() lets only real numbers through
     if isinstance(node, ast.Name):
         return variables[node.id] if node.id in variables else CONSTANTS[node.id]
     try:
@@ -241,7 +252,7 @@ def _evaluate_node(node, variables, sources, seen):
             return _binary(type(node.op), left, right)
         if isinstance(node, ast.Call):
             args = [_evaluate(arg, variables, sources, seen) for arg in node.args]
-            return call(node.func.id, args)
+            return call(cast(ast.Name, node.func).id, args)
     except EvaluationError:
         raise
     except (ArithmeticError, ValueError) as error:
@@ -249,7 +260,7 @@ def _evaluate_node(node, variables, sources, seen):
     raise ExpressionError(f"unexpected {type(node).__name__}")  # parse() lets nothing else through
 
 
-def _binary(op, left, right):
+def _binary(op: type[ast.operator], left: Value | float, right: Value | float) -> Value | float:
     if op is ast.Add:
         return left + right
     if op is ast.Sub:
@@ -263,7 +274,7 @@ def _binary(op, left, right):
     return _power(left, right)
 
 
-def _power(base, exponent):
+def _power(base: Value | float, exponent: Value | float) -> Value | float:
     if hasattr(base, "data") or hasattr(exponent, "data"):
         return base ** exponent
     try:

@@ -8,24 +8,30 @@ then take the engine's defaults. Every function calls one op of the engine, so i
 gradient is the engine's.
 """
 
+from __future__ import annotations
+
 import math
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple, cast
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 
 class Function(NamedTuple):
     """How a function is called in an expression, and the engine op it calls."""
 
     operands: int = 1      # leading arguments: any expression
-    constants: tuple = ()  # names of the trailing arguments that must be numbers
+    constants: tuple[str, ...] = ()  # names of the trailing arguments that must be numbers
     optional: int = 0      # how many of the last constants may be left out
     op: str = ""           # the autograd_lite.operators function, if not the same name
 
-    def arity(self):
+    def arity(self) -> tuple[int, int]:
         """(smallest, largest) number of positional arguments."""
         largest = self.operands + len(self.constants)
         return largest - self.optional, largest
 
-    def signature(self, name):
+    def signature(self, name: str) -> str:
         """How to call it, as ``clamp(x, lo, hi)`` or ``elu(x[, alpha])``."""
         operands = ["x"] if self.operands == 1 else ["a", "b"][: self.operands]
         required = self.constants[: len(self.constants) - self.optional]
@@ -50,20 +56,20 @@ FUNCTIONS = {
 }
 
 
-def summary(space=" "):
+def summary(space: str = " ") -> str:
     """The functions as the help and the docs list them: the one-argument functions by
     name, then the others by signature (``space`` between a signature's arguments)."""
     others = [f.signature(name).replace(" ", space) for name, f in FUNCTIONS.items() if name not in _ONE_ARGUMENT]
     return " ".join(_ONE_ARGUMENT) + ", and " + " ".join(others)
 
 
-def parameters():
+def parameters() -> str:
     """The names of the constant parameters, as ``slope, alpha, lo and hi``."""
     names = list(dict.fromkeys(c for f in FUNCTIONS.values() for c in f.constants))
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def call(name, args):
+def call(name: str, args: Sequence[Value | float]) -> Value:
     """``name`` applied to the evaluated ``args`` (Values or floats), by the engine's op.
     A constant that is a Value (``elu(x, exp(0))``) is passed as its number."""
     from .. import operators
@@ -74,15 +80,15 @@ def call(name, args):
     constants = [number(arg) for arg in args[function.operands:]]
     if name == "abs":
         return abs(lift(operands[0]))
-    return getattr(operators, function.op or name)(*operands, *constants)
+    return cast("Value", getattr(operators, function.op or name)(*operands, *constants))
 
 
-def number(x):
+def number(x: Value | float) -> float:
     """The float of an evaluated constant (a float, or a Value made of constants)."""
     return x.data if hasattr(x, "data") else float(x)
 
 
-def check_constants(name, constants):
+def check_constants(name: str, constants: Sequence[float]) -> None:
     """ValueError naming ``name``'s parameter if a constant cannot be used: not finite, or
     refused by the engine (``clamp(x, 2, 1)``: lo > hi)."""
     function = FUNCTIONS[name]

@@ -11,9 +11,12 @@ The same instructions can be run by different interpreters: on Values (the engin
 function, so they share nothing but the op names.
 """
 
+from __future__ import annotations
+
 import math
 import operator
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, cast
 
 from .. import operators
 from ..value import Value
@@ -28,47 +31,47 @@ class Instruction(NamedTuple):
     the pair ``(lo, hi)`` of ``clamp``, index of ``softmax``)."""
 
     op: str
-    args: tuple
-    param: object = None
+    args: tuple[int, ...]
+    param: Any = None
 
 
 class OpSpec(NamedTuple):
-    arity: object      # 1, 2, VARIADIC or PAIRED
-    on_values: object  # (list of Values, param) -> Value
-    on_floats: object  # (list of floats, param) -> float
-    text: object       # (list of operand texts, param) -> str
+    arity: int | str  # 1, 2, VARIADIC or PAIRED
+    on_values: Callable[[list[Value], Any], Value]
+    on_floats: Callable[[list[float], Any], float]
+    text: Callable[[list[str], Any], str]  # from the operands' texts
     infix: bool = False
 
 
-def _unary(method):
+def _unary(method: str) -> Callable[[list[Value], Any], Value]:
     return lambda a, p: getattr(a[0], method)()
 
 
-def _function(name):
+def _function(name: str) -> Callable[[list[str], Any], str]:
     return lambda a, p: f"{name}({a[0]})"
 
 
-def _call(name):
+def _call(name: str) -> Callable[[list[str], Any], str]:
     return lambda a, p: f"{name}({', '.join(a)})"
 
 
-def _infix(symbol):
+def _infix(symbol: str) -> Callable[[list[str], Any], str]:
     return lambda a, p: f"{a[0]} {symbol} {a[1]}"
 
 
-def _sigmoid(x):
+def _sigmoid(x: float) -> float:
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
 
 
-def _logsumexp(xs):
+def _logsumexp(xs: Sequence[float]) -> float:
     shift = max(xs)
     return shift + math.log(math.fsum(math.exp(x - shift) for x in xs))
 
 
-def _softmax(xs, i):
+def _softmax(xs: Sequence[float], i: int) -> float:
     shift = max(xs)
     exps = [math.exp(x - shift) for x in xs]
     return exps[i] / math.fsum(exps)
@@ -78,24 +81,24 @@ def _softmax(xs, i):
 # independent check), so that comparing forward values to 1e-12 cannot flake where a graph
 # later cancels (softplus(x) - x) and scales up the last bit.
 
-def _softplus(x):
+def _softplus(x: float) -> float:
     # log(1 + e**x) = max(x, 0) + log(1 + e**-|x|): no overflow, no cancellation
     return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def _gelu(x):
+def _gelu(x: float) -> float:
     return x * (0.5 * math.erfc(-x * math.sqrt(0.5)))  # 1 + erf(x/sqrt 2) would cancel far left
 
 
-def _elu(x, alpha):
+def _elu(x: float, alpha: float) -> float:
     return x if x > 0.0 else alpha * math.expm1(x)
 
 
-def _half(a):
+def _half(a: Sequence[Any]) -> int:
     return len(a) // 2
 
 
-def _list(name):
+def _list(name: str) -> Callable[[list[str], Any], str]:
     return lambda a, p: f"{name}([{', '.join(a)}])"
 
 
@@ -171,7 +174,7 @@ class Expression:
     nodes used more than once are named (``v3``) and defined in a ``where`` clause.
     """
 
-    def __init__(self, inputs, instructions):
+    def __init__(self, inputs: Iterable[float], instructions: Iterable[Instruction | tuple[Any, ...]]) -> None:
         self.inputs = [float(x) for x in inputs]
         self.instructions = tuple(Instruction(*ins) for ins in instructions)
         for k, ins in enumerate(self.instructions):
@@ -181,20 +184,20 @@ class Expression:
                 raise ValueError(f"instruction {k} ({ins.op}) refers to a node that does not exist yet: {ins.args}")
 
     @property
-    def n_leaves(self):
+    def n_leaves(self) -> int:
         return len(self.inputs)
 
     @property
-    def size(self):
+    def size(self) -> int:
         """Number of op nodes (instructions)."""
         return len(self.instructions)
 
     @property
-    def ops(self):
+    def ops(self) -> set[str]:
         """The set of op names used."""
         return {ins.op for ins in self.instructions}
 
-    def reachable(self):
+    def reachable(self) -> list[bool]:
         """For each node, whether the output depends on it (dead code is allowed)."""
         live = [False] * (self.n_leaves + self.size)
         live[-1] = True
@@ -204,7 +207,7 @@ class Expression:
                     live[i] = True
         return live
 
-    def use_counts(self):
+    def use_counts(self) -> list[int]:
         """How many times the output's graph uses each node as an argument (duplicates
         counted; uses by dead instructions are not)."""
         live = self.reachable()
@@ -215,38 +218,38 @@ class Expression:
                     counts[i] += 1
         return counts
 
-    def has_fan_out(self):
+    def has_fan_out(self) -> bool:
         """True when some node feeds more than one argument slot (a diamond or ``a*a``)."""
         return any(count > 1 for count in self.use_counts())
 
-    def interpret(self, table, leaves):
+    def interpret(self, table: Mapping[str, Callable[[list[Any], Any], Any]], leaves: Iterable[Any]) -> Any:
         """Run the program with ``table[op](args, param)`` for each instruction."""
         nodes = list(leaves)
         for ins in self.instructions:
             nodes.append(table[ins.op]([nodes[i] for i in ins.args], ins.param))
         return nodes[-1]
 
-    def __call__(self, *values):
+    def __call__(self, *values: Value | float) -> Value:
         if len(values) != self.n_leaves:
             raise TypeError(f"this expression takes {self.n_leaves} inputs, got {len(values)}")
         leaves = [v if isinstance(v, Value) else Value(v) for v in values]
-        return self.interpret({op: spec.on_values for op, spec in OPS.items()}, leaves)
+        return cast(Value, self.interpret({op: spec.on_values for op, spec in OPS.items()}, leaves))
 
-    def evaluate(self, point=None):
+    def evaluate(self, point: Sequence[float] | None = None) -> float:
         """The output as a float computed with :mod:`math` (independent of the engine)."""
-        return self.interpret({op: spec.on_floats for op, spec in OPS.items()}, point or self.inputs)
+        return cast(float, self.interpret({op: spec.on_floats for op, spec in OPS.items()}, point or self.inputs))
 
-    def to_sympy(self, symbols=None):
+    def to_sympy(self, symbols: Iterable[Any] | None = None) -> Any:  # Any: a sympy expression
         """The same graph as a sympy expression in ``symbols`` (default ``x0, x1, ...``)."""
         from .oracle import to_sympy
 
         return to_sympy(self, symbols)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         counts = self.use_counts()
         texts = [f"x{i}" for i in range(self.n_leaves)]
         infix = [False] * self.n_leaves
-        shared = []
+        shared: list[str] = []
         for k, ins in enumerate(self.instructions):
             node = self.n_leaves + k
             spec = OPS[ins.op]

@@ -30,7 +30,11 @@ No example is ever rejected, so drawing is cheap, and the structure is plain int
 choices from lists, so hypothesis shrinks it to few, simple nodes.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
 try:
     from hypothesis import strategies as st
@@ -56,12 +60,12 @@ _NEEDS_NONZERO = {"/": (1,), "c/x": (0,)}
 _NEEDS_UNIT = {"asin", "acos"}
 
 
-def _at_zero(a, p):
+def _at_zero(a: Sequence[float], p: Any) -> bool:
     return abs(a[0]) < KINK_MARGIN
 
 
 # op -> whether its arguments are within KINK_MARGIN of a kink or pole
-_KINKS = {
+_KINKS: dict[str, Callable[[list[float], Any], bool]] = {
     "relu": _at_zero, "abs": _at_zero, "leaky_relu": _at_zero, "elu": _at_zero,
     "clamp": lambda a, p: min(abs(a[0] - p[0]), abs(a[0] - p[1])) < KINK_MARGIN,
     "maximum": lambda a, p: abs(a[0] - a[1]) < KINK_MARGIN,
@@ -69,7 +73,7 @@ _KINKS = {
     "tan": lambda a, p: abs(math.cos(a[0])) < KINK_MARGIN,
 }
 
-_PARAMS = {
+_PARAMS: dict[str, st.SearchStrategy[Any]] = {
     "**n": st.sampled_from([2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5]),
     "x+c": st.sampled_from([1.0, -1.0, 2.0, 0.5, -3.0]),
     "c*x": st.sampled_from([2.0, -1.0, 0.5, 3.0, -0.25]),
@@ -82,14 +86,15 @@ _PARAMS = {
 }
 
 
-def values(min_value=-3.0, max_value=3.0):
+def values(min_value: float = -3.0, max_value: float = 3.0) -> st.SearchStrategy[Value]:
     """Leaf Values whose data is a finite float in ``[min_value, max_value]``."""
     _check_range(min_value, max_value)
     return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False).map(Value)
 
 
-def expressions(ops=None, n_leaves=(1, 3), max_size=8, sharing=0.3, min_value=-3.0, max_value=3.0,
-                inputs=None):
+def expressions(ops: Iterable[str] | None = None, n_leaves: int | tuple[int, int] = (1, 3), max_size: int = 8,
+                sharing: float = 0.3, min_value: float = -3.0, max_value: float = 3.0,
+                inputs: Iterable[float] | None = None) -> st.SearchStrategy[Expression]:
     """Random expression graphs with an input point inside every op's domain.
 
     ``ops``: names of the allowed ops (default: all of ``ALL_OPS``).
@@ -121,7 +126,8 @@ def expressions(ops=None, n_leaves=(1, 3), max_size=8, sharing=0.3, min_value=-3
 
 
 @st.composite
-def _expressions(draw, ops, low, high, max_size, sharing, leaf, fixed_inputs):
+def _expressions(draw: st.DrawFn, ops: Sequence[str], low: int, high: int, max_size: int, sharing: float,
+                 leaf: st.SearchStrategy[float], fixed_inputs: Iterable[float] | None) -> Expression:
     if fixed_inputs is None:
         point = [draw(leaf) for _ in range(draw(st.integers(low, high)))]
     else:
@@ -135,11 +141,12 @@ def _expressions(draw, ops, low, high, max_size, sharing, leaf, fixed_inputs):
         if arity in (VARIADIC, PAIRED):
             width = draw(st.integers(1, 3 if arity == VARIADIC else 2))
             arity = width if arity == VARIADIC else 2 * width
-        args = []
+        arity = cast(int, arity)  # a fixed arity, or the width just drawn
+        args: list[int] = []
         for _ in range(arity):
             args.append(builder.pick(draw, sharing, args))
         if op == "softmax":
-            param = draw(st.integers(0, arity - 1))
+            param: Any = draw(st.integers(0, arity - 1))
         else:
             param = draw(_PARAMS[op]) if op in _PARAMS else None
         builder.add(op, args, param, max_size)
@@ -149,12 +156,12 @@ def _expressions(draw, ops, low, high, max_size, sharing, leaf, fixed_inputs):
 class _Builder:
     """Grows the instruction list while tracking every node's float value."""
 
-    def __init__(self, point):
+    def __init__(self, point: Sequence[float]) -> None:
         self.values = list(point)
-        self.instructions = []
+        self.instructions: list[Instruction] = []
         self.unused = list(range(len(point)))  # nodes no instruction consumes yet
 
-    def pick(self, draw, sharing, taken):
+    def pick(self, draw: st.DrawFn, sharing: float, taken: Sequence[int]) -> int:
         """An argument: usually a node not used yet (trees), with probability ``sharing``
         any earlier node (fan-out). Index 0 is the most recent node, so shrinking makes chains."""
         fresh = [i for i in self.unused if i not in taken]
@@ -162,8 +169,8 @@ class _Builder:
             return fresh[-1 - draw(st.integers(0, len(fresh) - 1))]
         return len(self.values) - 1 - draw(st.integers(0, len(self.values) - 1))
 
-    def add(self, op, args, param, max_size):
-        new = []
+    def add(self, op: str, args: Sequence[int], param: Any, max_size: int) -> None:
+        new: list[Instruction] = []
         args = list(args)
         for position in _positions_to_guard(op, args, param, self.values):
             guard = self._into_unit_interval if op in _NEEDS_UNIT else self._guarded
@@ -182,21 +189,21 @@ class _Builder:
         self.unused.append(len(self.values) - 1)
         self.instructions.extend(new)
 
-    def _guarded(self, node, new):
+    def _guarded(self, node: int, new: list[Instruction]) -> int:
         """``x*x + 1`` of ``node`` as two pending instructions; returns its node number."""
         base = len(self.values) + len(new)
         new.append(Instruction("*", (node, node)))
         new.append(Instruction("x+c", (base,), 1.0))
         return base + 1
 
-    def _into_unit_interval(self, node, new):
+    def _into_unit_interval(self, node: int, new: list[Instruction]) -> int:
         """``node / (node*node + 1)`` as three pending instructions; returns its node number."""
         denominator = self._guarded(node, new)
         new.append(Instruction("/", (node, denominator)))
         return denominator + 1
 
 
-def _positions_to_guard(op, args, param, values):
+def _positions_to_guard(op: str, args: Sequence[int], param: Any, values: Sequence[float]) -> list[int]:
     if op in _NEEDS_ABOVE:
         positions, bound = _NEEDS_ABOVE[op]
         return [p for p in positions if values[args[p]] < bound + POSITIVE_MARGIN]
@@ -211,7 +218,7 @@ def _positions_to_guard(op, args, param, values):
     return []
 
 
-def _evaluate(ins, values):
+def _evaluate(ins: Instruction, values: Sequence[float]) -> float | None:
     """The instruction's float value, or None if it is too close to a kink or too large."""
     args = [values[i] for i in ins.args]
     if ins.op in _KINKS and _KINKS[ins.op](args, ins.param):
@@ -225,7 +232,7 @@ def _evaluate(ins, values):
     return value
 
 
-def _check_ops(ops):
+def _check_ops(ops: Iterable[str] | None) -> list[str]:
     if ops is None:
         return list(ALL_OPS)
     if isinstance(ops, str):
@@ -237,7 +244,9 @@ def _check_ops(ops):
     return ops
 
 
-def _check_leaves(n_leaves):
+def _check_leaves(n_leaves: int | tuple[int, int]) -> tuple[int, int]:
+    low: object  # whatever the caller passed, until checked
+    high: object
     try:
         low, high = (n_leaves, n_leaves) if isinstance(n_leaves, int) else tuple(n_leaves)
     except (TypeError, ValueError):
@@ -248,6 +257,6 @@ def _check_leaves(n_leaves):
     return low, high
 
 
-def _check_range(min_value, max_value):
+def _check_range(min_value: float, max_value: float) -> None:
     if not (math.isfinite(min_value) and math.isfinite(max_value) and min_value < max_value):
         raise ValueError(f"need finite min_value < max_value, got {min_value!r} and {max_value!r}")

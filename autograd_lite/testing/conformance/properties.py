@@ -100,7 +100,7 @@ def programs(ops: Sequence[str], usable: Iterable[str], max_size: int, sharing: 
 
 def one_op_programs(form: Form) -> Any:
     """The op alone on its own leaves (one per operand), inside its domain."""
-    arity = OPS[form.op].arity
+    arity = cast(int, OPS[form.op].arity)  # every form's op takes a fixed number of operands
     low = 0.1 if form.op in _POSITIVE_DOMAIN else -3.0
     graphs = expressions(ops=[form.op], n_leaves=arity, max_size=1, sharing=0.0, min_value=low, max_value=3.0)
     fits = form.fits
@@ -134,8 +134,7 @@ class Oracle:
 def _node_values(expression: Expression) -> list[float]:
     values = list(expression.inputs)
     for ins in expression.instructions:
-        on_floats = cast(Callable[..., float], OPS[ins.op].on_floats)  # typed `object` in testing/expression.py
-        values.append(float(on_floats([values[i] for i in ins.args], ins.param)))
+        values.append(float(OPS[ins.op].on_floats([values[i] for i in ins.args], ins.param)))
     return values
 
 
