@@ -158,3 +158,17 @@ def test_where_false_leaves_the_definitions_out():
     x, u, v, L = diamond()
     lines = explain(x, where=False).splitlines()
     assert lines[1].startswith("x is used 2 times") and not any(line.startswith("where") for line in lines)
+
+
+def test_where_shortens_a_long_list_of_inputs():
+    import autograd_lite as ag
+
+    ws = [Value(0.5, label=f"w{i}") for i in range(4)]
+    xs = [Value(1.0, label=f"x{i}") for i in range(4)]
+    z = ag.dot(ws, xs)
+    z.label = "z"
+    L = z * z
+    L.label = "L"
+    L.backward()
+    assert explain(z).splitlines()[1] == "where L = z * z"
+    assert explain(xs[0]).splitlines()[1] == "where z = dot(w0, w1, w2, … 8 inputs …, x3)"

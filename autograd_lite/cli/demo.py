@@ -100,7 +100,7 @@ def _draw_one_example(model: MLP, features: Sequence[float], label: int, folder:
         unit = example.hidden[k]
         print(_wrap(example.why(k)))
         print(f"h{k} feeds all 3 outputs, so its gradient is a sum over 3 paths:")
-        print(explain(unit, example.loss))
+        print(explain(unit, example.loss, where=False))  # the next line says what each z is
         loss, parameters = neighbourhood(model, inputs, label, example, k, nn.cross_entropy)
         pictures.insert(0, ("graph", draw_graph(loss, parameters=parameters)))
     print("network.svg shows the whole network, one box per neuron: mlp/layer0/neuron<k> computes h<k>, "

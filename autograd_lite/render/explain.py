@@ -88,6 +88,7 @@ def _term(index: GraphIndex, out: str, name: str, use: Use) -> str:
     return local if use.consumer.grad == 1.0 else f"seed\u00b7{local}"
 
 
+_LONGEST = 6
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
 
 
@@ -96,6 +97,8 @@ def _definition(index: GraphIndex, node: Value, show: Callable[[float], str]) ->
     # an unlabelled leaf is a number the user wrote (x * 3): shown as that number
     args = [show(parent.data) if not parent.parents and not parent.label else index.name(parent)
             for parent in node.parents]
+    if len(args) > _LONGEST:  # a neuron's dot has 2n + 2 inputs: first few, the last, the count
+        args = [*args[:3], f"\u2026 {len(args)} inputs \u2026", args[-1]]
     op = node.op
     if op in _INFIX and len(args) == 2:
         made = f"{args[0]} {_INFIX[op]} {args[1]}"
