@@ -3,9 +3,13 @@ command line costs `import autograd_lite` nothing."""
 
 import subprocess
 import sys
-import tomllib
 
 import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (the test-core extra)
+    import tomli as tomllib
 
 from cli_support import REPO, call_cli, run_cli
 

@@ -30,3 +30,26 @@ def test_the_description_names_every_package_of_the_test_extra():
     packages = extra_packages()
     assert len(packages) >= 5
     assert packages <= named, f"not described: {sorted(packages - named)}"
+
+
+def packages_of(extra):
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    listing = re.search(rf"^{re.escape(extra)} = \[(.*?)\]", text, flags=re.MULTILINE | re.DOTALL)[1]
+    return {re.match(r"[A-Za-z0-9_.-]+", item)[0].lower() for item in re.findall(r'"([^"]+)"', listing)}
+
+
+def test_the_test_core_extra_is_the_test_extra_less_the_heavy_parts():
+    core, full = packages_of("test-core"), packages_of("test")
+    assert core - full == {"tomli"}  # tomllib's backport, for Python 3.10
+    assert full - core == {"torch", "playwright", "nbclient", "nbformat", "ipykernel", "mypy", "matplotlib"}
+
+
+def test_ci_runs_the_suite_on_the_oldest_and_newest_python_the_readme_names():
+    requires = re.search(r'^requires-python = ">=(3\.\d+)"', (ROOT / "pyproject.toml").read_text(), re.MULTILINE)[1]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    oldest, newest = re.search(r"for any supported Python \((3\.\d+) to (3\.\d+)\)", readme).groups()
+    assert oldest == requires
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(rf"^for version in {re.escape(oldest)} {re.escape(newest)}; do$", ci, re.MULTILINE)
+    assert 'pip" install --quiet -e ".[test-core]"' in ci
+    assert 'CI=true ".venv-$version/bin/python" -m pytest' in ci
