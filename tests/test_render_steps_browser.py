@@ -104,7 +104,12 @@ def test_buttons_keys_and_slider_move_through_the_steps(opened):
 def test_two_step_throughs_on_one_page_keep_their_keys_apart(browser, tmp_path, opened):
     # A notebook shows several inline: the arrow keys move only the one in focus.
     recorded = backward_steps(Value(2.0, label="a") * Value(3.0, label="b"))
-    page = opened[0]
+    # A fresh page: set_content on the saved one would keep its CSP, which allows only its script.
+    page = browser.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
     body = recorded._repr_html_()
     page.set_content(f"<!DOCTYPE html><html><body>{body}{body.replace('ag-steps-', 'ag-steps-x')}</body></html>")
     counters = page.locator(".counter")
@@ -115,7 +120,8 @@ def test_two_step_throughs_on_one_page_keep_their_keys_apart(browser, tmp_path, 
     page.locator(".drawing").nth(0).click()
     page.keyboard.press("ArrowRight")
     assert counters.all_text_contents() == ["step 2 / 3", "step 3 / 3"]
-    assert opened[2] == []
+    assert problems == opened[2] == []
+    page.close()
 
 
 def test_the_drawing_stays_in_place_on_screen_from_step_to_step(opened):

@@ -112,7 +112,11 @@ def grad_line(node: Value, index: GraphIndex, fmt: Callable[[float], str], max_t
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _printable(text: object) -> str:
+def printable(text: object) -> str:
+    """The text as every drawing shows it: characters an SVG cannot hold (``\\x01``, a lone
+    surrogate) replaced by their Python escape. The DOT escapes below start with it, and the
+    step page applies it to every text it writes into a frame or a caption, so a label reads
+    the same in both."""
     return _NOT_XML.sub(lambda match: ascii(match.group())[1:-1], str(text))
 
 
@@ -130,13 +134,13 @@ def escape_text(text: object) -> Any:
     package quotes the string. Line breaks stay line breaks; characters an SVG cannot hold
     are shown as Python escapes (``\\x01``).
     """
-    text = _printable(text).replace("\\", "\\\\").replace("&", "&amp;")
+    text = printable(text).replace("\\", "\\\\").replace("&", "&amp;")
     return graphviz.nohtml(_line_breaks(text))
 
 
 def escape_record(text: object) -> str:
     """Make any text show verbatim inside one field of a Graphviz record label."""
-    text = _printable(text)
+    text = printable(text)
     for char in "\\{}|<>\"":
         text = text.replace(char, "\\" + char)
     return _line_breaks(text.replace("&", "&amp;"))

@@ -15,10 +15,10 @@ from ...aliases import FilePath
 
 from ...atomic import write_atomically
 from ..collapse import GraphTooLargeError
-from ..labels import number_formatter
+from ..labels import number_formatter, printable
 from ..paths import GraphIndex
 from ..renderer import RendererNotFoundError, render
-from .frames import build_layout_dot, frame_patches, grad_texts, make_frames
+from .frames import build_layout_dot, frame_patches, grad_texts, make_frames, one_line
 from .page import full_page, page_body
 from .record import Step, record_steps
 
@@ -53,7 +53,7 @@ def backward_steps(root: Value, gradient: float = 1.0, *, number_format: str | C
                         f"{type(gradient).__name__}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
-    fmt = number_formatter(number_format)
+    fmt = one_line(number_formatter(number_format))
     index = GraphIndex(root)
     if len(index.order) > max_nodes:
         raise GraphTooLargeError(
@@ -66,9 +66,9 @@ def backward_steps(root: Value, gradient: float = 1.0, *, number_format: str | C
     root.backward(float(gradient))
     texts = grad_texts(index, steps, fmt, max_terms=6)
     # One line per name: a newline in a label would split the box's text into more fields.
-    names = [" ".join(index.name(node).split()) or "?" for node in index.order]
+    names = [" ".join(printable(index.name(node)).split()) or "?" for node in index.order]
     source = build_layout_dot(index, steps, texts, names, fmt, set(parameters) if parameters is not None else None)
-    return BackwardSteps(steps, texts, names, source, index.name(root))
+    return BackwardSteps(steps, texts, names, source, printable(index.name(root)))
 
 
 class BackwardSteps:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import graphviz
 
-from ..labels import FONT, NODE_STYLE, OP_STYLE, join_terms, node_kind, record_label
+from ..labels import FONT, NODE_STYLE, OP_STYLE, escape_text, join_terms, node_kind, printable, record_label
 
 if TYPE_CHECKING:
     from ...value import Value
@@ -50,13 +50,21 @@ def grad_texts(index: GraphIndex, steps: Sequence[Step], fmt: Format, max_terms:
     return texts
 
 
+def one_line(fmt: Format) -> Format:
+    """``fmt`` whose text is shown as one line, as draw_graph shows it: a line break inside a
+    box would split its field in two and shift the fields each frame writes into."""
+    return lambda x: " ".join(printable(fmt(x)).splitlines())
+
+
 def edge_id(step: Step) -> str:
     return f"e{step.consumer}_{step.slot}"
 
 
 def build_layout_dot(index: GraphIndex, steps: Sequence[Step], texts: Sequence[str], names: Sequence[str],
                      fmt: Format, parameters: Container[Value] | None) -> str:
-    """The DOT source of the layout every frame shares."""
+    """The DOT source of the layout every frame shares. Every text in it is escaped as
+    ``draw_graph`` escapes it (``labels.escape_text``, ``record_label``): an op named
+    ``<b>x</b>`` is that text, never an HTML-like label with links."""
     longest: dict[int, str] = {}
     for step, text in zip(steps, texts):
         longest[step.receiver] = max(longest.get(step.receiver, WAITING), text, key=len)
@@ -73,11 +81,11 @@ def build_layout_dot(index: GraphIndex, steps: Sequence[Step], texts: Sequence[s
         style = NODE_STYLE[node_kind(node, index.root, parameters)]
         graph.node(f"n{position}", record_label(fields, "LR"), id=f"n{position}", **style)
         if node.parents:
-            graph.node(f"n{position}op", node.op, id=f"n{position}op", **OP_STYLE)
+            graph.node(f"n{position}op", escape_text(node.op), id=f"n{position}op", **OP_STYLE)
             graph.edge(f"n{position}op", f"n{position}", id=f"o{position}")
         for slot, parent in enumerate(node.parents):
             name = f"e{position}_{slot}"
-            extra = {"label": labelled[name]} if name in labelled else {}
+            extra = {"label": escape_text(labelled[name])} if name in labelled else {}
             graph.edge(f"n{index.position[parent]}", f"n{position}op", id=name, **extra)
     source: str = graph.source
     return source

@@ -1,7 +1,9 @@
 """The step-through page: the first frame inline, the others as patches of it, a few lines of
 script, nothing fetched.
 
-Without script (an untrusted notebook) the first frame and its caption still show.
+Without script (an untrusted notebook) the first frame and its caption still show. The saved
+page's content security policy lets only its own script run (by its SHA-256): were a label
+ever to get markup past the escaping, an injected script or ``javascript:`` link would not run.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import base64
+import hashlib
 import html
 import json
 import re
@@ -107,10 +111,15 @@ def script_json(data: object) -> str:
 
 def page_body(first_svg: str, patches: Patches, captions: Sequence[str], title: str) -> str:
     """The controls and the drawing, in one ``<div>`` whose script only touches that div."""
+    return _body_and_script(first_svg, patches, captions, title)[0]
+
+
+def _body_and_script(first_svg: str, patches: Patches, captions: Sequence[str], title: str) -> tuple[str, str]:
     page_id = "ag-steps-" + secrets.token_hex(4)
+    script = SCRIPT % {"id": page_id}
     n = len(captions)
     data = script_json({"captions": captions, "patches": patches})
-    return f"""<div class="ag-steps" id="{page_id}" tabindex="-1">
+    body = f"""<div class="ag-steps" id="{page_id}" tabindex="-1">
 <style>{STYLE}</style>
 <h1>{html.escape(title)}</h1>
 <div class="controls">
@@ -127,21 +136,29 @@ def page_body(first_svg: str, patches: Patches, captions: Sequence[str], title: 
 <span class="swatch" style="border:3px solid #009E73"></span> \u2713 complete: every use has
 contributed. Keys: \u2190 / \u2192.</p>
 <script type="application/json" class="ag-steps-data">{data}</script>
-<script>{SCRIPT % {"id": page_id}}</script>
+<script>{script}</script>
 </div>"""
+    return body, script
 
 
 def full_page(first_svg: str, patches: Patches, captions: Sequence[str], title: str) -> str:
-    """A whole HTML document: self-contained, no network access."""
+    """A whole HTML document: self-contained, no network access, no script but its own."""
+    body, script = _body_and_script(first_svg, patches, captions, title)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '{script_hash(script)}'; img-src data:; base-uri 'none'; form-action 'none'">
 <title>{html.escape(title)}</title>
 </head>
 <body>
-{page_body(first_svg, patches, captions, title)}
+{body}
 </body>
 </html>
 """
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script: ``sha256-<base64 digest>``."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")

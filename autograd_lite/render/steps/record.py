@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from ...rules import ZERO
-from ..labels import join_terms
+from ..labels import join_terms, printable
 
 if TYPE_CHECKING:
     from ...value import Value
@@ -53,7 +53,7 @@ def record_steps(index: GraphIndex, seed: float, fmt: Callable[[float], str]) ->
     terms: dict[Value, tuple[float, ...]] = {root: (seed,)}
     names = Namer(index)
     steps = [Step(position[root], None, None, seed, seed, False, (seed,), total[root], True,
-                  names.seed_caption(seed, fmt))]
+                  printable(names.seed_caption(seed, fmt)))]
     ready = [root]
     while ready:
         node = ready.pop()
@@ -69,7 +69,7 @@ def record_steps(index: GraphIndex, seed: float, fmt: Callable[[float], str]) ->
                 ready.append(parent)
             step = Step(position[parent], position[node], slot, local, grad, masked,
                         terms.get(parent, ()), total.get(parent, 0.0), complete, "")
-            steps.append(step._replace(caption=names.caption(step, parent, node, pending[parent], fmt)))
+            steps.append(step._replace(caption=printable(names.caption(step, parent, node, pending[parent], fmt))))
     return steps
 
 
