@@ -12,6 +12,7 @@ The rule for pages:
 """
 
 import contextlib
+import importlib.util
 import io
 import re
 import textwrap
@@ -96,8 +97,17 @@ PAGES = sorted(DOCS.rglob("*.md"))
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
 def test_every_python_block_on_the_page_runs_and_prints_what_the_page_shows(page, tmp_path, monkeypatch):
+    text = page.read_text(encoding="utf-8")
+    if needs_torch(text) and importlib.util.find_spec("torch") is None:
+        pytest.skip('the page uses PyTorch, which is not installed: pip install -e ".[torch]"')
     monkeypatch.chdir(tmp_path)
-    run_page(page.read_text(encoding="utf-8"), name=str(page.relative_to(DOCS.parent)))
+    run_page(text, name=str(page.relative_to(DOCS.parent)))
+
+
+def needs_torch(markdown):
+    """Whether a page's Python blocks use PyTorch (an import, or the nn export to it)."""
+    code = "\n".join(block.code for block in fenced_blocks(markdown) if block.lang == "python")
+    return re.search(r"^\s*(import|from) torch\b|\bto_torch\(|\bfrom_torch\(", code, re.MULTILINE) is not None
 
 
 # --- the runner itself --------------------------------------------------------------------

@@ -8,10 +8,11 @@ kernel is a failure.
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+
+from extras_support import missing
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "docs" / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT = 240  # seconds; the slowest cell trains for ~3 s alone, more on a busy machine
@@ -21,9 +22,7 @@ def _require(module):
     try:
         return __import__(module)
     except ImportError:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{module} is missing under CI: .ci/run installs the test extra, which lists it")
-        pytest.skip(f"{module} is not installed: pip install -e \".[test]\" to run notebooks in a kernel")
+        missing(f"{module} is not installed: pip install -e \".[test]\" to run notebooks in a kernel")
 
 
 def run_in_kernel(notebook, folder):

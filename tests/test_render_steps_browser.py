@@ -13,6 +13,7 @@ import pytest
 from autograd_lite import Value, backward_steps
 from autograd_lite.render.renderer import ENV_VAR
 
+from extras_support import missing
 from render_support import fresh_diamond, graphviz_pure_path
 from test_render_steps import svg_state
 
@@ -23,12 +24,6 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
 def chromium_path():
     """The browser to launch: $AUTOGRAD_LITE_CHROMIUM, else Debian's chromium on PATH."""
     return shutil.which(os.environ.get("AUTOGRAD_LITE_CHROMIUM") or "chromium") or shutil.which("chromium-browser")
-
-
-def missing(reason):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: .ci/run must install it)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
