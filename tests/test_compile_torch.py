@@ -98,7 +98,7 @@ def test_every_table_row_has_a_torch_version():
         missing = names - set(namespace) - set(dir(builtins)) - {"a", "b", "x", *rule.inputs} - {"k0", "k1"}
         assert not missing, f"op {op!r} has no PyTorch twin of {sorted(missing)}"
         if "_LIST_OP_RULES" in text:
-            namespace["_LIST_OP_RULES"][rule.name]  # raises NotImplementedError for an unknown op
+            namespace["_LIST_OP_RULES"][(op, *rule.param_values)]  # NotImplementedError for an unknown op
 
 
 @pytest.mark.parametrize("op", list(rules.ROWS))

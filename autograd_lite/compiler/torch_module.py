@@ -62,8 +62,9 @@ def to_torch(compiled: Compiled, example_args: Sequence[Any]) -> CompiledModule:
     if program is None:
         program = compiled._cache[key] = compiled._trace(example_args, flat, shapes)
     for kind, rule, _, _ in program["tape"].nodes:
-        if kind == "op" and not rule.forward_source:
-            raise TypeError(f"Compiled.to_torch: the custom op {rule.name!r} is Python code on floats, which "
+        if kind == "op" and _row_of(rule) is None:
+            # str.__repr__: the name is the user's text, maybe a str subclass whose own repr is code
+            raise TypeError(f"Compiled.to_torch: the custom op {str.__repr__(rule.name)} is Python code on floats, which "
                             "PyTorch can neither run on tensors nor differentiate; build it from autograd_lite's "
                             "ops instead (its graph then carries over)")
     trailing = [None if shape is None else tensor_shape(shape, i) for i, shape in enumerate(shapes)]
