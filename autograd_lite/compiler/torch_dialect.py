@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import domains, rules
-from ..rules import Rule
+from ..rules import ZERO, Rule
 from .codegen import exact_float, template
 
 # torch is passed in (imported on first use): to a type checker a ModuleType, whose
@@ -159,6 +159,48 @@ def own_gradient_function(torch: ModuleType, rule: Rule) -> Callable[..., Any]:
     return apply
 
 
+def custom_op_function(torch: ModuleType, rule: Rule) -> Callable[..., Any]:
+    """A custom op (``autograd_lite.op``) as a function of tensors: its own ``forward`` and
+    ``local`` (Python on floats) run once per element, on the CPU, so its values are the
+    eager engine's bits; the gradient is its local derivatives times the incoming gradient
+    (nothing through a ``ZERO``, as in the engine). First derivatives only: the functions
+    run on floats, which torch cannot differentiate again, so ``create_graph=True`` is
+    refused (not answered with a gradient that torch would treat as a constant)."""
+    shown = str.__repr__(rule.name)  # not repr(): the name may be a str subclass with its own
+
+    # torch is the module passed in: to a type checker a ModuleType, not the torch package.
+    class CustomOpFunction(torch.autograd.Function):  # type: ignore[misc, name-defined]
+        @staticmethod
+        def forward(ctx: Any, *xs: Any) -> Any:
+            like = next(x for x in xs if isinstance(x, torch.Tensor))
+            wide = torch.broadcast_tensors(*[torch.as_tensor(x, dtype=torch.float64, device=like.device)
+                                             for x in xs])
+            columns = list(zip(*[x.detach().cpu().reshape(-1).tolist() for x in wide]))
+            outs = [rule.forward(*column) for column in columns]
+            ctx.columns, ctx.outs, ctx.shapes = columns, outs, [getattr(x, "shape", None) for x in xs]
+            return torch.tensor(outs, dtype=torch.float64, device=like.device).reshape(wide[0].shape)
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
+            if torch.is_grad_enabled():  # create_graph=True: a higher derivative is on its way
+                raise RuntimeError(
+                    f"Compiled.to_torch: the custom op {shown} has first derivatives only in PyTorch (its "
+                    "local rule runs on floats); for higher derivatives use autograd_lite's own "
+                    "(ag.grad, ag.hessian), or build the op from autograd_lite's ops")
+            incoming = grad.detach().cpu().reshape(-1).tolist()
+            per_input: list[list[float]] = [[] for _ in ctx.shapes]
+            for column, out, g in zip(ctx.columns, ctx.outs, incoming):
+                for j, d in enumerate(rule.local(*column, out)):
+                    per_input[j].append(0.0 if d is ZERO else d * g)
+            return tuple(None if shape is None or not wanted else
+                         torch.tensor(values, dtype=grad.dtype, device=grad.device).reshape(grad.shape)
+                         .sum_to_size(shape)
+                         for values, shape, wanted in zip(per_input, ctx.shapes, ctx.needs_input_grad))
+
+    apply: Callable[..., Any] = CustomOpFunction.apply
+    return apply
+
+
 @lru_cache(maxsize=64)
 def _text_functions(torch: ModuleType, forward_source: str, local_sources: tuple[str, ...], inputs: tuple[str, ...],
                     params: tuple[str, ...]) -> tuple[Callable[..., Any], Callable[..., tuple[Any, ...]]]:
@@ -174,4 +216,4 @@ def _text_functions(torch: ModuleType, forward_source: str, local_sources: tuple
     return scope["forward"], scope["local"]
 
 
-__all__ = ["OWN_GRADIENT", "own_gradient_function", "torch_namespace"]
+__all__ = ["OWN_GRADIENT", "custom_op_function", "own_gradient_function", "torch_namespace"]
