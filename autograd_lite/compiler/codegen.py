@@ -80,6 +80,9 @@ class Emitter:
         self.dialect = dialect
         self.constants: list[float] = []  # values the code reads as k0, k1, ... (exact, also inf and nan)
         self.rules: dict[str, Rule] = {}  # rules called directly: name -> Rule
+        # Per rule (by id: the tape keeps its rules alive): its kind, and its row's text as templates.
+        self.kinds: dict[int, str] = {}
+        self.templates: dict[int, tuple[str, tuple[str, ...]]] = {}
 
     def constant(self, value: float) -> str:
         self.constants.append(exact_float(value))
@@ -94,20 +97,24 @@ class Emitter:
         """"table" for a rule made from a one-line row of rules.TABLE (constants included),
         "sum"/"dot" for the engine's own list ops, "list" for its other list ops
         (logsumexp, softmax), "custom" for any other rule (an ``autograd_lite.op``)."""
-        row = rules.row_of(rule)
-        if row is None:
-            return "custom"
-        if row[1] != "*xs":
-            return "table"
-        return row[0] if row[0] in ("sum", "dot") else "list"
+        kind = self.kinds.get(id(rule))
+        if kind is None:
+            row = rules.row_of(rule)
+            kind = "custom" if row is None else "table" if row[1] != "*xs" else \
+                row[0] if row[0] in ("sum", "dot") else "list"
+            self.kinds[id(rule)] = kind
+        return kind
 
-    def _table(self, rule: Rule, sources: Sequence[str], args: Sequence[str], out: str) -> list[str]:
-        """``sources`` (texts of the row ``rule`` was made from) with the row's inputs
-        replaced by ``args``, its constants by ``k`` names and ``out`` by ``out``."""
-        row = cast("tuple[str, ...]", rules.row_of(rule))  # kind "table": made from a row
-        names = (*row[1].split(), *row[2].split(), "out")
-        constants = [self.constant(value) for value in rule.param_values]
-        return [template(source, names, self.dialect).format(*args, *constants, out) for source in sources]
+    def _table(self, rule: Rule, args: Sequence[str], out: str) -> tuple[tuple[str, tuple[str, ...]], list[str]]:
+        """The forward and local texts of the row ``rule`` was made from, as templates, and
+        what fills them: ``args`` for the row's inputs, ``k`` names for its constants, then ``out``."""
+        texts = self.templates.get(id(rule))
+        if texts is None:
+            row = cast("tuple[str, ...]", rules.row_of(rule))  # kind "table": made from a row
+            names = (*row[1].split(), *row[2].split(), "out")
+            texts = template(row[3], names, self.dialect), tuple(template(s, names, self.dialect) for s in row[4:])
+            self.templates[id(rule)] = texts
+        return texts, [*args, *[self.constant(value) for value in rule.param_values], out]
 
     def _list_rule(self, rule: Rule) -> str:
         """The array dialects' twin of an engine list op: ``_LIST_OP_RULES[op, *constants]``,
@@ -118,7 +125,8 @@ class Emitter:
     def forward(self, rule: Rule, args: Sequence[str], out: str) -> str:
         kind = self.kind(rule)
         if kind == "table":
-            return self._table(rule, cast("tuple[str, ...]", rules.row_of(rule))[3:4], args, out)[0]
+            (forward, _), values = self._table(rule, args, out)
+            return forward.format(*values)
         if kind == "sum":
             return f"_sum(({', '.join(args)},))"
         if kind == "dot":
@@ -136,7 +144,8 @@ class Emitter:
         """One expression per edge, or (prelude statement, expressions) for the rules called."""
         kind = self.kind(rule)
         if kind == "table":
-            return None, self._table(rule, cast("tuple[str, ...]", rules.row_of(rule))[4:], args, out)
+            (_, locals_), values = self._table(rule, args, out)
+            return None, [text.format(*values) for text in locals_]
         if kind == "sum":
             return None, ["1.0"] * len(args)
         if kind == "dot":
