@@ -18,6 +18,7 @@ from __future__ import annotations
 import linecache
 import math
 import operator
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -57,7 +58,7 @@ class Rule:
     """
 
     __slots__ = ("name", "forward", "local", "inputs", "params", "param_values", "forward_source",
-                 "local_sources")
+                 "local_sources", "__weakref__")
     name: str
     forward: Callable[..., float]
     local: Callable[..., tuple[Any, ...]]  # floats (or ZERO) on floats, Values on Values
@@ -296,7 +297,22 @@ def compile_rule(op: str, inputs: str, params: str, forward: str, *locals_: str,
     make = _maker(op, inputs, params, forward, locals_)
     forward_function, local_function = make(*param_values)
     name = _NAMES[op].format(*param_values) if constants else op
-    return Rule(name, forward_function, local_function, names, forward, locals_, constants, param_values)
+    rule = Rule(name, forward_function, local_function, names, forward, locals_, constants, param_values)
+    _MADE_FROM[rule] = (op, inputs, params, forward, *locals_)
+    return rule
+
+
+# The row each rule of ours was made from, by identity: generated code (autograd_lite.compiler)
+# writes a node's text from here, never from a Rule's attributes, which anyone can set (a
+# custom op's Rule, or one made by hand, is called, not written out). Weak: rules come and go.
+_MADE_FROM: weakref.WeakKeyDictionary[Rule, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def row_of(rule: Rule) -> tuple[str, ...] | None:
+    """``(op, inputs, params, forward, *locals)``: the source text ``rule`` was compiled
+    from, if :func:`compile_rule` made it (a row of TABLE, or one of the two rules below);
+    None for any other Rule (a custom op's)."""
+    return _MADE_FROM.get(rule) if type(rule) is Rule else None  # a subclass could fake a hash
 
 
 @lru_cache(maxsize=None)  # one per row: the constants are arguments, not part of the text

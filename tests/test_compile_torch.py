@@ -98,7 +98,7 @@ def test_every_table_row_has_a_torch_version():
         missing = names - set(namespace) - set(dir(builtins)) - {"a", "b", "x", *rule.inputs} - {"k0", "k1"}
         assert not missing, f"op {op!r} has no PyTorch twin of {sorted(missing)}"
         if "_LIST_OP_RULES" in text:
-            namespace["_LIST_OP_RULES"][rule.name]  # raises NotImplementedError for an unknown op
+            namespace["_LIST_OP_RULES"][(op, *rule.param_values)]  # NotImplementedError for an unknown op
 
 
 @pytest.mark.parametrize("op", list(rules.ROWS))
@@ -296,10 +296,18 @@ def test_a_long_tape_becomes_a_chain_of_functions_with_the_same_results(monkeypa
     assert close(module(torch.tensor(X, dtype=F64)).sum().item(), expected)
 
 
-def test_a_custom_op_is_refused_by_name():
+def test_a_custom_op_runs_its_own_functions_for_first_derivatives_only():
     cube = ag.op("cube", lambda x: x ** 3, lambda x, out: (3.0 * x * x,))
-    with pytest.raises(TypeError, match="custom op 'cube' is Python code on floats"):
-        ag.compile(lambda x: cube(x) + 1.0).to_torch(1.0)
+    module = ag.compile(lambda x: cube(x) + 1.0).to_torch(1.0)
+    x = torch.tensor([2.0, -1.0], dtype=F64, requires_grad=True)
+    out = module(x)
+    (grad,) = torch.autograd.grad(out.sum(), x)
+    assert out.tolist() == [9.0, 0.0] and grad.tolist() == [12.0, 3.0]  # x**3 + 1 and 3x**2
+    # Its local rule runs on floats: torch would take 3x**2 for a constant, and the second
+    # derivative of cube(x) + x * x would silently be 2. Refused instead.
+    module = ag.compile(lambda x: cube(x) + x * x).to_torch(1.0)
+    with pytest.raises(RuntimeError, match="custom op 'cube' has first derivatives only"):
+        torch.autograd.grad(module(x).sum(), x, create_graph=True)
 
 
 def test_without_torch_the_error_names_the_extra():

@@ -229,21 +229,23 @@ class _NumpyRule:
 
 
 class _NumpyRules:
-    """NumPy versions of the rules that are not table rows, by rule name."""
+    """NumPy versions of the engine's list ops that are not sum or dot, by ``(row, *constants)``
+    (the generated code reads ``_LIST_OP_RULES['softmax', k3]``)."""
 
     def __init__(self, softmax: Callable[[Sequence[Any]], list[Any]], logsumexp: Callable[..., Any]) -> None:
         self.softmax, self.logsumexp = softmax, logsumexp
 
-    def __getitem__(self, name: str) -> _NumpyRule:
-        if name == "logsumexp":
+    def __getitem__(self, key: tuple[Any, ...]) -> _NumpyRule:
+        op, *constants = key
+        if op == "logsumexp":
             return _NumpyRule(self.logsumexp, lambda *xs_out: tuple(self.softmax(xs_out[:-1])))
-        if name.startswith("softmax["):
-            i = int(name[len("softmax["):-1])
+        if op == "softmax":
+            i = int(constants[0])
             return _NumpyRule(
                 lambda *xs: self.softmax(xs)[i],
                 lambda *xs_out: tuple(xs_out[-1] * ((1.0 if j == i else 0.0) - s)
                                       for j, s in enumerate(self.softmax(xs_out[:-1]))))
-        raise NotImplementedError(f"compiled batch mode has no NumPy version of the op {name!r}")
+        raise NotImplementedError(f"compiled batch mode has no NumPy version of the engine op {op!r}")
 
 
 def _evaluated(np: ModuleType, evaluate: Evaluate, evaluate_one: Evaluate, inputs: Sequence[Any], batch: int,

@@ -17,7 +17,7 @@ import ast
 import builtins
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .. import rules
 from ..rules import ZERO, Rule
@@ -68,15 +68,24 @@ def template(source: str, names: tuple[str, ...], dialect: str) -> str:
 
 
 class Emitter:
-    """Turns one node into forward and local-derivative expressions."""
+    """Turns one node into forward and local-derivative expressions.
+
+    How a node is written depends on the rule object it was made with, never on its name:
+    a rule :func:`rules.compile_rule` made is written from the text it was made from
+    (``rules.row_of``), any other (a custom op's) is called. Nothing a user wrote (an op's
+    name, a label, a number's ``repr``) reaches the source: only engine-made names, the
+    rules' own text and the constants array ``C``."""
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self.constants: list[float] = []  # values the code reads as k0, k1, ... (exact, also inf and nan)
         self.rules: dict[str, Rule] = {}  # rules called directly: name -> Rule
+        # Per rule (by id: the tape keeps its rules alive): its kind, and its row's text as templates.
+        self.kinds: dict[int, str] = {}
+        self.templates: dict[int, tuple[str, tuple[str, ...]]] = {}
 
     def constant(self, value: float) -> str:
-        self.constants.append(value)
+        self.constants.append(exact_float(value))
         return f"k{len(self.constants) - 1}"
 
     def _rule_name(self, rule: Rule) -> str:
@@ -85,20 +94,39 @@ class Emitter:
         return name
 
     def kind(self, rule: Rule) -> str:
-        """"table" for a row of rules.TABLE (constants included), "sum"/"dot" for those
-        list ops, "custom" for an ``autograd_lite.op``, "generic" for the other list ops."""
-        if rule.variadic:
-            return rule.name if rule.name in ("sum", "dot") else "generic"
-        return "table" if rule.forward_source else "custom"
+        """"table" for a rule made from a one-line row of rules.TABLE (constants included),
+        "sum"/"dot" for the engine's own list ops, "list" for its other list ops
+        (logsumexp, softmax), "custom" for any other rule (an ``autograd_lite.op``)."""
+        kind = self.kinds.get(id(rule))
+        if kind is None:
+            row = rules.row_of(rule)
+            kind = "custom" if row is None else "table" if row[1] != "*xs" else \
+                row[0] if row[0] in ("sum", "dot") else "list"
+            self.kinds[id(rule)] = kind
+        return kind
 
-    def _names_and_constants(self, rule: Rule) -> tuple[tuple[str, ...], list[str]]:
-        return (*rule.inputs, *rule.params), [self.constant(value) for value in rule.param_values]
+    def _table(self, rule: Rule, args: Sequence[str], out: str) -> tuple[tuple[str, tuple[str, ...]], list[str]]:
+        """The forward and local texts of the row ``rule`` was made from, as templates, and
+        what fills them: ``args`` for the row's inputs, ``k`` names for its constants, then ``out``."""
+        texts = self.templates.get(id(rule))
+        if texts is None:
+            row = cast("tuple[str, ...]", rules.row_of(rule))  # kind "table": made from a row
+            names = (*row[1].split(), *row[2].split(), "out")
+            texts = template(row[3], names, self.dialect), tuple(template(s, names, self.dialect) for s in row[4:])
+            self.templates[id(rule)] = texts
+        return texts, [*args, *[self.constant(value) for value in rule.param_values], out]
+
+    def _list_rule(self, rule: Rule) -> str:
+        """The array dialects' twin of an engine list op: ``_LIST_OP_RULES[op, *constants]``,
+        ``op`` the row's own name (from rules.TABLE), the constants read from ``C``."""
+        row = cast("tuple[str, ...]", rules.row_of(rule))
+        return f"_LIST_OP_RULES[{', '.join([repr(row[0]), *map(self.constant, rule.param_values)])},]"
 
     def forward(self, rule: Rule, args: Sequence[str], out: str) -> str:
         kind = self.kind(rule)
         if kind == "table":
-            names, constants = self._names_and_constants(rule)
-            return template(rule.forward_source, names, self.dialect).format(*args, *constants)
+            (forward, _), values = self._table(rule, args, out)
+            return forward.format(*values)
         if kind == "sum":
             return f"_sum(({', '.join(args)},))"
         if kind == "dot":
@@ -109,17 +137,15 @@ class Emitter:
             return f"{function}({', '.join(args)})" if self.dialect == "float" else \
                 f"_elementwise({function}, 0)({', '.join(args)})"
         if self.dialect != "float":
-            return f"_LIST_OP_RULES[{rule.name!r}].forward({', '.join(args)})"
+            return f"{self._list_rule(rule)}.forward({', '.join(args)})"
         return f"{self._rule_name(rule)}.forward({', '.join(args)})"
 
     def locals(self, rule: Rule, args: Sequence[str], out: str) -> tuple[str | None, list[str]]:
-        """One expression per edge, or (prelude statement, expressions) for generic rules."""
+        """One expression per edge, or (prelude statement, expressions) for the rules called."""
         kind = self.kind(rule)
         if kind == "table":
-            names, constants = self._names_and_constants(rule)
-            with_out = (*names, "out")
-            return None, [template(s, with_out, self.dialect).format(*args, *constants, out)
-                          for s in rule.local_sources]
+            (_, locals_), values = self._table(rule, args, out)
+            return None, [text.format(*values) for text in locals_]
         if kind == "sum":
             return None, ["1.0"] * len(args)
         if kind == "dot":
@@ -130,9 +156,23 @@ class Emitter:
             function = f"{self._rule_name(rule)}.local"
             call = function if self.dialect == "float" else f"_elementwise({function}, {len(args)})"
         else:
-            call = f"_LIST_OP_RULES[{rule.name!r}].local" if self.dialect != "float" else f"{self._rule_name(rule)}.local"
+            call = f"{self._list_rule(rule)}.local" if self.dialect != "float" else f"{self._rule_name(rule)}.local"
         prelude = f"{local_name} = {call}({', '.join((*args, out))})"
         return prelude, [f"{local_name}[{j}]" for j in range(len(args))]
+
+
+def exact_float(value: object) -> float:
+    """``value`` (a constant's number) as an exact float, without running any method of a
+    subclass (a float subclass's arithmetic or ``__repr__`` is user code); an int (softmax's
+    index) becomes its float."""
+    if type(value) is float:
+        return value
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, int):
+        return float(int.__index__(value))
+    raise TypeError(f"compile: a constant of the traced graph is a {type(value).__name__}, not a float; "
+                    "a Value's data must be a float")
 
 
 def generate(tape: Tape, dialect: str = "float", masked: bool = False, segment_lines: int | None = None

@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from .. import domains, rules
-from ..rules import Rule
-from .codegen import template
+from ..rules import ZERO, Rule
+from .codegen import exact_float, template
 
 # torch is passed in (imported on first use): to a type checker a ModuleType, whose
 # attributes are Any, so the twins below take and return Any (tensors or numbers).
@@ -83,25 +83,27 @@ class _TorchRule:
 
 
 class _TorchRules:
-    """PyTorch versions of the rules that are not table rows, by rule name."""
+    """PyTorch versions of the engine's list ops that are not sum or dot, by
+    ``(row, *constants)`` (the generated code reads ``_LIST_OP_RULES['softmax', k3]``)."""
 
     def __init__(self, torch: ModuleType) -> None:
         self.torch = torch
 
-    def __getitem__(self, name: str) -> _TorchRule:
+    def __getitem__(self, key: tuple[Any, ...]) -> _TorchRule:
         torch = self.torch
+        op, *constants = key
 
         def stacked(xs: Sequence[Any]) -> Any:
             like = next(x for x in xs if isinstance(x, torch.Tensor))
             return torch.stack(torch.broadcast_tensors(
                 *[torch.as_tensor(x, dtype=like.dtype, device=like.device) for x in xs]))
 
-        if name == "logsumexp":
+        if op == "logsumexp":
             return _TorchRule(lambda *xs: torch.logsumexp(stacked(xs), dim=0))
-        if name.startswith("softmax["):
-            i = int(name[len("softmax["):-1])
+        if op == "softmax":
+            i = int(constants[0])
             return _TorchRule(lambda *xs: torch.softmax(stacked(xs), dim=0)[i])
-        raise NotImplementedError(f"Compiled.to_torch has no PyTorch version of the op {name!r}")
+        raise NotImplementedError(f"Compiled.to_torch has no PyTorch version of the engine op {op!r}")
 
 
 # Rows whose local text is not the derivative of the branch their forward text takes: at a
@@ -112,11 +114,10 @@ OWN_GRADIENT = frozenset({"maximum", "minimum", "clamped_log"})
 
 
 def _row_of(rule: Rule) -> str | None:
-    """The table row a rule was made from (None for the rules outside the table)."""
-    for op, row in rules.ROWS.items():
-        if row[3] == rule.forward_source and tuple(row[4:]) == rule.local_sources:
-            return op
-    return None
+    """The name of the row a rule was made from (None for a custom op's), by the rule
+    object (see ``rules.row_of``), never by its name or its attributes."""
+    row = rules.row_of(rule)
+    return None if row is None else row[0]
 
 
 def own_gradient_function(torch: ModuleType, rule: Rule) -> Callable[..., Any]:
@@ -124,8 +125,11 @@ def own_gradient_function(torch: ModuleType, rule: Rule) -> Callable[..., Any]:
     is its local text times the incoming gradient (nothing where the local is 0, as the
     engine's chain rule skips a structural zero). Differentiable again: the local text runs
     on the saved inputs with torch ops."""
-    forward, local = _text_functions(torch, rule.forward_source, rule.local_sources, rule.inputs, rule.params)
-    constants = rule.param_values
+    row = rules.row_of(rule)
+    if row is None:
+        raise TypeError("own_gradient_function: the rule was not made from a row of rules.TABLE")
+    forward, local = _text_functions(torch, row[3], tuple(row[4:]), tuple(row[1].split()), tuple(row[2].split()))
+    constants = [exact_float(value) for value in rule.param_values]
 
     # torch is the module passed in: to a type checker a ModuleType, not the torch package.
     class RuleFunction(torch.autograd.Function):  # type: ignore[misc, name-defined]
@@ -150,8 +154,50 @@ def own_gradient_function(torch: ModuleType, rule: Rule) -> Callable[..., Any]:
                 grads.append(torch.where(d == 0.0, torch.zeros_like(grad), d * grad).sum_to_size(x.shape))
             return tuple(grads)
 
-    RuleFunction.__name__ = f"RuleFunction[{rule.name}]"
+    RuleFunction.__name__ = f"RuleFunction[{row[0]}]"
     apply: Callable[..., Any] = RuleFunction.apply
+    return apply
+
+
+def custom_op_function(torch: ModuleType, rule: Rule) -> Callable[..., Any]:
+    """A custom op (``autograd_lite.op``) as a function of tensors: its own ``forward`` and
+    ``local`` (Python on floats) run once per element, on the CPU, so its values are the
+    eager engine's bits; the gradient is its local derivatives times the incoming gradient
+    (nothing through a ``ZERO``, as in the engine). First derivatives only: the functions
+    run on floats, which torch cannot differentiate again, so ``create_graph=True`` is
+    refused (not answered with a gradient that torch would treat as a constant)."""
+    shown = str.__repr__(rule.name)  # not repr(): the name may be a str subclass with its own
+
+    # torch is the module passed in: to a type checker a ModuleType, not the torch package.
+    class CustomOpFunction(torch.autograd.Function):  # type: ignore[misc, name-defined]
+        @staticmethod
+        def forward(ctx: Any, *xs: Any) -> Any:
+            like = next(x for x in xs if isinstance(x, torch.Tensor))
+            wide = torch.broadcast_tensors(*[torch.as_tensor(x, dtype=torch.float64, device=like.device)
+                                             for x in xs])
+            columns = list(zip(*[x.detach().cpu().reshape(-1).tolist() for x in wide]))
+            outs = [rule.forward(*column) for column in columns]
+            ctx.columns, ctx.outs, ctx.shapes = columns, outs, [getattr(x, "shape", None) for x in xs]
+            return torch.tensor(outs, dtype=torch.float64, device=like.device).reshape(wide[0].shape)
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
+            if torch.is_grad_enabled():  # create_graph=True: a higher derivative is on its way
+                raise RuntimeError(
+                    f"Compiled.to_torch: the custom op {shown} has first derivatives only in PyTorch (its "
+                    "local rule runs on floats); for higher derivatives use autograd_lite's own "
+                    "(ag.grad, ag.hessian), or build the op from autograd_lite's ops")
+            incoming = grad.detach().cpu().reshape(-1).tolist()
+            per_input: list[list[float]] = [[] for _ in ctx.shapes]
+            for column, out, g in zip(ctx.columns, ctx.outs, incoming):
+                for j, d in enumerate(rule.local(*column, out)):
+                    per_input[j].append(0.0 if d is ZERO else d * g)
+            return tuple(None if shape is None or not wanted else
+                         torch.tensor(values, dtype=grad.dtype, device=grad.device).reshape(grad.shape)
+                         .sum_to_size(shape)
+                         for values, shape, wanted in zip(per_input, ctx.shapes, ctx.needs_input_grad))
+
+    apply: Callable[..., Any] = CustomOpFunction.apply
     return apply
 
 
@@ -170,4 +216,4 @@ def _text_functions(torch: ModuleType, forward_source: str, local_sources: tuple
     return scope["forward"], scope["local"]
 
 
-__all__ = ["OWN_GRADIENT", "own_gradient_function", "torch_namespace"]
+__all__ = ["OWN_GRADIENT", "custom_op_function", "own_gradient_function", "torch_namespace"]

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import pytree
 from ..rules import Rule
 from . import layers, segments, vectorized
-from .torch_dialect import OWN_GRADIENT, _row_of, _torch, own_gradient_function, torch_namespace
+from .torch_dialect import (OWN_GRADIENT, _row_of, _torch, custom_op_function, own_gradient_function,
+                            torch_namespace)
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -61,11 +62,6 @@ def to_torch(compiled: Compiled, example_args: Sequence[Any]) -> CompiledModule:
     program = compiled._cache.get(key)
     if program is None:
         program = compiled._cache[key] = compiled._trace(example_args, flat, shapes)
-    for kind, rule, _, _ in program["tape"].nodes:
-        if kind == "op" and not rule.forward_source:
-            raise TypeError(f"Compiled.to_torch: the custom op {rule.name!r} is Python code on floats, which "
-                            "PyTorch can neither run on tensors nor differentiate; build it from autograd_lite's "
-                            "ops instead (its graph then carries over)")
     trailing = [None if shape is None else tensor_shape(shape, i) for i, shape in enumerate(shapes)]
     static = {i: arg for i, arg in enumerate(example_args) if i in compiled.static_argnums}
     run, constants, reads_params_alone = _forward(torch, program["tape"], len(flat), len(compiled.params))
@@ -83,9 +79,10 @@ def _forward(torch: ModuleType, tape: Tape, n_flat: int, n_params: int
     def called(rule: Rule) -> str | None:
         if id(rule) not in names:
             names[id(rule)] = None
-            if _row_of(rule) in OWN_GRADIENT:
+            row = _row_of(rule)
+            if row is None or row in OWN_GRADIENT:  # a custom op, or a rule with its own gradient
                 names[id(rule)] = name = f"T{len(scope)}"
-                scope[name] = own_gradient_function(torch, rule)
+                scope[name] = custom_op_function(torch, rule) if row is None else own_gradient_function(torch, rule)
         return names[id(rule)]
 
     plan = layers.plan(tape, range(n_flat, n_flat + n_params)) or vectorized.ungrouped(tape)

@@ -52,7 +52,8 @@ class Tracer:
     def read_data(self, what: str, *operands: object) -> None:
         for operand in operands:
             if isinstance(operand, Value) and self.depends_on_leaves(operand):
-                made_by = f"made by {operand.op!r}" if operand.op else "an input"
+                # str.__repr__, not repr(): a custom op's name may be a str subclass with a repr of its own
+                made_by = f"made by {str.__repr__(operand.op)}" if operand.op else "an input"
                 if what == "detach()":
                     raise TracingError(
                         f"compile: `detach()` on a traced Value ({made_by}, data {operand.data!r}) would "
