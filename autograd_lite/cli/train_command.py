@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .checkpoints import all_finite, check_writable, save
+from .checkpoints import all_finite, check_writable, refuse_overwriting_inputs, save
 from .errors import FAILED, CommandError
 from .progress import epoch_printer
 
@@ -95,9 +95,11 @@ def add_parser(commands: Any) -> None:  # the subparsers action of the main pars
 def run(args: argparse.Namespace) -> int:
     from autograd_lite import nn
 
-    from .dataset import load_examples, scale_in_place, standardise, targets
+    from .dataset import BUILT_IN, load_examples, scale_in_place, standardise, targets
 
     if args.save:
+        if args.data not in BUILT_IN:
+            refuse_overwriting_inputs(args.save, {"the data": args.data}, "--save")
         check_writable(args.save)
     loss_name = args.loss or "cross_entropy"
     examples = load_examples(args.data, args.label, loss_name, loss_given=args.loss is not None)
