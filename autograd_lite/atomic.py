@@ -87,13 +87,17 @@ def check_target(path: FilePath) -> tuple[str, os.stat_result | None]:
     ``OSError`` whose ``strerror`` says why ``path`` cannot be written (see the module
     docstring). Reads and creates nothing: callers use it to refuse a bad target early."""
     given = os.fspath(path)
-    target = os.path.realpath(given)
-    if os.path.islink(target):  # realpath stops at a link that loops
-        raise OSError(errno.ELOOP, "is a symbolic link that loops; give a file path", given)
     try:
-        existing: os.stat_result | None = os.stat(target)
+        existing: os.stat_result | None = os.stat(given)  # the kernel follows links, /proc's fd links too
     except FileNotFoundError:
-        existing = None
+        existing = None  # a new file, or a dangling link to one
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "is a symbolic link that loops; give a file path", given) from None
+        raise
+    if existing is not None and not stat.S_ISREG(existing.st_mode) and _kind(existing.st_mode) is None:
+        return given, existing  # a stream, opened by the name given (/dev/stdout may be a pipe)
+    target = os.path.realpath(given)
     kind = None if existing is None else _kind(existing.st_mode)
     if kind == "a folder":
         raise IsADirectoryError(errno.EISDIR, "that is a folder; give a file name such as model.json",
@@ -106,7 +110,7 @@ def check_target(path: FilePath) -> tuple[str, os.stat_result | None]:
         if not os.path.isdir(folder):
             shown = folder if os.path.islink(given) else os.path.dirname(given)
             raise FileNotFoundError(errno.ENOENT, f"the folder {shown!r} does not exist", given)
-    elif not os.access(target, os.W_OK):
+    elif not os.access(given, os.W_OK):
         raise PermissionError(errno.EACCES, f"the file is read-only (mode {stat.S_IMODE(existing.st_mode):04o}); "
                               "make it writable or choose another path", given)
     return target, existing

@@ -10,6 +10,8 @@ import os
 import re
 import socket
 import stat
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -263,3 +265,13 @@ def test_backward_steps_save_follows_a_link_too(tmp_path):
     assert (tmp_path / "link.html").is_symlink()
     same_page = re.compile(r"ag-steps-[0-9a-f]+")  # each page gets a fresh element id
     assert same_page.sub("", (tmp_path / "page.html").read_text()) == same_page.sub("", steps.html())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux /dev/stdout")
+def test_saving_to_dev_stdout_writes_into_the_pipe_it_is(tmp_path):
+    code = "from autograd_lite import nn; nn.MLP(2, [3, 1], seed=0).save('/dev/stdout')"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60)
+    assert finished.returncode == 0, finished.stderr
+    (tmp_path / "m.json").write_bytes(finished.stdout)
+    assert _model_saved(tmp_path / "m.json")
