@@ -206,10 +206,10 @@ def test_predict_with_a_bad_checkpoint(small_model, content, message):
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_predict_into_a_missing_folder_fails_and_leaves_nothing(small_model):
+def test_predict_into_a_missing_folder_is_refused_up_front_and_leaves_nothing(small_model):
     result = call_cli("predict", "m.json", "data.csv", "--out", "no/such/folder/p.csv", cwd=small_model)
-    assert result.returncode == 1
-    assert "cannot write no/such/folder/p.csv" in result.stderr
+    assert result.returncode == 2  # checked before any work, as train checks --save
+    assert "--out no/such/folder/p.csv: the folder 'no/such/folder' does not exist" in result.stderr
     assert sorted(p.name for p in small_model.iterdir()) == ["data.csv", "m.json"]
 
 

@@ -4,8 +4,10 @@ reads these files as an ``nn.ScaledModel``, which applies the scaling itself."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import stat
 import tempfile
 from typing import TYPE_CHECKING, Any
 
@@ -52,18 +54,43 @@ def load(path: str) -> ScaledModel:
 
 
 def check_writable(path: str, option: str = "--save") -> None:
-    """CommandError (exit code 2) unless a file can be written at ``path``: its folder exists
-    and accepts a new file, and ``path`` is not a folder. Checked before any work."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise CommandError(f"{option} {path}: that is a folder; give a file name such as model.json")
-    if not os.path.isdir(folder):
-        raise CommandError(f"{option} {path}: the folder {os.path.dirname(path) or folder!r} does not exist")
+    """CommandError (exit code 2) unless a save to ``path`` can succeed (see
+    ``autograd_lite.atomic``): it is not a folder, a block device or a socket, its folder
+    exists and accepts a new file, and an existing file there is writable. A stream
+    (``/dev/null``, a FIFO) is fine: it is written in place. Checked before any work."""
+    from autograd_lite.atomic import check_target
+
     try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        target, existing = check_target(path)
+        if existing is None or stat.S_ISREG(existing.st_mode):
+            with tempfile.TemporaryFile(dir=os.path.dirname(target)):
+                pass
     except OSError as error:
-        raise CommandError(f"{option} {path}: cannot write in {folder!r}: {error.strerror or error}") from None
+        raise CommandError(f"{option} {path}: {_reason(error)}") from None
+
+
+def refuse_overwriting_inputs(path: str, inputs: dict[str, str], option: str) -> None:
+    """CommandError (exit code 2) if ``path`` is the same file as one of ``inputs`` (what
+    each is, e.g. "the model", to its path): by device and inode, so a symlink or a hard
+    link to an input is caught too. Streams are not compared (``/dev/stdin`` in and
+    ``/dev/stdout`` out may be the same terminal)."""
+    try:
+        written = os.stat(path)
+    except OSError:
+        return  # a new file (or one check_target will refuse) is nobody's input
+    if not stat.S_ISREG(written.st_mode):
+        return
+    for what, other in inputs.items():
+        with contextlib.suppress(OSError):
+            if os.path.samestat(written, os.stat(other)):
+                raise CommandError(f"{option} {path} is {what} ({other}); writing there would destroy it: "
+                                   "choose another file")
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, PermissionError) and "read-only" not in str(error.strerror):
+        return f"cannot write there: {error.strerror}"
+    return str(error.strerror or error)
 
 
 def prepare_folder(folder: str) -> str:

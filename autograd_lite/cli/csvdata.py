@@ -1,6 +1,8 @@
 """Reading a table of examples from CSV, one row at a time: a header row, numeric feature
 columns and a label column. Every problem is a CommandError naming the file, the line and
-the column. Nothing here holds the whole file: callers keep what they need, compactly."""
+the column. Nothing here holds the whole file: callers keep what they need, compactly; and
+no row is read past MAX_ROW_CHARS, so a file without line breaks (``/dev/zero``, one
+300 MB line) is refused after a bounded read."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from .errors import CommandError
 
 SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+MAX_ROW_CHARS = 1 << 20  # a row of more characters (a mebibyte of text) is not a table of numbers
 
 
 class CsvTable:
@@ -33,7 +36,8 @@ class CsvTable:
         self.path = path
         self._file = _open(path)
         try:
-            self._reader = csv.reader(self._file)
+            self._lines = _BoundedLines(self._file, path)
+            self._reader = csv.reader(self._lines)
             self.header = self._read_header()
             self._choose_columns(label, features, need_label)
         except BaseException:
@@ -48,7 +52,7 @@ class CsvTable:
 
     def _choose_columns(self, label: str | None, features: Sequence[str] | None, need_label: bool) -> None:
         header, where = self.header, f"{self.path}, line 1 (the header)"
-        if label is not None and label not in header:
+        if label is not None and label not in header:  # once each: linear
             if need_label:
                 raise CommandError(f"{where}: no column named {label!r}; the columns are {', '.join(header)}")
             label = None
@@ -58,13 +62,14 @@ class CsvTable:
             features = [name for name in header if name != label]
             if not features:
                 raise CommandError(f"{where}: there are no feature columns besides the label {label!r}")
-        missing = [name for name in features if name not in header]
+        index = {name: i for i, name in enumerate(header)}
+        missing = [name for name in features if name not in index]
         if missing:
             raise CommandError(f"{where}: missing the feature column(s) {', '.join(missing)}; "
                                f"the columns are {', '.join(header)}")
         self.features, self.label = list(features), label
-        self._feature_index = [header.index(name) for name in features]
-        self._label_index = header.index(label) if label is not None else None
+        self._feature_index = [index[name] for name in features]
+        self._label_index = index[label] if label is not None else None
 
     def __iter__(self) -> Iterator[Row]:
         path, width, count = self.path, len(self.header), 0
@@ -85,11 +90,13 @@ class CsvTable:
     def _read_header(self) -> list[str]:
         for _, cells in self._rows():
             header = [name.strip() for name in cells]
+            seen: set[str] = set()  # a set, not header[:i]: a wide header is linear, not quadratic
             for i, name in enumerate(header):
                 if not name:
                     raise CommandError(f"{self.path}, line 1 (the header): column {i + 1} has no name")
-                if name in header[:i]:
+                if name in seen:
                     raise CommandError(f"{self.path}, line 1 (the header): the column name {name!r} appears twice")
+                seen.add(name)
             return header
         raise CommandError(f"{self.path} is empty; expected a header row, then one row per example")
 
@@ -98,6 +105,7 @@ class CsvTable:
         reader = self._reader
         try:
             for row in reader:
+                self._lines.row_chars = 0
                 if any(cell.strip() for cell in row):
                     yield reader.line_num, row
         except UnicodeDecodeError:
@@ -106,6 +114,33 @@ class CsvTable:
             raise CommandError(f"{self.path} is not valid CSV: {error}") from None
         except OSError as error:
             raise CommandError(f"cannot read {self.path}: {error.strerror or error}") from None
+
+
+class _BoundedLines:
+    """The lines of ``file`` for ``csv.reader``, each read with a bounded ``readline``:
+    ``row_chars`` counts the characters of the row being read (a quoted field may span
+    lines; the caller resets it after each row), and a row of more than MAX_ROW_CHARS is a
+    CommandError once MAX_ROW_CHARS + 1 characters have been read, however long it is."""
+
+    def __init__(self, file: TextIO, path: str) -> None:
+        self._file, self._path = file, path
+        self.row_chars = self._line = self._start = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._file.readline(MAX_ROW_CHARS + 1 - self.row_chars)
+        if not line:
+            raise StopIteration
+        self._line += 1
+        if not self.row_chars:
+            self._start = self._line  # where the row began: its quoted fields may span lines
+        self.row_chars += len(line)
+        if self.row_chars > MAX_ROW_CHARS:
+            raise CommandError(f"{self._path}, line {self._start}: a row of more than {MAX_ROW_CHARS:,} characters "
+                               "(no line break?); is it a CSV file with one example per line?")
+        return line
 
 
 def read_header(path: str) -> list[str]:

@@ -1,7 +1,8 @@
 """``autograd-lite predict MODEL.json DATA.csv``: predictions for each row of a CSV file,
 streamed: rows are read, predicted and written a chunk at a time, so memory stays flat
 whatever the file's size. ``--out`` is written to a temporary file that replaces the
-target only when every row succeeded."""
+target only when every row succeeded; it is checked first, and refused if it is the model
+or the data file."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from .checkpoints import load
+from .checkpoints import check_writable, load, refuse_overwriting_inputs
 from .csvdata import CsvTable, csv_writer, read_header
 from .errors import FAILED, CommandError
 
@@ -36,6 +37,9 @@ def add_parser(commands: Any) -> None:  # the subparsers action of the main pars
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.out:
+        refuse_overwriting_inputs(args.out, {"the model": args.model, "the data": args.data}, "--out")
+        check_writable(args.out, "--out")
     model = load(args.model)
     with _open_table(args.data, model) as table, _output(args.out) as stream:
         writer = csv_writer(stream)

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .checkpoints import all_finite, check_writable, save
+from .checkpoints import all_finite, check_writable, refuse_overwriting_inputs, save
 from .errors import FAILED, CommandError
 from .progress import epoch_printer
 
@@ -51,7 +51,28 @@ def hidden_sizes(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of layer sizes, e.g. 16,16") from None
     if any(size < 1 for size in sizes):
         raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
+    between = parameter_count(sizes)  # the inputs and outputs add more, once the data is read
+    if between > _max_parameters():
+        raise argparse.ArgumentTypeError(f"{text!r} makes {between:,} parameters between the hidden layers alone, "
+                                         f"{_too_many()}")
     return sizes
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """The number of parameters of an MLP whose layers have ``sizes`` (the first is the
+    number of inputs): each layer's weights and biases."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
+
+
+def _max_parameters() -> int:
+    from autograd_lite.nn.export import MAX_PARAMETERS  # the limit nn.from_torch has
+
+    return MAX_PARAMETERS
+
+
+def _too_many() -> str:
+    return (f"more than {_max_parameters():,}, the limit: each is a Python Value (about 350 bytes, and arithmetic "
+            "one number at a time), far too many to build or train; use smaller layers")
 
 
 def _number(kind: Callable[[str], _Number], check: Callable[[_Number], bool],
@@ -95,9 +116,11 @@ def add_parser(commands: Any) -> None:  # the subparsers action of the main pars
 def run(args: argparse.Namespace) -> int:
     from autograd_lite import nn
 
-    from .dataset import load_examples, scale_in_place, standardise, targets
+    from .dataset import BUILT_IN, load_examples, scale_in_place, standardise, targets
 
     if args.save:
+        if args.data not in BUILT_IN:
+            refuse_overwriting_inputs(args.save, {"the data": args.data}, "--save")
         check_writable(args.save)
     loss_name = args.loss or "cross_entropy"
     examples = load_examples(args.data, args.label, loss_name, loss_given=args.loss is not None)
@@ -113,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
     mean, std = standardise(X_train, examples.features)
     scale_in_place(X, mean, std)  # the held-out rows too: each example is one array, scaled once
 
+    sizes = [len(examples.features), *args.hidden, n_outputs]
+    if parameter_count(sizes) > _max_parameters():
+        raise CommandError(f"a model with {sizes[0]:,} inputs, hidden layers {','.join(map(str, args.hidden)) or 'none'} "
+                           f"and {n_outputs} outputs has {parameter_count(sizes):,} parameters, {_too_many()}")
     output_activation = "sigmoid" if loss_name == "bce" else None
     model = nn.MLP(len(examples.features), [*args.hidden, n_outputs], activation=args.activation,
                    output_activation=output_activation, seed=args.seed)

@@ -11,7 +11,9 @@ Parameters are stored as ``repr(float)`` strings, which round-trip every finite 
 exactly, in ``parameters()`` order. A model with a nan or inf parameter is refused at save
 time (it has diverged; saving it would overwrite a good checkpoint with a useless one).
 Saving writes a temporary file in the same directory and renames it over the target
-(``os.replace``), so a crash never leaves a half-written checkpoint.
+(``os.replace``), so a crash never leaves a half-written checkpoint; links, permissions,
+owners and targets that are not regular files are handled as ``cp`` would handle them (see
+:mod:`autograd_lite.atomic`).
 
 Loading trusts nothing in the file, and checks it before it builds or touches a model: the
 file's size (at most ``max_bytes``, 64 MiB by default), UTF-8, JSON (nesting too deep for
