@@ -190,6 +190,45 @@ class TestTheEnginesOwnOpsThroughTheSeam:
         with pytest.raises(TypeError, match="takes no constants"):
             builtin("exp", 2.0)
 
+    @pytest.mark.parametrize("inputs", [(1.0, 2.0, 3.0), (Value(1.0),)])
+    def test_builtin_dot_refuses_an_odd_number_of_inputs(self, inputs):
+        # w1..wn, x1..xn: with 3 inputs there is no pairing (it returned 2.0 = 1*2, with
+        # gradients that did not match it)
+        with pytest.raises(ValueError, match="even number of inputs, got"):
+            builtin("dot")(*inputs)
+
+    @pytest.mark.parametrize("make, public", [
+        (lambda: builtin("clamp", 2, 1), lambda: ag.clamp(0.0, 2, 1)),
+        (lambda: builtin("clamp", math.nan, 1), lambda: ag.clamp(0.0, math.nan, 1)),
+        (lambda: builtin("elu", math.inf), lambda: Value(0.0).elu(math.inf)),
+        (lambda: builtin("elu", math.nan), lambda: Value(0.0).elu(math.nan)),
+        (lambda: builtin("leaky_relu", True), lambda: Value(0.0).leaky_relu(True)),
+        (lambda: builtin("**n", "2"), lambda: Value(2.0) ** "2"),
+        (lambda: builtin("logsumexp")(), lambda: ag.logsumexp([])),
+    ])
+    def test_builtin_raises_as_the_public_function_does(self, make, public):
+        with pytest.raises((TypeError, ValueError)) as ours:
+            make()
+        with pytest.raises((TypeError, ValueError)) as theirs:
+            public()
+        assert type(ours.value) is type(theirs.value)
+        if type(theirs.value) is ValueError:  # a TypeError's message names the caller
+            assert str(ours.value) == str(theirs.value)
+
+    def test_builtin_softmax_output_checks_its_index(self):
+        with pytest.raises(TypeError, match="an int >= 0, got 1.5"):
+            builtin("softmax", 1.5)
+        with pytest.raises(TypeError, match="an int >= 0, got -1"):
+            builtin("softmax", -1)
+        with pytest.raises(ValueError, match="needs more than 2 inputs, got 2"):
+            builtin("softmax", 2)(1.0, 2.0)
+        # softmax([1, 2])[1] = e**2 / (e + e**2) = 1 / (1 + e**-1)
+        assert builtin("softmax", 1)(1.0, 2.0).data == pytest.approx(1.0 / (1.0 + math.exp(-1.0)))
+
+    def test_builtin_clamped_log_checks_eps_as_binary_cross_entropy_does(self):
+        with pytest.raises(ValueError, match=r"eps must be in \[0, 0.5\)"):
+            builtin("clamped_log", 0.7)
+
 
 class TestGeneratedCodeHasSource:
     def test_getsource_shows_the_fused_method(self):
