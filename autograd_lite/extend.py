@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from . import elementary, nodes, operators, rules, value
 from .mode import MODE
 from .rules import ZERO
+from .conversions import as_label
 from .value import Value, as_float
 
 if TYPE_CHECKING:
@@ -175,7 +176,8 @@ def op(name: str, forward: Callable[..., float], local: Callable[..., tuple[Any,
     """A new op: returns a function that makes one node named ``name`` (see the module
     docstring). ``forward(*floats) -> float``; ``local(*xs, out) -> tuple`` with one local
     derivative per input, on floats (first order) and on Values (higher order)."""
-    if not isinstance(name, str) or not name.strip():
+    name = as_label(name, "op: name")  # it labels every node the op makes
+    if not name.strip():
         raise TypeError(f"op: name must be a non-empty string, got {name!r}")
     for role, function in (("forward", forward), ("local", local)):
         if not callable(function):

@@ -30,7 +30,7 @@ NODE = """\
     node = _new(Value)
     node.data = out
     node.grad = 0.0
-    node.label = ""
+    node._label = ""
     node._rule = rule
     node._epoch = 0
     recording, node._scope = _mode()
@@ -46,7 +46,7 @@ NODE = """\
 LEAF = """\
 {node}.data = {data}
 {node}.grad = 0.0
-{node}.label = {label}
+{node}._label = {label}
 {node}._rule = None
 {node}._epoch = 0
 {node}._scope = _mode()[1]
@@ -90,6 +90,7 @@ def init_method(namespace: dict[str, Any]) -> Callable[..., None]:
     """``Value.__init__``: a leaf from the template, after checking the number."""
     source = ('def __init__(self, data, label=""):\n'
               '    if type(data) is not float:\n        data = as_float(data, "Value()")\n'
+              '    if type(label) is not str:\n        label = as_label(label, "Value(label=...)")\n'
               + _indented(LEAF.format(node="self", data="data", label="label"), 4))
     return define(source, "__init__", "autograd_lite Value.__init__", dict(namespace))
 
