@@ -259,7 +259,9 @@ def _fused_call(rule: rules.Rule, n: int, checks: _Checks) -> Callable[..., Valu
     namespace = {"Value": Value, "_new": object.__new__, "_mode": MODE.get, "_as_value": _as_value,
                  "where": f"{rule.name}() input", "rule": rule, "forward": checks.user_forward,
                  "number": checks.number, "local": checks.user_local, "derivatives": checks.derivatives}
-    call = nodes.define(source, "call", f"autograd_lite op {rule.name}", namespace)
+    # One source per arity, shared by every op of n inputs (no per-op linecache entry).
+    call = nodes.define(source, "call", f"autograd_lite op of {n} input{'s' * (n != 1)}", namespace)
+    call.__code__ = call.__code__.replace(co_name=rule.name)  # tracebacks name the op
     if rule.name.isidentifier() and not keyword.iskeyword(rule.name):
         call.__name__ = call.__qualname__ = rule.name
     return call

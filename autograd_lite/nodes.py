@@ -12,7 +12,10 @@ This module does not import :mod:`.value`: the Value class and its helpers are p
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from .rules import register_source
@@ -72,10 +75,22 @@ def _indented(text: str, spaces: int) -> str:
 
 
 def define(source: str, name: str, what: str, namespace: dict[str, Any]) -> Callable[..., Any]:
-    """Compile ``source`` (our own template text) in ``namespace``; return ``namespace[name]``."""
-    exec(compile(source, register_source(source, what), "exec"), namespace)
+    """Compile ``source`` (our own template text) in ``namespace``; return ``namespace[name]``.
+
+    The same source (every custom op of n inputs has the same text) is compiled and
+    registered with linecache once: one entry per text, not one per op, so making and
+    dropping ops keeps memory flat. ``what`` must name the text, not what it is used for."""
+    code, entry = _compiled(source, what)
+    linecache.cache.setdefault(entry[3], entry)  # back, if linecache.clearcache() dropped it
+    exec(code, namespace)
     defined: Callable[..., Any] = namespace[name]
     return defined
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str, what: str) -> tuple[CodeType, tuple[Any, ...]]:
+    filename = register_source(source, what)
+    return compile(source, filename, "exec"), linecache.cache[filename]
 
 
 def make_function(namespace: dict[str, Any]) -> MakeNode:
