@@ -309,6 +309,7 @@ def apply_rule(rule: Rule, a: ValueLike, b: ValueLike) -> Value:
 
 
 rules.apply_rule = apply_rule
+rules.apply_unary = _unary
 
 
 def reference_method(method: str) -> Callable[..., Any]:
