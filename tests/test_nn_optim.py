@@ -137,3 +137,12 @@ def test_a_schedule_may_return_zero():
     p = param(1.0, 1.0)
     nn.SGD([p], lr=lambda k: 0.0).step()
     assert p.data == 1.0
+
+
+def test_an_lr_assigned_after_construction_is_checked_too():
+    p = param(1.0, 1.0)
+    opt = nn.SGD([p], lr=0.1)
+    opt.lr = -0.5
+    with pytest.raises(ValueError, match=r"the optimizer's lr is -0.5; it must be a finite number >= 0"):
+        opt.step()
+    assert p.data == 1.0

@@ -54,15 +54,16 @@ class Optimizer:
 
     def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
-        if not callable(self.lr):
-            return self.lr
-        returned = self.lr(self.steps)
+        schedule = callable(self.lr)
+        returned = self.lr(self.steps) if callable(self.lr) else self.lr  # callable again: for mypy
         rate = real(returned)
         if rate is None or not 0.0 <= rate < math.inf:
             # A negative rate climbs the loss instead of descending it; nan/inf wreck every
-            # parameter. Either way raise before any parameter changes.
-            raise ValueError(f"the lr schedule returned {returned!r} at step {self.steps}; "
-                             "it must return a finite number >= 0")
+            # parameter. Either way raise before any parameter changes (also for an lr
+            # assigned after construction).
+            what = f"the lr schedule returned {returned!r} at step {self.steps}" if schedule else \
+                f"the optimizer's lr is {returned!r}"
+            raise ValueError(f"{what}; it must {'return' if schedule else 'be'} a finite number >= 0")
         return rate
 
     def zero_grad(self) -> None:
