@@ -23,3 +23,15 @@ def as_float(x: object, where: str) -> float:
     kind = "bool" if isinstance(x, bool) else type(x).__name__
     hint = "; pass float(flag) if you mean 0.0/1.0" if isinstance(x, bool) else ""
     raise TypeError(f"{where} expects a real number (int or float), got {kind} {x!r}{hint}")
+
+
+def as_label(label: object, where: str) -> str:
+    """``label`` as a plain str, or a TypeError that names ``where`` and the offending type.
+
+    A str subclass (NumPy's ``str_``, say) is accepted and stored as a plain str copy, so
+    none of its overridden methods (``__format__``, ``__html__``...) runs when a graph is drawn.
+    """
+    if isinstance(label, str):
+        return str.__str__(label)  # for a subclass, a plain str with the same text
+    raise TypeError(f"{where} must be a str, got {type(label).__name__}; pass the text you mean, "
+                    "e.g. str(x) or f\"w{i}\"")

@@ -50,7 +50,7 @@ class ElementaryFunctions:
 
     def leaky_relu(self, slope: Number = 0.01) -> Value:
         """x for x > 0, else slope * x."""
-        return _value._unary(rules.leaky_relu(_value.as_float(slope, "leaky_relu(slope=...)")), cast("Value", self))
+        return _value._unary(leaky_relu_rule(slope), cast("Value", self))
 
     def sin(self) -> Value:
         return _value._unary(rules.SIN, cast("Value", self))
@@ -111,18 +111,34 @@ class ElementaryFunctions:
 
     def elu(self, alpha: Number = 1.0) -> Value:
         """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is ``alpha``."""
-        alpha = _value.as_float(alpha, "elu(alpha=...)")
-        if not math.isfinite(alpha):
-            raise ValueError(f"elu: alpha must be finite, got {alpha!r}")
-        return _value._unary(rules.elu(alpha), cast("Value", self))
+        return _value._unary(elu_rule(alpha), cast("Value", self))
 
     def clamp(self, lo: Number | None = None, hi: Number | None = None) -> Value:
         """x limited to [lo, hi] (None: no bound on that side). The gradient is 1 inside
         the bounds and at them, and 0 outside, as in PyTorch."""
-        if lo is None and hi is None:
-            raise ValueError("clamp: give lo, hi or both (None means no bound on that side)")
-        lo = -math.inf if lo is None else _value.as_float(lo, "clamp(lo=...)")
-        hi = math.inf if hi is None else _value.as_float(hi, "clamp(hi=...)")
-        if not lo <= hi:  # also catches a nan bound
-            raise ValueError(f"clamp: needs lo <= hi, got lo={lo!r} and hi={hi!r}")
-        return _value._unary(rules.clamp(lo, hi), cast("Value", self))
+        return _value._unary(clamp_rule(lo, hi), cast("Value", self))
+
+
+# The checks on the constants, shared with extend.builtin (its "leaky_relu", "elu", "clamp").
+def leaky_relu_rule(slope: Number) -> rules.Rule:
+    """The rule of ``x.leaky_relu(slope)``, after checking ``slope``."""
+    return rules.leaky_relu(_value.as_float(slope, "leaky_relu(slope=...)"))
+
+
+def elu_rule(alpha: Number) -> rules.Rule:
+    """The rule of ``x.elu(alpha)``, after checking ``alpha``."""
+    alpha = _value.as_float(alpha, "elu(alpha=...)")
+    if not math.isfinite(alpha):
+        raise ValueError(f"elu: alpha must be finite, got {alpha!r}")
+    return rules.elu(alpha)
+
+
+def clamp_rule(lo: Number | None, hi: Number | None) -> rules.Rule:
+    """The rule of ``x.clamp(lo, hi)``, after checking the bounds."""
+    if lo is None and hi is None:
+        raise ValueError("clamp: give lo, hi or both (None means no bound on that side)")
+    lo = -math.inf if lo is None else _value.as_float(lo, "clamp(lo=...)")
+    hi = math.inf if hi is None else _value.as_float(hi, "clamp(hi=...)")
+    if not lo <= hi:  # also catches a nan bound
+        raise ValueError(f"clamp: needs lo <= hi, got lo={lo!r} and hi={hi!r}")
+    return rules.clamp(lo, hi)

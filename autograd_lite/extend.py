@@ -30,12 +30,14 @@ from __future__ import annotations
 import functools
 import inspect
 import keyword
+import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from . import nodes, rules, value
+from . import elementary, nodes, operators, rules, value
 from .mode import MODE
 from .rules import ZERO
+from .conversions import as_label
 from .value import Value, as_float
 
 if TYPE_CHECKING:
@@ -67,14 +69,19 @@ class Op:
     """An engine op as a function: ``op(*inputs)`` makes one node from Values or numbers.
 
     ``rule`` is its :class:`~autograd_lite.rules.Rule`; ``apply(values)`` is the unchecked
-    path, which takes a tuple of Values and converts nothing."""
+    path, which takes a tuple of Values and converts nothing. ``checked(inputs)``, if
+    given, is the public function's path (its checks on the inputs included)."""
 
-    def __init__(self, rule: rules.Rule) -> None:
+    def __init__(self, rule: rules.Rule,
+                 checked: Callable[[tuple[ValueLike, ...]], Value] | None = None) -> None:
         self.rule = rule
         self.name = rule.name
         self.apply: Callable[[tuple[Value, ...]], Value] = functools.partial(value.apply, rule)
+        self._checked = checked
 
     def __call__(self, *inputs: ValueLike) -> Value:
+        if self._checked is not None:
+            return self._checked(inputs)
         where = f"{self.name}()"
         expected = len(self.rule.inputs)
         if not self.rule.variadic and len(inputs) != expected:
@@ -85,18 +92,68 @@ class Op:
         return f"<autograd_lite op {self.name!r}>"
 
 
+def _dot(inputs: tuple[ValueLike, ...]) -> Value:
+    """builtin("dot")(w1..wn, x1..xn): ag.dot(ws, xs), once the flat list is split."""
+    n, odd = divmod(len(inputs), 2)
+    if odd:
+        raise ValueError(f"builtin('dot') takes w1..wn then x1..xn, an even number of inputs, got {len(inputs)}")
+    return operators.dot(inputs[:n], inputs[n:])
+
+
+def _softmax_output(i: int) -> Callable[[tuple[ValueLike, ...]], Value]:
+    def output(inputs: tuple[ValueLike, ...]) -> Value:
+        parents = operators._values(inputs, "softmax()")
+        if not i < len(parents):
+            raise ValueError(f"builtin('softmax', {i}) is output {i} of a softmax, so it needs more than {i} "
+                             f"input{'s' * (i != 0)}, got {len(parents)}")
+        return value.apply(rules.softmax_output(i), parents)
+    return output
+
+
+def _softmax_index(i: object) -> int:
+    index = int(i) if isinstance(i, numbers.Integral) and not isinstance(i, bool) else -1
+    if index < 0:
+        raise TypeError(f"builtin('softmax', i): i is the output's index, an int >= 0, got {i!r}")
+    return index
+
+
+def _clamped_log_eps(eps: object) -> rules.Rule:
+    # The constraint binary_cross_entropy puts on its eps (the op's only public user).
+    rate = as_float(eps, "builtin('clamped_log') eps")
+    if not 0.0 <= rate < 0.5:
+        raise ValueError(f"builtin('clamped_log', eps): eps must be in [0, 0.5), got {eps!r}")
+    return rules.with_constants("clamped_log", rate)
+
+
+# What builtin(name, ...) calls: the public functions (or the rule makers they use), so the
+# checks on inputs and constants are theirs.
+_CHECKED_CALLS: dict[str, Callable[[tuple[ValueLike, ...]], Value]] = {
+    "dot": _dot, "sum": operators.sum, "logsumexp": operators.logsumexp}
+_CONSTANT_RULES: dict[str, Callable[..., rules.Rule]] = {
+    "**n": lambda n: rules.power(as_float(n, "** exponent")),  # as Value.__pow__
+    "leaky_relu": elementary.leaky_relu_rule, "elu": elementary.elu_rule, "clamp": elementary.clamp_rule,
+    "clamped_log": _clamped_log_eps, "softmax": lambda i: rules.softmax_output(_softmax_index(i))}
+
+
 def builtin(name: str, *constants: Number) -> Op:
     """The engine's op ``name`` (a row of ``rules.TABLE``), with its constants if it takes
-    any: ``builtin("dot")``, ``builtin("leaky_relu", 0.2)``; KeyError for an unknown name."""
+    any: ``builtin("dot")``, ``builtin("leaky_relu", 0.2)``; KeyError for an unknown name.
+
+    Calling it checks the inputs and constants as the public function does
+    (``builtin("clamp", 2, 1)`` raises like ``ag.clamp(x, 2, 1)``; ``builtin("dot")``
+    wants w1..wn, x1..xn); ``.apply`` checks nothing."""
+    if not isinstance(name, str):
+        raise TypeError(f"builtin: name must be a str (a row of rules.TABLE, e.g. 'dot'), got {type(name).__name__}")
     row = rules.ROWS[name]
     if row[2]:
-        values = tuple(as_float(c, f"builtin({name!r}) constant") for c in constants)
-        if len(values) != len(row[2].split()):
-            raise TypeError(f"builtin({name!r}) takes the constants {row[2]!r}, got {len(values)}")
-        return Op(rules.with_constants(name, *values))
+        expected = row[2].split()
+        if len(constants) != len(expected):
+            raise TypeError(f"builtin({name!r}) takes the constants {row[2]!r}, got {len(constants)}")
+        rule = _CONSTANT_RULES[name](*constants)
+        return Op(rule, _softmax_output(int(rule.param_values[0])) if name == "softmax" else None)
     if constants:
         raise TypeError(f"builtin({name!r}) takes no constants, got {len(constants)}")
-    return Op(rules.RULES[name])
+    return Op(rules.RULES[name], _CHECKED_CALLS.get(name))
 
 
 def _arity(local: Callable[..., Any], name: str) -> int | None:
@@ -119,7 +176,8 @@ def op(name: str, forward: Callable[..., float], local: Callable[..., tuple[Any,
     """A new op: returns a function that makes one node named ``name`` (see the module
     docstring). ``forward(*floats) -> float``; ``local(*xs, out) -> tuple`` with one local
     derivative per input, on floats (first order) and on Values (higher order)."""
-    if not isinstance(name, str) or not name.strip():
+    name = as_label(name, "op: name")  # it labels every node the op makes
+    if not name.strip():
         raise TypeError(f"op: name must be a non-empty string, got {name!r}")
     for role, function in (("forward", forward), ("local", local)):
         if not callable(function):
@@ -201,7 +259,9 @@ def _fused_call(rule: rules.Rule, n: int, checks: _Checks) -> Callable[..., Valu
     namespace = {"Value": Value, "_new": object.__new__, "_mode": MODE.get, "_as_value": _as_value,
                  "where": f"{rule.name}() input", "rule": rule, "forward": checks.user_forward,
                  "number": checks.number, "local": checks.user_local, "derivatives": checks.derivatives}
-    call = nodes.define(source, "call", f"autograd_lite op {rule.name}", namespace)
+    # One source per arity, shared by every op of n inputs (no per-op linecache entry).
+    call = nodes.define(source, "call", f"autograd_lite op of {n} input{'s' * (n != 1)}", namespace)
+    call.__code__ = call.__code__.replace(co_name=rule.name)  # tracebacks name the op
     if rule.name.isidentifier() and not keyword.iskeyword(rule.name):
         call.__name__ = call.__qualname__ = rule.name
     return call

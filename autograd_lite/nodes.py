@@ -12,7 +12,10 @@ This module does not import :mod:`.value`: the Value class and its helpers are p
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from .rules import register_source
@@ -30,7 +33,7 @@ NODE = """\
     node = _new(Value)
     node.data = out
     node.grad = 0.0
-    node.label = ""
+    node._label = ""
     node._rule = rule
     node._epoch = 0
     recording, node._scope = _mode()
@@ -46,7 +49,7 @@ NODE = """\
 LEAF = """\
 {node}.data = {data}
 {node}.grad = 0.0
-{node}.label = {label}
+{node}._label = {label}
 {node}._rule = None
 {node}._epoch = 0
 {node}._scope = _mode()[1]
@@ -72,10 +75,22 @@ def _indented(text: str, spaces: int) -> str:
 
 
 def define(source: str, name: str, what: str, namespace: dict[str, Any]) -> Callable[..., Any]:
-    """Compile ``source`` (our own template text) in ``namespace``; return ``namespace[name]``."""
-    exec(compile(source, register_source(source, what), "exec"), namespace)
+    """Compile ``source`` (our own template text) in ``namespace``; return ``namespace[name]``.
+
+    The same source (every custom op of n inputs has the same text) is compiled and
+    registered with linecache once: one entry per text, not one per op, so making and
+    dropping ops keeps memory flat. ``what`` must name the text, not what it is used for."""
+    code, entry = _compiled(source, what)
+    linecache.cache.setdefault(entry[3], entry)  # back, if linecache.clearcache() dropped it
+    exec(code, namespace)
     defined: Callable[..., Any] = namespace[name]
     return defined
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str, what: str) -> tuple[CodeType, tuple[Any, ...]]:
+    filename = register_source(source, what)
+    return compile(source, filename, "exec"), linecache.cache[filename]
 
 
 def make_function(namespace: dict[str, Any]) -> MakeNode:
@@ -90,6 +105,7 @@ def init_method(namespace: dict[str, Any]) -> Callable[..., None]:
     """``Value.__init__``: a leaf from the template, after checking the number."""
     source = ('def __init__(self, data, label=""):\n'
               '    if type(data) is not float:\n        data = as_float(data, "Value()")\n'
+              '    if type(label) is not str:\n        label = as_label(label, "Value(label=...)")\n'
               + _indented(LEAF.format(node="self", data="data", label="label"), 4))
     return define(source, "__init__", "autograd_lite Value.__init__", dict(namespace))
 

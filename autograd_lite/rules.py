@@ -189,8 +189,27 @@ def _ieee_pow(x: Any, y: Any) -> Any:
 def _dpow_dbase(x: Any, n: float) -> Any:
     """d/dx x**n for a constant n: n * x**(n-1), ±inf where that overflows (1e-300 ** -1)
     and +inf at x == 0 for 0 < n < 1, so that derivatives of any order take the one-sided
-    limits; a structural zero for n == 0, where x**0 is the constant 1."""
-    return ZERO if n == 0.0 else n * _ieee_pow(x, n - 1.0)
+    limits; a structural zero for n == 0, where x**0 is the constant 1.
+
+    On Values (higher order) x**(n-1) is a node of the constant-exponent rule, so that the
+    chain ends in that structural zero: the third derivative of x**2 is 0 even at x = 0,
+    where the generic x**y would give 0 * inf = nan."""
+    if n == 0.0:
+        return ZERO
+    if type(x) is float:
+        return n * _ieee_pow(x, n - 1.0)
+    return n * apply_unary(_ieee_power(n - 1.0), x)
+
+
+def apply_unary(rule: Rule, x: Value) -> Value:
+    """A node of the one-input ``rule`` (set by :mod:`.value`, as :func:`apply_rule`)."""
+    raise NotImplementedError
+
+
+@lru_cache(maxsize=256)
+def _ieee_power(n: float) -> Rule:
+    """x ** n for a constant n with IEEE results: the node that derivatives of x**n make."""
+    return compile_rule("ieee **n", "x", "n", "_ieee_pow(x, n)", "_dpow_dbase(x, n)", param_values=(n,))
 
 
 def _dpow_dbase_xy(x: Any, y: Any) -> Any:
@@ -275,7 +294,7 @@ TABLE: list[tuple[str, ...]] = [
 
 # How a rule made with constants is named, e.g. "**3", "leaky_relu(0.2)", "softmax[1]".
 _NAMES: dict[str, str] = {
-    "**n": "**{:g}", "leaky_relu": "leaky_relu({:g})", "elu": "elu({:g})", "clamp": "clamp({:g}, {:g})",
+    "**n": "**{:g}", "ieee **n": "**{:g}", "leaky_relu": "leaky_relu({:g})", "elu": "elu({:g})", "clamp": "clamp({:g}, {:g})",
     "clamped_log": "clamped_log({:g})", "softmax": "softmax[{}]"}
 ROWS = {row[0]: row for row in TABLE}
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import graph, nodes, rules
 from .conversions import as_float as as_float  # re-exported: the engine's modules take it from here
+from .conversions import as_label
 from .elementary import ElementaryFunctions
 from .mode import MODE, TRACER
 
@@ -81,11 +82,11 @@ class Value(ElementaryFunctions):
     """
 
     # _epoch, _pending and _sum are backward's scratch, valid only in the pass numbered _epoch.
-    __slots__ = ("data", "grad", "label", "_rule", "_scope", "_parents", "_local",
+    __slots__ = ("data", "grad", "_label", "_rule", "_scope", "_parents", "_local",
                  "_epoch", "_pending", "_sum", "__weakref__")
     data: float
     grad: float
-    label: str
+    _label: str
     _rule: Rule | None
     _scope: str
     _parents: tuple[Value, ...]
@@ -99,13 +100,22 @@ class Value(ElementaryFunctions):
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = data if type(data) is float else as_float(data, "Value()")
         self.grad = 0.0
-        self.label = label
+        self._label = label if type(label) is str else as_label(label, "Value(label=...)")
         self._rule = None
         self._epoch = 0
         self._scope = MODE.get()[1]
         self._parents = self._local = ()
 
     # --- what the node records -------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        """The name shown in drawn graphs and explanations ("" for none): a str."""
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        self._label = label if type(label) is str else as_label(label, "a Value's label")
 
     @property
     def op(self) -> str:
@@ -279,7 +289,7 @@ def _compared(x: object) -> Any:  # Any: a numbers.Real, which a float compares 
 # of four. tests/test_fused_ops.py checks the twins agree.
 
 _NAMESPACE: dict[str, Any] = {"Value": Value, "_new": _new, "_mode": MODE.get, "_constant": _constant,
-                              "as_float": as_float} | vars(rules)
+                              "as_float": as_float, "as_label": as_label} | vars(rules)
 _make = nodes.make_function(dict(_NAMESPACE))
 
 _COMMON_POWERS = {n: rules.power(n) for n in (2.0, 3.0, 0.5, -1.0, -0.5, -2.0, 4.0)}
@@ -299,6 +309,7 @@ def apply_rule(rule: Rule, a: ValueLike, b: ValueLike) -> Value:
 
 
 rules.apply_rule = apply_rule
+rules.apply_unary = _unary
 
 
 def reference_method(method: str) -> Callable[..., Any]:

@@ -190,6 +190,45 @@ class TestTheEnginesOwnOpsThroughTheSeam:
         with pytest.raises(TypeError, match="takes no constants"):
             builtin("exp", 2.0)
 
+    @pytest.mark.parametrize("inputs", [(1.0, 2.0, 3.0), (Value(1.0),)])
+    def test_builtin_dot_refuses_an_odd_number_of_inputs(self, inputs):
+        # w1..wn, x1..xn: with 3 inputs there is no pairing (it returned 2.0 = 1*2, with
+        # gradients that did not match it)
+        with pytest.raises(ValueError, match="even number of inputs, got"):
+            builtin("dot")(*inputs)
+
+    @pytest.mark.parametrize("make, public", [
+        (lambda: builtin("clamp", 2, 1), lambda: ag.clamp(0.0, 2, 1)),
+        (lambda: builtin("clamp", math.nan, 1), lambda: ag.clamp(0.0, math.nan, 1)),
+        (lambda: builtin("elu", math.inf), lambda: Value(0.0).elu(math.inf)),
+        (lambda: builtin("elu", math.nan), lambda: Value(0.0).elu(math.nan)),
+        (lambda: builtin("leaky_relu", True), lambda: Value(0.0).leaky_relu(True)),
+        (lambda: builtin("**n", "2"), lambda: Value(2.0) ** "2"),
+        (lambda: builtin("logsumexp")(), lambda: ag.logsumexp([])),
+    ])
+    def test_builtin_raises_as_the_public_function_does(self, make, public):
+        with pytest.raises((TypeError, ValueError)) as ours:
+            make()
+        with pytest.raises((TypeError, ValueError)) as theirs:
+            public()
+        assert type(ours.value) is type(theirs.value)
+        if type(theirs.value) is ValueError:  # a TypeError's message names the caller
+            assert str(ours.value) == str(theirs.value)
+
+    def test_builtin_softmax_output_checks_its_index(self):
+        with pytest.raises(TypeError, match="an int >= 0, got 1.5"):
+            builtin("softmax", 1.5)
+        with pytest.raises(TypeError, match="an int >= 0, got -1"):
+            builtin("softmax", -1)
+        with pytest.raises(ValueError, match="needs more than 2 inputs, got 2"):
+            builtin("softmax", 2)(1.0, 2.0)
+        # softmax([1, 2])[1] = e**2 / (e + e**2) = 1 / (1 + e**-1)
+        assert builtin("softmax", 1)(1.0, 2.0).data == pytest.approx(1.0 / (1.0 + math.exp(-1.0)))
+
+    def test_builtin_clamped_log_checks_eps_as_binary_cross_entropy_does(self):
+        with pytest.raises(ValueError, match=r"eps must be in \[0, 0.5\)"):
+            builtin("clamped_log", 0.7)
+
 
 class TestGeneratedCodeHasSource:
     def test_getsource_shows_the_fused_method(self):
@@ -204,3 +243,39 @@ class TestGeneratedCodeHasSource:
 
     def test_a_custom_ops_node_code_has_source(self):
         assert "out = forward(x0, x1)" in inspect.getsource(hypot)
+
+    def test_a_traceback_through_a_custom_op_shows_its_line_and_names_it(self):
+        broken = ag.op("broken_hypot", forward=lambda x, y: 1.0 / 0.0, local=lambda x, y, out: (x, y))
+        with pytest.raises(ZeroDivisionError) as caught:
+            broken(1.0, 2.0)
+        shown = "".join(traceback.format_tb(caught.tb))
+        assert "in broken_hypot" in shown and "out = forward(x0, x1)" in shown
+
+    def test_making_and_dropping_custom_ops_keeps_memory_flat(self):
+        import gc
+        import linecache
+        import tracemalloc
+
+        def make(i):
+            return ag.op(f"leak_check_{i}", forward=math.hypot, local=lambda x, y, out: (x / out, y / out))
+
+        make(-1)(3.0, 4.0)
+        gc.collect()
+        entries = len(linecache.cache)
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for i in range(5000):
+                made = make(i)
+                assert made(3.0, 4.0).data == 5.0
+                del made
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        # each op used to leave its ~2 KiB source in linecache: ~11 MiB for 5000
+        assert len(linecache.cache) == entries
+        assert grown < 256 * 1024
+        for name in [name for name in linecache.cache if name.startswith("<autograd_lite op")]:
+            del linecache.cache[name]  # as linecache.clearcache() would: the next op puts it back
+        assert "out = forward(x0, x1)" in inspect.getsource(make(0))

@@ -135,3 +135,51 @@ def test_newton_converges_on_rosenbrock_where_gradient_descent_crawls():
     (x, y), descent_steps = example["gradient_descent"]((-1.2, 1.0), max_steps=2000)
     assert descent_steps == 2000  # not converged after 200 times as many steps
     assert abs(x - 1.0) > 1e-3
+
+
+def _nth_derivative(f, k):
+    for _ in range(k):
+        f = ag.grad(f)
+    return f
+
+
+def _sympy_nth_derivative_of_power(n, k, x):
+    """d^k/dx^k x**n at x, exactly; at 0 the limit from the right (the engine's convention
+    where the derivative blows up), as a float (±inf where it overflows)."""
+    import sympy as sp
+
+    X = sp.Symbol("x", positive=x >= 0)
+    expr = sp.diff(X ** sp.nsimplify(n), X, k)
+    exact = sp.limit(expr, X, 0, "+") if x == 0.0 else expr.subs(X, sp.Rational(x))
+    if exact.is_infinite:
+        return math.inf if exact.is_extended_positive else -math.inf
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
+
+
+POWER_POINTS = [(n, x) for n in (0, 1, 2, 3, 4, 0.5, 1.5, -1, -2)
+                for x in (0.0, 1e-300, -1e-300, 0.7, -1.3, 2.0)
+                if not (x < 0 and n != int(n)) and not (x == 0.0 and n < 0)  # no real value there
+                and not (abs(x) == 1e-300 and n == -2)]  # x**n itself overflows: an error
+
+
+@pytest.mark.parametrize("n, x", POWER_POINTS)
+def test_derivatives_of_x_to_a_constant_power_match_sympy_at_zero_tiny_and_ordinary_points(n, x):
+    # An exponent that makes a derivative identically zero gives exactly 0 (x**1's third
+    # derivative at 0 was nan: 0 * inf), and blow-ups are the one-sided infinities.
+    for k in (1, 2, 3, 4):
+        got = _nth_derivative(lambda v: v ** n, k)(x)
+        expected = _sympy_nth_derivative_of_power(n, k, x)
+        if math.isinf(expected) or expected == 0.0:
+            assert got == expected, (n, x, k, got, expected)
+        else:
+            assert got == pytest.approx(expected, rel=1e-12), (n, x, k)
+
+
+@pytest.mark.parametrize("x", [0.0, 1e-300, -1e-300])
+def test_the_third_derivative_of_x_to_the_first_is_zero_even_at_zero(x):
+    assert _nth_derivative(lambda v: v ** 1, 3)(x) == 0.0
+    assert _nth_derivative(lambda v: v ** 2, 3)(x) == 0.0
+    assert _nth_derivative(lambda v: v ** 0, 3)(x) == 0.0

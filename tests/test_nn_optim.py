@@ -88,3 +88,61 @@ def test_a_schedule_returning_a_non_number_is_an_error_and_leaves_parameters_alo
     with pytest.raises(ValueError, match="schedule returned None at step 0"):
         nn.SGD([p], lr=lambda k: None).step()
     assert p.data == 1.0
+
+
+def test_linear_decay_reaches_end_at_steps_and_stays_there():
+    schedule = nn.linear_decay(1.0, 0.1, 100)
+    # 1.0 - 0.9 k / 100 up to k = 100, then 0.1 for ever (it used to go on to -1.7 at 300)
+    assert [schedule(k) for k in (0, 50, 100)] == pytest.approx([1.0, 0.55, 0.1])
+    assert [schedule(k) for k in (101, 300, 10**9)] == [0.1, 0.1, 0.1]
+    p = param(0.0, 1.0)
+    opt = nn.SGD([p], lr=schedule)
+    opt.steps = 300
+    assert opt.current_lr() == 0.1
+    opt.step()
+    assert p.data == pytest.approx(-0.1)
+    warmup = nn.linear_decay(0.0, 1.0, 4)  # rising is fine too
+    assert [warmup(k) for k in (0, 2, 4, 9)] == pytest.approx([0.0, 0.5, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1.0, 0.1, 0), "steps must be a finite number > 0"),
+    ((1.0, 0.1, -5), "steps must be a finite number > 0"),
+    ((1.0, 0.1, math.nan), "steps must be a finite number > 0"),
+    ((1.0, 0.1, math.inf), "steps must be a finite number > 0"),
+    ((1.0, 0.1, "100"), "steps must be a finite number > 0"),
+    ((-1.0, 0.1, 100), "start must be a number in"),
+    ((math.nan, 0.1, 100), "start must be a number in"),
+    ((math.inf, 0.1, 100), "start must be a number in"),
+    ((1.0, -0.5, 100), "end must be a number in"),
+    ((1.0, math.nan, 100), "end must be a number in"),
+    ((0.0, 0.0, 100), "learning rate of 0 throughout"),
+])
+def test_linear_decay_refuses_bad_arguments_when_built(args, message):
+    with pytest.raises(ValueError, match=message):
+        nn.linear_decay(*args)
+
+
+@pytest.mark.parametrize("returned", [-0.17, -math.inf, math.inf, math.nan])
+def test_a_schedule_returning_a_negative_or_non_finite_rate_raises_and_leaves_parameters_alone(returned):
+    for make in (nn.SGD, nn.Adam):
+        p = param(1.0, 1.0)
+        opt = make([p], lr=lambda k: returned)
+        with pytest.raises(ValueError, match=r"schedule returned .* at step 0; it must return a finite number >= 0"):
+            opt.step()
+        assert p.data == 1.0 and opt.steps == 0
+
+
+def test_a_schedule_may_return_zero():
+    p = param(1.0, 1.0)
+    nn.SGD([p], lr=lambda k: 0.0).step()
+    assert p.data == 1.0
+
+
+def test_an_lr_assigned_after_construction_is_checked_too():
+    p = param(1.0, 1.0)
+    opt = nn.SGD([p], lr=0.1)
+    opt.lr = -0.5
+    with pytest.raises(ValueError, match=r"the optimizer's lr is -0.5; it must be a finite number >= 0"):
+        opt.step()
+    assert p.data == 1.0

@@ -35,7 +35,9 @@ threshold of at least 20, PyTorch's default; ``nn.GELU`` the exact form; ``nn.So
 last, over ``dim=-1``). Weights may be on any device and float16, bfloat16, float32 or
 float64: each of those is a float64 exactly, so nothing is rounded. Anything else raises a
 ValueError or TypeError naming the item's index and type; everything is read and checked
-before the model is built. Both round trips keep every parameter bitwise. A ``Linear`` that
+before the model is built. A module with a forward hook or pre-hook, a backward hook, a
+hook on a parameter, a parametrization (``weight_norm``) or a global module hook is refused,
+naming it (see :mod:`.torch_hooks`). Both round trips keep every parameter bitwise. A ``Linear`` that
 appears twice in the ``Sequential`` (tied weights) becomes two layers, each with its own copy.
 """
 
@@ -48,6 +50,7 @@ from . import activations
 from .inputs import real
 from .module import MLP, Layer, Neuron
 from .scaled import ScaledModel
+from .torch_hooks import refuse_hooks
 from .torch_twins import require_torch, scaled_sigmoid_class
 
 if TYPE_CHECKING:
@@ -265,9 +268,12 @@ def from_torch(module: torch_nn.Module, max_parameters: int = MAX_PARAMETERS) ->
     one activation module (see the module docstring), or one ``Linear``. Weights are read
     from any device (``.detach().cpu()``); float16/bfloat16/float32 convert exactly. Every
     item is read and checked first, so a module it cannot read raises (ValueError or
-    TypeError naming the item's index and type) before any model is built. A module with
+    TypeError naming the item's index and type) before any model is built; so does a module
+    with hooks or parametrizations, which an MLP cannot carry. A module with
     more than ``max_parameters`` parameters is refused (each becomes a Python Value)."""
     torch = require_torch()
+    if isinstance(module, torch.nn.Module):
+        refuse_hooks(torch, module)
     items = _items(torch, module)
     count = _count_parameters(torch, items)
     if count > max_parameters:

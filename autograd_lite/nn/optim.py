@@ -54,12 +54,16 @@ class Optimizer:
 
     def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
-        if not callable(self.lr):
-            return self.lr
-        returned = self.lr(self.steps)
+        schedule = callable(self.lr)
+        returned = self.lr(self.steps) if callable(self.lr) else self.lr  # callable again: for mypy
         rate = real(returned)
-        if rate is None or not math.isfinite(rate):
-            raise ValueError(f"the lr schedule returned {returned!r} at step {self.steps}; it must return a number")
+        if rate is None or not 0.0 <= rate < math.inf:
+            # A negative rate climbs the loss instead of descending it; nan/inf wreck every
+            # parameter. Either way raise before any parameter changes (also for an lr
+            # assigned after construction).
+            what = f"the lr schedule returned {returned!r} at step {self.steps}" if schedule else \
+                f"the optimizer's lr is {returned!r}"
+            raise ValueError(f"{what}; it must {'return' if schedule else 'be'} a finite number >= 0")
         return rate
 
     def zero_grad(self) -> None:
@@ -131,6 +135,17 @@ class Adam(Optimizer):
 
 
 def linear_decay(start: float, end: float, steps: float) -> Schedule:
-    """A schedule going linearly from ``start`` (step 0) towards ``end`` at ``steps``:
-    micrograd's demo is ``linear_decay(1.0, 0.1, 100)``, i.e. 1.0 - 0.9 k / 100."""
-    return lambda k: start + (end - start) * k / steps
+    """A schedule going linearly from ``start`` (step 0) to ``end`` at step ``steps`` and
+    staying at ``end`` after that: micrograd's demo is ``linear_decay(1.0, 0.1, 100)``,
+    i.e. 1.0 - 0.9 k / 100 for its 100 steps. ``start`` and ``end`` are finite rates >= 0
+    (not both 0) and ``steps`` a finite number > 0."""
+    first, last = _non_negative(start, "start"), _non_negative(end, "end")
+    if first == last == 0.0:
+        raise ValueError("linear_decay(0, 0, ...) is a learning rate of 0 throughout; nothing would train")
+    length = real(steps)
+    if length is None or not 0.0 < length < math.inf:
+        raise ValueError(f"steps must be a finite number > 0 (the step at which the rate reaches end), got {steps!r}")
+
+    def schedule(k: int) -> float:
+        return last if k >= length else first + (last - first) * k / length
+    return schedule
