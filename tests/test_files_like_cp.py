@@ -7,7 +7,6 @@ Nothing here writes at the real /dev/null: character devices are made with ``os.
 in tmp_path (root only), and the one test that names /dev/null forbids renaming first."""
 
 import os
-import re
 import socket
 import stat
 import subprocess
@@ -263,8 +262,7 @@ def test_backward_steps_save_follows_a_link_too(tmp_path):
     (tmp_path / "link.html").symlink_to("page.html")
     steps.save(tmp_path / "link.html")
     assert (tmp_path / "link.html").is_symlink()
-    same_page = re.compile(r"ag-steps-[0-9a-f]+")  # each page gets a fresh element id
-    assert same_page.sub("", (tmp_path / "page.html").read_text()) == same_page.sub("", steps.html())
+    assert (tmp_path / "page.html").read_text() == steps.html()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux /dev/stdout")

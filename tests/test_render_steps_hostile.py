@@ -160,3 +160,8 @@ def test_the_saved_page_allows_only_its_own_script_by_its_hash(renderer):
     digest = base64.b64encode(hashlib.sha256(own_script.encode("utf-8")).digest()).decode()
     assert directives["script-src"] == f"'sha256-{digest}'"  # no 'unsafe-inline', no other source
     assert directives["default-src"] == "'none'"
+
+
+def test_the_same_steps_save_the_same_page_every_time(tmp_path):
+    first, second = (backward_steps(op_graph("+")[0]).html() for _ in range(2))
+    assert first == second  # a saved page is reproducible: its element id comes from its content

@@ -114,8 +114,10 @@ def page_body(first_svg: str, patches: Patches, captions: Sequence[str], title: 
     return _body_and_script(first_svg, patches, captions, title)[0]
 
 
-def _body_and_script(first_svg: str, patches: Patches, captions: Sequence[str], title: str) -> tuple[str, str]:
-    page_id = "ag-steps-" + secrets.token_hex(4)
+def _body_and_script(first_svg: str, patches: Patches, captions: Sequence[str], title: str,
+                     page_id: str | None = None) -> tuple[str, str]:
+    # Inline (several step-throughs in one notebook) each div needs an id of its own.
+    page_id = page_id or "ag-steps-" + secrets.token_hex(4)
     script = SCRIPT % {"id": page_id}
     n = len(captions)
     data = script_json({"captions": captions, "patches": patches})
@@ -143,7 +145,11 @@ contributed. Keys: \u2190 / \u2192.</p>
 
 def full_page(first_svg: str, patches: Patches, captions: Sequence[str], title: str) -> str:
     """A whole HTML document: self-contained, no network access, no script but its own."""
-    body, script = _body_and_script(first_svg, patches, captions, title)
+    # A whole page holds one step-through: its id comes from its content, so the same steps
+    # save the same bytes every time.
+    content = json.dumps([first_svg, patches, list(captions), title]).encode("utf-8", "surrogatepass")
+    page_id = "ag-steps-" + hashlib.sha256(content).hexdigest()[:8]
+    body, script = _body_and_script(first_svg, patches, captions, title, page_id)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
