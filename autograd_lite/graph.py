@@ -25,6 +25,7 @@ Three rules keep every result right:
 
 from __future__ import annotations
 
+import collections
 import itertools
 import threading
 import weakref
@@ -42,7 +43,11 @@ if TYPE_CHECKING:
 _LOCK = threading.RLock()
 _passes = itertools.count(1)  # a Value starts with _epoch 0: never part of a pass
 _get_grad, _get_sum = attrgetter("grad"), attrgetter("_sum")
-_last_root: weakref.ref[Value] | None = None  # the root of the most recent backward(), for explain()
+# The outputs of recent backward() calls, for explain(x) to find the one x belongs to: held
+# weakly, newest last; one list per thread (each explains its own) and one for the process.
+_REMEMBERED = 32
+_thread_roots = threading.local()
+_process_roots: collections.deque[weakref.ref[Value]] = collections.deque(maxlen=_REMEMBERED)
 
 
 def _count_consumers(root: Value, epoch: int) -> list[Value]:
@@ -122,14 +127,28 @@ def propagate(root: Value, seed: Any, symbolic: bool = False, wrt: Sequence[Valu
 
 def backward(root: Value, gradient: float = 1.0) -> None:
     """Set every node's ``grad`` to d root / d node (leaves accumulate; see Value.backward)."""
-    global _last_root
     propagate(root, gradient)
-    _last_root = weakref.ref(root)
+    reference = weakref.ref(root)
+    roots: collections.deque[weakref.ref[Value]] | None = getattr(_thread_roots, "roots", None)
+    if roots is None:
+        roots = _thread_roots.roots = collections.deque(maxlen=_REMEMBERED)
+    roots.append(reference)
+    _process_roots.append(reference)
 
 
-def last_backward_root() -> Value | None:
-    """The root of the most recent ``backward()`` if it is still alive, else None."""
-    return _last_root() if _last_root is not None else None
+def backward_root_of(node: Value) -> Value | None:
+    """The output of the most recent ``backward()`` whose graph holds ``node`` and that is
+    still alive: this thread's calls first, then any thread's; None if there is none."""
+    mine: collections.deque[weakref.ref[Value]] = getattr(_thread_roots, "roots", collections.deque())
+    tried: set[int] = set()
+    for reference in [*reversed(mine), *reversed(_process_roots.copy())]:
+        root = reference()
+        if root is None or id(root) in tried:
+            continue
+        tried.add(id(root))
+        if root is node or node in reachable(root):
+            return root
+    return None
 
 
 def reachable(root: Value) -> set[Value]:

@@ -70,6 +70,10 @@ class _SetMode:
     def _inner(self, recording: bool, scope: str) -> tuple[bool, str]:
         raise NotImplementedError
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the cache is keyed by id(): meaningless in a copy or another process (nn modules pickle)
+        return {**vars(self), "_inside": {}}
+
     def __enter__(self) -> Self:
         current = MODE.get()
         cached = self._inside.get(id(current))

@@ -170,6 +170,7 @@ def install_fast_path(cls: type[Value], namespace: dict[str, Any],
         reference[name] = getattr(cls, name)
         fused.__doc__ = reference[name].__doc__
         fused.__qualname__ = f"{cls.__name__}.{name}"
+        fused.__module__ = cls.__module__  # so pickle finds it where it lives (Neuron keeps Value.relu)
         setattr(cls, name, fused)
 
     for op, (method, reflected) in METHODS.items():

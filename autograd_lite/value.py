@@ -13,6 +13,7 @@ from .conversions import as_float as as_float  # re-exported: the engine's modul
 from .conversions import as_label
 from .elementary import ElementaryFunctions
 from .mode import MODE, TRACER
+from .protocols import PythonProtocols
 
 if TYPE_CHECKING:
     from types import NotImplementedType
@@ -68,7 +69,7 @@ _CONVERSION_HINT = (
     "x.log(), x.sqrt(), x.sin(), ...; for the number itself use x.item() or x.data.")
 
 
-class Value(ElementaryFunctions):
+class Value(ElementaryFunctions, PythonProtocols):
     """A scalar in a computation graph.
 
     ``data`` is the float value and ``grad`` the derivative of the last ``backward()``
@@ -77,8 +78,10 @@ class Value(ElementaryFunctions):
     kept: ``a * a`` has parents ``(a, a)``.
 
     Equality and hashing are by identity, so Values can be dict keys and set members:
-    ``a == b`` is ``a is b``. The ordering comparisons ``< <= > >=`` compare ``data``
-    and return a bool; they record nothing.
+    ``a == b`` is ``a is b``; ``x == 0`` (a Value against a number) is a TypeError that says
+    to compare ``x.data``. The ordering comparisons ``< <= > >=`` compare ``data`` and
+    return a bool; they record nothing. ``f"{x:.3f}"`` and ``round(x, 3)`` use ``data``;
+    Values and their graphs pickle and deep-copy at any depth (:mod:`.pickling`).
     """
 
     # _epoch, _pending and _sum are backward's scratch, valid only in the pass numbered _epoch.
@@ -244,25 +247,25 @@ class Value(ElementaryFunctions):
         if TRACER.get() is not None:
             TRACER.get().read_data("<", self, other)
         number = _compared(other)
-        return NotImplemented if number is None else self.data < number
+        return NotImplemented if number is None else bool(self.data < number)
 
     def __le__(self, other: ValueLike) -> bool:
         if TRACER.get() is not None:
             TRACER.get().read_data("<=", self, other)
         number = _compared(other)
-        return NotImplemented if number is None else self.data <= number
+        return NotImplemented if number is None else bool(self.data <= number)
 
     def __gt__(self, other: ValueLike) -> bool:
         if TRACER.get() is not None:
             TRACER.get().read_data(">", self, other)
         number = _compared(other)
-        return NotImplemented if number is None else self.data > number
+        return NotImplemented if number is None else bool(self.data > number)
 
     def __ge__(self, other: ValueLike) -> bool:
         if TRACER.get() is not None:
             TRACER.get().read_data(">=", self, other)
         number = _compared(other)
-        return NotImplemented if number is None else self.data >= number
+        return NotImplemented if number is None else bool(self.data >= number)
 
     if TYPE_CHECKING:  # set after the class: the fused __abs__ (autograd_lite.nodes.install_fast_path)
         def abs(self) -> Value:

@@ -8,7 +8,7 @@ import gc
 
 import pytest
 
-from autograd_lite import Value, explain, graph
+from autograd_lite import Value, explain
 
 from test_render_svg import diamond, mlp_2_2_1
 
@@ -85,8 +85,7 @@ def test_accumulated_leaf_grad_is_flagged_not_hidden():
     assert "x.grad is 108, not 54" in text
 
 
-def test_without_a_backward_root_the_error_says_what_to_do(monkeypatch):
-    monkeypatch.setattr(graph, "_last_root", None)
+def test_without_a_backward_root_the_error_says_what_to_do():
     with pytest.raises(ValueError, match=r"call backward\(\) on it first.*root="):
         explain(Value(1.0))
 
@@ -172,3 +171,58 @@ def test_where_shortens_a_long_list_of_inputs():
     L.backward()
     assert explain(z).splitlines()[1] == "where L = z * z"
     assert explain(xs[0]).splitlines()[1] == "where z = dot(w0, w1, w2, … 8 inputs …, x3)"
+
+
+# --- which output explain(x) explains: found from x, not from the last backward() anywhere ---
+
+DIAMOND_X = "dL/dx = dL/du·∂u/∂x + dL/dv·∂v/∂x = (9)(2) + (6)(6) = 54"  # x = 3, L = (2x)(x**2)
+
+
+def test_explain_still_explains_the_output_after_a_gradcheck():
+    from autograd_lite.testing import gradcheck
+
+    x, u, v, L = diamond()
+    gradcheck(lambda a: a * a.sin(), [0.7])  # runs backward() on an output of its own
+    assert explain(x).splitlines()[0] == DIAMOND_X
+
+
+def test_a_backward_on_an_unrelated_graph_does_not_change_what_explain_explains():
+    x, u, v, L = diamond()
+    other = Value(1.0, label="p") * Value(2.0, label="q")
+    other.backward()  # kept alive: still not an output x belongs to
+    assert explain(x).splitlines()[0] == DIAMOND_X
+    assert explain(u).splitlines()[0] == "dL/du = ∂L/∂u = (9) = 9"
+
+
+def test_of_two_live_outputs_that_use_x_explain_takes_the_latest_backward():
+    x = Value(3.0, label="x")
+    first = x * 2
+    first.label = "A"
+    first.backward()
+    second = x * 5
+    second.label = "B"
+    second.backward()
+    assert explain(x).splitlines()[0] == "dB/dx = ∂B/∂x = (5) = 5"
+    assert explain(x, root=first).splitlines()[0] == "dA/dx = ∂A/∂x = (2) = 2"
+
+
+def test_two_threads_each_explain_their_own_backward():
+    import threading
+
+    shared = Value(3.0, label="w")  # one parameter, two outputs: each thread's own is explained
+    barrier = threading.Barrier(2)
+    lines: dict[str, str] = {}
+
+    def run(name: str, factor: float) -> None:
+        out = shared * factor
+        out.label = name
+        out.backward()
+        barrier.wait()  # both backward() calls are done before either explains
+        lines[name] = explain(shared).splitlines()[0]
+
+    threads = [threading.Thread(target=run, args=("A", 2.0)), threading.Thread(target=run, args=("B", 5.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert lines == {"A": "dA/dw = ∂A/∂w = (2) = 2", "B": "dB/dw = ∂B/∂w = (5) = 5"}

@@ -23,6 +23,7 @@ Any callable ``Value -> Value`` also works (it cannot be saved in a checkpoint).
 
 from __future__ import annotations
 
+import functools
 import math
 import reprlib
 from collections.abc import Callable
@@ -163,16 +164,20 @@ class ScaledSigmoid(Activation):
 
     def bind(self) -> tuple[ActivationFunction, NamedParameters]:
         if not self.trainable:
-            c, beta = self.c, self.beta
-            return (lambda a: c * (beta * a).sigmoid()), []
+            return functools.partial(_scaled_sigmoid, self.c, self.beta), []
         c_node, beta_node = Value(self.c, label="c"), Value(self.beta, label="beta")
-        return (lambda a: c_node * (beta_node * a).sigmoid()), [("c", c_node), ("beta", beta_node)]
+        # a partial of a module function, not a lambda: a model pickles (multiprocessing)
+        return functools.partial(_scaled_sigmoid, c_node, beta_node), [("c", c_node), ("beta", beta_node)]
 
     def config(self) -> dict[str, Any]:
         return {"name": self.name, "c": self.c, "beta": self.beta, "trainable": self.trainable}
 
     def __repr__(self) -> str:
         return f"scaled_sigmoid(c={self.c!r}, beta={self.beta!r}, trainable={self.trainable})"
+
+
+def _scaled_sigmoid(c: float | Value, beta: float | Value, a: Value) -> Value:
+    return c * (beta * a).sigmoid()
 
 
 class Softmax(Activation):

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..graph import last_backward_root
+from ..graph import backward_root_of
 from .paths import GraphIndex, Use
 
 if TYPE_CHECKING:
@@ -19,8 +19,9 @@ PARTIAL = "\u2202"
 def explain(node: Value, root: Value | None = None, number_format: str = ".4g", *, where: bool = True) -> str:
     """The equation that gives ``node.grad``: a sum over every use of the node.
 
-    ``root`` is the output; by default the root of the most recent ``backward()`` (held
-    weakly, so it must still be alive). Symbols are labels where set, ``L`` for an
+    ``root`` is the output; by default the output of the most recent ``backward()`` whose
+    graph holds ``node`` (this thread's calls first; outputs are held weakly, so it must
+    still be alive): a later backward on an unrelated graph, or ``gradcheck``, changes nothing. Symbols are labels where set, ``L`` for an
     unlabelled output, otherwise ``v<k>`` as in ``draw_graph`` (generated names never equal
     a label in the graph). ``d`` marks a total derivative (all paths to the output), ``∂`` a
     local partial (one op's derivative with respect to one input). Example::
@@ -38,10 +39,12 @@ def explain(node: Value, root: Value | None = None, number_format: str = ".4g", 
     if not isinstance(node, Value):
         raise TypeError(f"explain expects a Value, got {type(node).__name__}")
     if root is None:
-        root = last_backward_root()
+        root = backward_root_of(node)
         if root is None:
-            raise ValueError("explain needs the output: call backward() on it first (and keep a "
-                             "reference to it), or pass root=<the output Value>")
+            raise ValueError(f"explain needs the output: {node!r} is not part of the graph of any "
+                             f"output that backward() was called on and that is still alive: call "
+                             f"backward() on it first (and keep a reference to it), or pass "
+                             f"root=<the output Value>")
     elif not isinstance(root, Value):
         raise TypeError(f"explain's root must be a Value, got {type(root).__name__}")
     index = GraphIndex(root)
