@@ -4,6 +4,8 @@ backward pass on new inputs without building Values (see docs/compile.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import repeat
+from operator import add, attrgetter
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 from .. import pytree
@@ -88,9 +90,6 @@ class Compiled:
 
     def _finish(self, grads: Sequence[Any], shapes: Sequence[pytree.TreeDef | None]) -> tuple[Any, ...]:
         """Add the params' gradients into .grad; return the arguments' in their shapes."""
-        n_args = len(grads) - len(self.params)
-        for p, g in zip(self.params, grads[n_args:]):
-            p.grad += g
         out: list[Any] = []
         position = 0
         for i, shape in enumerate(shapes):
@@ -98,6 +97,7 @@ class Compiled:
                 end = position + shape.num_leaves
                 out.append(grads[position] if shape is pytree.LEAF else pytree.unflatten(shape, grads[position:end]))
                 position = end
+        add_into_grads(self.params, grads[len(grads) - len(self.params):])
         return tuple(out)
 
     def _wrt(self, args: Sequence[Any], shapes: Sequence[pytree.TreeDef | None], n_flat: int) -> list[int]:
@@ -177,6 +177,16 @@ class Compiled:
         Needs PyTorch (``pip install "autograd-lite[torch]"``); see docs/compile.md."""
         from .torch_module import to_torch
         return to_torch(self, example_args)
+
+
+_get_grad = attrgetter("grad")
+
+
+def add_into_grads(params: Sequence[Value], grads: Sequence[float]) -> None:
+    """``p.grad += g`` for each pair, in one C-level step as ``backward()`` commits: Python
+    checks for signals only between bytecodes, so a Ctrl-C lands before it (no gradient
+    changed) or after it (all changed), never between two parameters."""
+    list(map(setattr, params, repeat("grad"), map(add, map(_get_grad, params), grads)))
 
 
 def _checked_params(params: Iterable[Value] | None) -> list[Value]:

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import domains, rules
-from . import codegen, layers, segments, vectorized
+from . import add_into_grads, codegen, layers, segments, vectorized
 from .codegen import build
 
 if TYPE_CHECKING:
@@ -343,9 +343,6 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
                 program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
             result = _evaluated(np, program["numpy"], program["float"], inputs, batch, reduce)
     values, grads = result
-    n_args = len(grads) - len(compiled.params)
-    for p, g in zip(compiled.params, grads[n_args:]):
-        p.grad += g
     out, position = [], 0
     for i, a in enumerate(arrays):
         if not compiled._differentiated(i):
@@ -357,6 +354,7 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
             out.append(np.stack(block, axis=1).reshape(a.shape) if a.ndim > 1 else block[0])
         else:
             out.append(np.array(block).reshape(a.shape[1:]) if a.ndim > 1 else block[0])
+    add_into_grads(compiled.params, grads[len(grads) - len(compiled.params):])  # last: all or nothing
     return values, tuple(out)
 
 
