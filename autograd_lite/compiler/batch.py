@@ -311,9 +311,10 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
     if reduce is None and compiled.params:
         raise ValueError("per-example gradients (reduce=None) cannot be added into the params' .grad; "
                          "use reduce='sum' or 'mean', or pass the parameters as an argument")
+    layout = compiled._layout(len(args))
     arrays, sizes = [], set()
     for i, arg in enumerate(args):
-        if i in compiled.static_argnums:
+        if i in layout.static:
             arrays.append(arg)
             continue
         array = np.asarray(arg, dtype=float)
@@ -326,12 +327,9 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
     if not sizes or 0 in sizes:
         raise ValueError("batch mode needs at least one array argument with at least one example")
     batch = sizes.pop()
-    first = [a[0].tolist() if i not in compiled.static_argnums else a for i, a in enumerate(arrays)]
-    key, flat, shapes = compiled._key(first)
-    program = compiled._cache.get(key)
-    if program is None:
-        program = compiled._cache[key] = compiled._trace(first, flat, shapes)
-    columns = [column for i, a in enumerate(arrays) if i not in compiled.static_argnums
+    first = [a[0].tolist() if i not in layout.static else a for i, a in enumerate(arrays)]
+    program, _, _ = compiled._program(first)
+    columns = [column for i, a in enumerate(arrays) if i not in layout.static
                for column in a.reshape(batch, -1).T]
     inputs = [*columns, *[p.data for p in compiled.params]]
     if "numpy layers" not in program:
@@ -343,15 +341,17 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
                 program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
             result = _evaluated(np, program["numpy"], program["float"], inputs, batch, reduce)
     values, grads = result
-    out, position = [], 0
+    blocks, position = {}, 0
     for i, a in enumerate(arrays):
-        if not compiled._differentiated(i):
-            continue
-        width = int(np.prod(a.shape[1:], dtype=int))
-        block = grads[position:position + width]
-        position += width
+        if i in layout.differentiated:
+            width = int(np.prod(a.shape[1:], dtype=int))
+            blocks[i] = grads[position:position + width]
+            position += width
+    out = []
+    for i in layout.order:  # argnums' order; a repeated position gets its own array
+        a, block = arrays[i], blocks[i]
         if reduce is None:
-            out.append(np.stack(block, axis=1).reshape(a.shape) if a.ndim > 1 else block[0])
+            out.append(np.stack(block, axis=1).reshape(a.shape) if a.ndim > 1 else np.array(block[0]))
         else:
             out.append(np.array(block).reshape(a.shape[1:]) if a.ndim > 1 else block[0])
     add_into_grads(compiled.params, grads[len(grads) - len(compiled.params):])  # last: all or nothing
