@@ -14,6 +14,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import domains, rules
+from ..conversions import as_float
+from ..value import Value
 from . import add_into_grads, codegen, layers, segments, vectorized
 from .codegen import build
 
@@ -303,6 +305,23 @@ def _layered(np: ModuleType, run: Layered | None, inputs: Sequence[Any], batch: 
     return float(np.mean(values)), [float(np.mean(g)) for g in grads] + (shared_grads / batch).tolist()
 
 
+def _batch_array(np: ModuleType, arg: Any, where: str) -> Any:
+    """``arg`` as a float64 array, refusing what float mode refuses (bools, complex numbers,
+    strings, dates, masked arrays) with the same errors, from ``as_float``."""
+    if isinstance(arg, np.ma.MaskedArray):
+        as_float(arg, where)  # raises
+    # A list goes through objects: as floats, True and 1.5 would become 1.0 and 1.5 unseen.
+    array = np.asarray(arg, dtype=object) if isinstance(arg, (list, tuple)) else np.asarray(arg)
+    if array.dtype.kind in "fiu":
+        return np.asarray(array, dtype=float)
+    if array.dtype.kind == "O":
+        numbers = [as_float(x.data if isinstance(x, Value) else x, where) for x in array.flat]
+        return np.array(numbers, dtype=float).reshape(array.shape)
+    if array.size:
+        as_float(array.flat[0], where)  # raises: a bool, complex, str, date... array holds no real numbers
+    raise TypeError(f"{where} expects real numbers (int or float), got an array of dtype {array.dtype}")
+
+
 def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tuple[Any, tuple[Any, ...]]:
     """``Compiled.batch``'s work (see there)."""
     np = _numpy()
@@ -317,7 +336,7 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
         if i in layout.static:
             arrays.append(arg)
             continue
-        array = np.asarray(arg, dtype=float)
+        array = _batch_array(np, arg, f"batch argument {i}")
         if array.ndim == 0:
             raise ValueError(f"batch argument {i} needs a leading batch dimension, got a scalar")
         arrays.append(array)
