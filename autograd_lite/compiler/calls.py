@@ -4,7 +4,8 @@ are differentiated (``static_argnums``, ``argnums``, checked as ``ag.grad`` chec
 
 from __future__ import annotations
 
-import threading
+import contextlib
+import itertools
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import TypeVar
@@ -51,44 +52,48 @@ class Traces(Mapping[Hashable, Entry]):
     Read as a mapping (``traces[key]``, iteration), it changes no order.
 
     ``made`` counts the entries ever added (``Compiled.traces``). Safe to use from several
-    threads: two threads that miss at once both trace, and one of the traces is kept."""
+    threads without a lock (a lock that an interrupt leaves held would hang every later
+    call): each step is one OrderedDict operation, which the GIL keeps whole, and a key
+    another thread dropped meanwhile is simply not there. Two threads that miss at once
+    both trace, and one of the traces is kept."""
 
     def __init__(self, limit: int) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"compile: max_traces must be an int >= 1, got {limit!r}")
         self.limit = limit
+        self._added = itertools.count(1)
         self.made = 0
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
-        self._lock = threading.Lock()
 
     def lookup(self, key: Hashable) -> Entry | None:
         """The entry for ``key`` (now the most recently used), or None."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            with contextlib.suppress(KeyError):  # dropped by another thread just now
                 self._entries.move_to_end(key)
-            return entry
+        return entry
 
     def add(self, key: Hashable, entry: Entry) -> Entry:
-        with self._lock:
-            self.made += 1
-            self._entries[key] = entry
+        """Keep ``entry`` for ``key``, dropping the least recently used past ``limit``."""
+        self.made = next(self._added)
+        self._entries[key] = entry
+        with contextlib.suppress(KeyError):
             self._entries.move_to_end(key)
-            while len(self._entries) > self.limit:
+        while len(self._entries) > self.limit:
+            with contextlib.suppress(KeyError):  # another thread dropped it first
                 self._entries.popitem(last=False)
-            return entry
+        return entry
 
     def only(self) -> Entry | None:
         """The one entry, if exactly one was ever added (and so is still held)."""
-        with self._lock:
-            return next(iter(self._entries.values())) if self.made == 1 and len(self._entries) == 1 else None
+        entries = list(self._entries.values())
+        return entries[0] if self.made == 1 and len(entries) == 1 else None
 
     def __getitem__(self, key: Hashable) -> Entry:
         return self._entries[key]
 
     def __iter__(self) -> Iterator[Hashable]:
-        with self._lock:
-            return iter(list(self._entries))
+        return iter(list(self._entries))
 
     def __len__(self) -> int:
         return len(self._entries)
