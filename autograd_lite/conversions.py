@@ -12,13 +12,18 @@ def as_float(x: object, where: str) -> float:
     """
     if type(x) is float:
         return x
+    if type(x).__module__.startswith("numpy.ma"):  # np.ma.masked would read as 0.0
+        raise TypeError(f"{where} expects a real number (int or float), got a NumPy masked {type(x).__name__}, "
+                        "whose masked entries hold no numbers: pass a.filled(value), or leave those entries out")
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         try:
             return float(x)
         except OverflowError:
             size = f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
             raise OverflowError(f"{where} got {size}, too large for a float (largest about 1.8e308)") from None
-    if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):  # a 0-d NumPy array
+        except (TypeError, ValueError):  # registered as a number but none (NumPy's timedelta64): refused below
+            pass
+    elif getattr(x, "ndim", None) == 0 and hasattr(x, "item"):  # a 0-d NumPy array
         return as_float(x.item(), where)
     kind = "bool" if isinstance(x, bool) else type(x).__name__
     hint = "; pass float(flag) if you mean 0.0/1.0" if isinstance(x, bool) else ""

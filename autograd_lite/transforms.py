@@ -69,16 +69,19 @@ def pull(root: Value, seed: ValueLike, inputs: Sequence[Value], symbolic: bool) 
     return [g.data if isinstance(g, Value) else g for g in found]
 
 
-def positions_of(argnums: int | Sequence[int] | None, nargs: int, name: str) -> tuple[tuple[int, ...], bool]:
-    """``(positions, single)``: the argument positions ``argnums`` names, and whether it
-    named one position as an int (then a transform returns one result, not a tuple)."""
+def positions_of(argnums: int | Sequence[int] | None, nargs: int, name: str,
+                 what: str = "argnums") -> tuple[tuple[int, ...], bool]:
+    """``(positions, single)``: the argument positions ``argnums`` names, a negative one
+    counting from the end as in Python, and whether it named one position as an int (then a
+    transform returns one result, not a tuple). ``what`` names the option in the error."""
     if argnums is None:
         return tuple(range(nargs)), False
     single = isinstance(argnums, int)
     positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for i in positions:
         if not isinstance(i, int) or not -nargs <= i < nargs:
-            raise ValueError(f"{name}: argnums {argnums!r} does not fit a call with {nargs} positional arguments")
+            raise ValueError(f"{name}: {what} {argnums!r} does not fit a call with {nargs} positional arguments "
+                             f"(positions 0 to {nargs - 1}, or -{nargs} to -1 from the end)")
     return tuple(i % nargs for i in positions), single
 
 
@@ -95,11 +98,18 @@ def trace(f: Callable[..., Any], args: Sequence[Any], positions: Sequence[int],
     inputs: list[Value] = []
     treedefs: list[TreeDef] = []
     nested = False
+    variables_at: dict[int, tuple[list[Value], TreeDef]] = {}
     for i in positions:
+        if i in variables_at:  # a repeated position: the same variables again, so the same gradient
+            variables, treedef = variables_at[i]
+            inputs.extend(variables)
+            treedefs.append(treedef)
+            continue
         if type(args[i]) is float:  # the common case, without building a tree
             args[i] = variable = Value(args[i])
             inputs.append(variable)
             treedefs.append(pytree.LEAF)
+            variables_at[i] = [variable], pytree.LEAF
             continue
         leaves, treedef = pytree.flatten(args[i], f"{name}: argument {i}")
         variables = [_variable(leaf) for leaf in leaves]
@@ -107,6 +117,7 @@ def trace(f: Callable[..., Any], args: Sequence[Any], positions: Sequence[int],
         args[i] = pytree.unflatten(treedef, variables)
         inputs.extend(variables)
         treedefs.append(treedef)
+        variables_at[i] = variables, treedef
     return f(*args), inputs, treedefs, nested
 
 

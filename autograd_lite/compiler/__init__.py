@@ -4,10 +4,13 @@ backward pass on new inputs without building Values (see docs/compile.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import repeat
+from operator import add, attrgetter
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 from .. import pytree
 from ..value import Value
+from .calls import MAX_TRACES, Layout, Traces, given_positions
 from .codegen import build, float_namespace
 from .trace import Tape, TracingError, run_traced
 
@@ -18,16 +21,19 @@ if TYPE_CHECKING:
     from .codegen import Evaluate
     from .torch_module import CompiledModule
 
-    # What ``_trace`` makes per argument structure: the tape and its float code; batch mode
-    # adds its NumPy programs (the layered one, or None where the tape has no layer).
-    Program = TypedDict("Program", {"tape": Tape, "float": Evaluate, "numpy layers": Callable[..., Any] | None,
+    # What ``_trace`` makes per argument structure: the tape, its float code, the arguments'
+    # structures and the static arguments' values; batch mode adds its NumPy programs (the
+    # layered one, or None where the tape has no layer).
+    Program = TypedDict("Program", {"tape": Tape, "float": Evaluate, "shapes": "list[pytree.TreeDef | None]",
+                                    "static": "dict[int, Any]", "numpy layers": Callable[..., Any] | None,
                                     "numpy": Evaluate}, total=False)
 
 _FLOAT_NAMESPACE = float_namespace()
 
 
 def compile(f: Callable[..., Value], *, params: Iterable[Value] | None = None,  # noqa: A001 - the package's name for it
-            static_argnums: Iterable[int] = (), argnums: Iterable[int] | None = None) -> Compiled:
+            static_argnums: Iterable[int] = (), argnums: Iterable[int] | None = None,
+            max_traces: int = MAX_TRACES) -> Compiled:
     """Compile ``f``, a function of numbers (or pytrees of numbers: nested lists, tuples and
     dicts) returning a scalar Value.
 
@@ -44,12 +50,17 @@ def compile(f: Callable[..., Value], *, params: Iterable[Value] | None = None,  
 
     ``static_argnums``: positions of arguments that are not numbers to differentiate
     (class labels, flags). Their values are part of the cache key: each new value traces
-    ``f`` again. ``step.batch(...)`` evaluates NumPy batches (see ``Compiled.batch``).
+    ``f`` again. ``argnums``: the positions whose gradients to return, in that order (by
+    default every non-static one). Both are tuples of ints; a negative position counts from
+    the end, and one that does not fit the call is a ValueError, as in ``ag.grad``.
+    ``max_traces``: how many traces are kept; one more drops the least recently used (it is
+    traced again when next needed). ``step.batch(...)`` evaluates NumPy batches (see
+    ``Compiled.batch``).
 
     Control flow on traced data (``if x > 0``, ``float(x)``) raises TracingError; reads of
     ``.data`` cannot be seen, so ``f`` must not branch on them (see docs/compile.md).
     """
-    return Compiled(f, params, static_argnums, argnums)
+    return Compiled(f, params, static_argnums, argnums, max_traces)
 
 
 class Compiled:
@@ -57,47 +68,66 @@ class Compiled:
     module with ``to_torch``."""
 
     def __init__(self, f: Callable[..., Value], params: Iterable[Value] | None, static_argnums: Iterable[int],
-                 argnums: Iterable[int] | None = None) -> None:
+                 argnums: Iterable[int] | None = None, max_traces: int = MAX_TRACES) -> None:
         if not callable(f):
             raise TypeError(f"compile expects a function, got {type(f).__name__}")
         self.f = f
         self.params = _checked_params(params)
-        self.static_argnums = frozenset(static_argnums)
-        self.argnums = None if argnums is None else frozenset(argnums)
-        if self.argnums is not None and self.argnums & self.static_argnums:
-            raise ValueError("an argument cannot be both static and differentiated (argnums)")
-        self._cache: dict[Hashable, Program] = {}
+        self.static_argnums = given_positions(static_argnums, "static_argnums")
+        self.argnums = None if argnums is None else given_positions(argnums, "argnums")
+        both = set(self.static_argnums).intersection(self.argnums or ())
+        if both:  # a negative position can clash only once the call's length is known (Layout)
+            raise ValueError(f"compile: argument {min(both)} is both static (static_argnums) and differentiated "
+                             "(argnums); a static argument has no gradient, so leave it out of argnums")
+        self._cache: Traces[Program] = Traces(max_traces)
+        self._layouts: dict[int, Layout] = {}
 
-    def _differentiated(self, i: int) -> bool:
-        return i not in self.static_argnums and (self.argnums is None or i in self.argnums)
+    def _layout(self, nargs: int) -> Layout:
+        """Which of ``nargs`` arguments are static and which differentiated (see Layout)."""
+        layout = self._layouts.get(nargs)
+        if layout is None:
+            layout = self._layouts[nargs] = Layout(self.static_argnums, self.argnums, nargs)
+        return layout
 
     @property
     def traces(self) -> int:
-        """How many times ``f`` has been traced (one per argument structure and static value)."""
-        return len(self._cache)
+        """How many times ``f`` has been traced (one per argument structure and static value,
+        and again for one dropped from the cache of ``max_traces``)."""
+        return self._cache.made
 
     def __call__(self, *args: Any) -> tuple[float, tuple[Any, ...]]:
         """``(value, gradients)``: ``f(*args).data`` and d value / d argument for each
         differentiated argument, in its structure (a float for a number)."""
-        key, flat, shapes = self._key(args)
-        program = self._cache.get(key)
-        if program is None:
-            program = self._cache[key] = self._trace(args, flat, shapes)
+        program, flat, shapes = self._program(args)
         value, grads = program["float"]([*flat, *[p.data for p in self.params]])
         return value, self._finish(grads, shapes)
 
+    def _program(self, args: Sequence[Any]) -> tuple[Program, list[float], list[pytree.TreeDef | None]]:
+        """The trace for ``args`` (traced now if it is not cached), their flat numbers and
+        their structures."""
+        key, flat, shapes = self._key(args)
+        program = self._cache.lookup(key)
+        if program is None:
+            program = self._cache.add(key, self._trace(args, flat, shapes))
+        return program, flat, shapes
+
     def _finish(self, grads: Sequence[Any], shapes: Sequence[pytree.TreeDef | None]) -> tuple[Any, ...]:
-        """Add the params' gradients into .grad; return the arguments' in their shapes."""
-        n_args = len(grads) - len(self.params)
-        for p, g in zip(self.params, grads[n_args:]):
-            p.grad += g
-        out: list[Any] = []
+        """Add the params' gradients into .grad; return the arguments' in their shapes, in
+        ``argnums``' order."""
+        layout = self._layout(len(shapes))
+        start: dict[int, int] = {}
         position = 0
         for i, shape in enumerate(shapes):
-            if shape is not None and self._differentiated(i):
-                end = position + shape.num_leaves
-                out.append(grads[position] if shape is pytree.LEAF else pytree.unflatten(shape, grads[position:end]))
-                position = end
+            if shape is not None and i in layout.differentiated:
+                start[i] = position
+                position += shape.num_leaves
+        out: list[Any] = []
+        for i in layout.order:
+            shape, first = shapes[i], start[i]
+            assert shape is not None  # a differentiated argument has a structure
+            out.append(grads[first] if shape is pytree.LEAF else
+                       pytree.unflatten(shape, grads[first:first + shape.num_leaves]))
+        add_into_grads(self.params, grads[len(grads) - len(self.params):])
         return tuple(out)
 
     def _wrt(self, args: Sequence[Any], shapes: Sequence[pytree.TreeDef | None], n_flat: int) -> list[int]:
@@ -108,7 +138,7 @@ class Compiled:
             if shape is None:
                 continue
             size = shape.num_leaves
-            if self._differentiated(i):
+            if i in self._layout(len(shapes)).differentiated:
                 wrt.extend(range(position, position + size))
             position += size
         return wrt + list(range(n_flat, n_flat + len(self.params)))
@@ -117,8 +147,9 @@ class Compiled:
         flat: list[float] = []
         shapes: list[pytree.TreeDef | None] = []
         static: list[Hashable] = []
+        static_positions = self._layout(len(args)).static
         for i, arg in enumerate(args):
-            if i in self.static_argnums:
+            if i in static_positions:
                 static.append(_frozen(arg))
                 shapes.append(None)
             elif type(arg) is float:  # the common case, without building a tree
@@ -146,7 +177,8 @@ class Compiled:
             raise TypeError(f"compile: the function must return a scalar Value, got {type(out).__name__}")
         tape = Tape(out, inputs, self._wrt(args, shapes, len(flat)))
         del out, leaves, traced_args  # the traced graph is garbage now: free it before code generation
-        return {"tape": tape, "float": build(tape, _FLOAT_NAMESPACE)}
+        static = {i: arg for i, (arg, shape) in enumerate(zip(args, shapes)) if shape is None}
+        return {"tape": tape, "float": build(tape, _FLOAT_NAMESPACE), "shapes": list(shapes), "static": static}
 
     @overload
     def batch(self, *args: Any, reduce: Literal["sum", "mean"] = "mean") -> tuple[float, tuple[Any, ...]]: ...
@@ -168,7 +200,9 @@ class Compiled:
         same tape and rule text, in PyTorch ops, so that torch's autograd differentiates it.
 
         ``example_args`` give the structure (as a call would; static arguments are fixed
-        at their values here). The module takes, for each argument, a tensor whose trailing
+        at their values here). Without them, the function's one trace gives it: after
+        exactly one trace, or for a function of no arguments; otherwise it is a TypeError
+        that asks for them. The module takes, for each argument, a tensor whose trailing
         dimensions are that structure (none for a number, (n,) for a list of n) after any
         batch shape; batch shapes broadcast, and the result has the broadcast batch shape.
         It computes in float64 (other real dtypes and Python numbers are converted) on the
@@ -177,6 +211,16 @@ class Compiled:
         Needs PyTorch (``pip install "autograd-lite[torch]"``); see docs/compile.md."""
         from .torch_module import to_torch
         return to_torch(self, example_args)
+
+
+_get_grad = attrgetter("grad")
+
+
+def add_into_grads(params: Sequence[Value], grads: Sequence[float]) -> None:
+    """``p.grad += g`` for each pair, in one C-level step as ``backward()`` commits: Python
+    checks for signals only between bytecodes, so a Ctrl-C lands before it (no gradient
+    changed) or after it (all changed), never between two parameters."""
+    list(map(setattr, params, repeat("grad"), map(add, map(_get_grad, params), grads)))
 
 
 def _checked_params(params: Iterable[Value] | None) -> list[Value]:

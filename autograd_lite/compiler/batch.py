@@ -14,7 +14,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import domains, rules
-from . import codegen, layers, segments, vectorized
+from ..conversions import as_float
+from ..value import Value
+from . import add_into_grads, codegen, layers, segments, vectorized
 from .codegen import build
 
 if TYPE_CHECKING:
@@ -305,6 +307,23 @@ def _layered(np: ModuleType, run: Layered | None, inputs: Sequence[Any], batch: 
     return float(np.mean(values)), [float(np.mean(g)) for g in grads] + (shared_grads / batch).tolist()
 
 
+def _batch_array(np: ModuleType, arg: Any, where: str) -> Any:
+    """``arg`` as a float64 array, refusing what float mode refuses (bools, complex numbers,
+    strings, dates, masked arrays) with the same errors, from ``as_float``."""
+    if isinstance(arg, np.ma.MaskedArray):
+        as_float(arg, where)  # raises
+    # A list goes through objects: as floats, True and 1.5 would become 1.0 and 1.5 unseen.
+    array = np.asarray(arg, dtype=object) if isinstance(arg, (list, tuple)) else np.asarray(arg)
+    if array.dtype.kind in "fiu":
+        return np.asarray(array, dtype=float)
+    if array.dtype.kind == "O":
+        numbers = [as_float(x.data if isinstance(x, Value) else x, where) for x in array.flat]
+        return np.array(numbers, dtype=float).reshape(array.shape)
+    if array.size:
+        as_float(array.flat[0], where)  # raises: a bool, complex, str, date... array holds no real numbers
+    raise TypeError(f"{where} expects real numbers (int or float), got an array of dtype {array.dtype}")
+
+
 def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tuple[Any, tuple[Any, ...]]:
     """``Compiled.batch``'s work (see there)."""
     np = _numpy()
@@ -313,12 +332,13 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
     if reduce is None and compiled.params:
         raise ValueError("per-example gradients (reduce=None) cannot be added into the params' .grad; "
                          "use reduce='sum' or 'mean', or pass the parameters as an argument")
+    layout = compiled._layout(len(args))
     arrays, sizes = [], set()
     for i, arg in enumerate(args):
-        if i in compiled.static_argnums:
+        if i in layout.static:
             arrays.append(arg)
             continue
-        array = np.asarray(arg, dtype=float)
+        array = _batch_array(np, arg, f"batch argument {i}")
         if array.ndim == 0:
             raise ValueError(f"batch argument {i} needs a leading batch dimension, got a scalar")
         arrays.append(array)
@@ -328,12 +348,9 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
     if not sizes or 0 in sizes:
         raise ValueError("batch mode needs at least one array argument with at least one example")
     batch = sizes.pop()
-    first = [a[0].tolist() if i not in compiled.static_argnums else a for i, a in enumerate(arrays)]
-    key, flat, shapes = compiled._key(first)
-    program = compiled._cache.get(key)
-    if program is None:
-        program = compiled._cache[key] = compiled._trace(first, flat, shapes)
-    columns = [column for i, a in enumerate(arrays) if i not in compiled.static_argnums
+    first = [a[0].tolist() if i not in layout.static else a for i, a in enumerate(arrays)]
+    program, _, _ = compiled._program(first)
+    columns = [column for i, a in enumerate(arrays) if i not in layout.static
                for column in a.reshape(batch, -1).T]
     inputs = [*columns, *[p.data for p in compiled.params]]
     if "numpy layers" not in program:
@@ -345,20 +362,20 @@ def run_batch(compiled: Compiled, args: Sequence[Any], reduce: str | None) -> tu
                 program["numpy"] = build(program["tape"], numpy_namespace(np), "numpy")
             result = _evaluated(np, program["numpy"], program["float"], inputs, batch, reduce)
     values, grads = result
-    n_args = len(grads) - len(compiled.params)
-    for p, g in zip(compiled.params, grads[n_args:]):
-        p.grad += g
-    out, position = [], 0
+    blocks, position = {}, 0
     for i, a in enumerate(arrays):
-        if not compiled._differentiated(i):
-            continue
-        width = int(np.prod(a.shape[1:], dtype=int))
-        block = grads[position:position + width]
-        position += width
+        if i in layout.differentiated:
+            width = int(np.prod(a.shape[1:], dtype=int))
+            blocks[i] = grads[position:position + width]
+            position += width
+    out = []
+    for i in layout.order:  # argnums' order; a repeated position gets its own array
+        a, block = arrays[i], blocks[i]
         if reduce is None:
-            out.append(np.stack(block, axis=1).reshape(a.shape) if a.ndim > 1 else block[0])
+            out.append(np.stack(block, axis=1).reshape(a.shape) if a.ndim > 1 else np.array(block[0]))
         else:
             out.append(np.array(block).reshape(a.shape[1:]) if a.ndim > 1 else block[0])
+    add_into_grads(compiled.params, grads[len(grads) - len(compiled.params):])  # last: all or nothing
     return values, tuple(out)
 
 

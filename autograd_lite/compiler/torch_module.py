@@ -9,6 +9,7 @@ PyTorch dialect (:mod:`.torch_dialect`), so that PyTorch's autograd differentiat
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from torch import Tensor
     from torch.nn import Module, Parameter
 
-    from . import Compiled
+    from . import Compiled, Program
     from .trace import Tape
 
     class CompiledModule(Module):
@@ -56,16 +57,40 @@ def tensor_shape(treedef: pytree.TreeDef, position: int) -> tuple[int, ...]:
 
 
 def to_torch(compiled: Compiled, example_args: Sequence[Any]) -> CompiledModule:
-    """The module for the structure of ``example_args`` (see ``Compiled.to_torch``)."""
+    """The module for the structure of ``example_args``, or without them of the one trace
+    (see ``Compiled.to_torch``)."""
     torch = _torch()
-    key, flat, shapes = compiled._key(example_args)
-    program = compiled._cache.get(key)
-    if program is None:
-        program = compiled._cache[key] = compiled._trace(example_args, flat, shapes)
+    if example_args:
+        program, _, shapes = compiled._program(example_args)
+        static = {i: arg for i, arg in enumerate(example_args) if shapes[i] is None}
+    else:
+        program = _the_one_trace(compiled)
+        shapes, static = program["shapes"], program["static"]
+    n_flat = sum(shape.num_leaves for shape in shapes if shape is not None)
     trailing = [None if shape is None else tensor_shape(shape, i) for i, shape in enumerate(shapes)]
-    static = {i: arg for i, arg in enumerate(example_args) if i in compiled.static_argnums}
-    run, constants, reads_params_alone = _forward(torch, program["tape"], len(flat), len(compiled.params))
+    run, constants, reads_params_alone = _forward(torch, program["tape"], n_flat, len(compiled.params))
     return _module_class(torch)(compiled, run, constants, trailing, static, reads_params_alone)
+
+
+def _the_one_trace(compiled: Compiled) -> Program:
+    """For ``to_torch()`` without arguments: the function's one trace; for a function of no
+    arguments a new one; else a TypeError that asks for example arguments."""
+    program = compiled._cache.only()
+    if program is not None:
+        return program
+    if compiled.traces == 0:
+        try:
+            inspect.signature(compiled.f).bind()
+        except (TypeError, ValueError):  # it needs arguments (or its signature is unknown)
+            state = "has not been traced yet"
+        else:
+            return compiled._program(())[0]
+    else:
+        state = (f"has {compiled.traces} traces (one per argument structure and static value), "
+                 "so which one to use is not clear")
+    raise TypeError(f"Compiled.to_torch() without example arguments uses the function's one trace, but it {state}: "
+                    "pass example arguments as a call takes them, e.g. step.to_torch(0.0, [0.0, 0.0]) for a number "
+                    "and a list of two")
 
 
 def _forward(torch: ModuleType, tape: Tape, n_flat: int, n_params: int
