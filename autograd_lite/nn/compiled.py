@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import attrgetter, mul
 from typing import TYPE_CHECKING, Any
 
 import autograd_lite
@@ -39,9 +41,9 @@ class CompiledLoss:
         for x, target in zip(X_batch, y_batch):
             total += self.per_example(x, target)[0]
         factor = 1.0 / len(X_batch) if self.scale == "mean" else 1.0
-        if factor != 1.0:
-            for p in self.params:
-                p.grad *= factor
+        if factor != 1.0:  # one C-level step, as compile commits: a Ctrl-C scales all or none
+            list(map(setattr, self.params, repeat("grad"), map(mul, map(attrgetter("grad"), self.params),
+                                                                repeat(factor))))
         return total * factor
 
     @no_grad()
