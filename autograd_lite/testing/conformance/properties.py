@@ -161,7 +161,7 @@ def judge_gradient(engine: Engine, oracle: Oracle, fan_out: bool | None = None) 
     def sentence(wrong: dict[str, tuple[float, float]], program: Program) -> str:
         ex = program.expression
         if fan_out is None:  # the op alone
-            return op_sentence(program.forms[0].name, wrong, ex.n_leaves)
+            return op_sentence(program.forms[0].name, wrong, ex.instructions[0].args)
         if not fan_out or "y.data" in wrong:
             return COMPOSED
         return fan_out_sentence(ex, {int(name[1:].split(".")[0]): got for name, (got, _) in wrong.items()})

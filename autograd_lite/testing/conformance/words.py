@@ -81,16 +81,17 @@ def error_sentence(error: str) -> str:
     return error
 
 
-def op_sentence(form: str, wrong: dict[str, tuple[float, float]], arity: int) -> str:
-    """For one op alone: ``wrong`` is ``{"y.data" or "x<i>.grad": (actual, expected)}``."""
+def op_sentence(form: str, wrong: dict[str, tuple[float, float]], args: Sequence[int]) -> str:
+    """For one op alone on leaves ``args``: ``wrong`` is ``{"y.data" or "x<i>.grad": (actual, expected)}``."""
     if "y.data" in wrong:
         return f"{form} computes the wrong value"
-    where = [name.split(".")[0] for name in wrong]
-    whose = "" if arity == 1 else " for " + " and ".join(
-        {"x0": "its first operand", "x1": "its second operand"}.get(w, w) for w in where)
+    slots = sorted({slot for name in wrong for slot, i in enumerate(args) if f"x{i}" == name.split(".")[0]})
+    specific = len(args) > 1 and len(slots) == 1
+    operand = f"its {('first', 'second')[slots[0]]} operand" if specific else "its operands" if len(args) > 1 else "its operand"
+    whose = f" for {operand}" if specific else ""
     pairs = list(wrong.values())
     if all(expected != 0.0 and actual == 0.0 for actual, expected in pairs):
-        return f"{form}'s backward does not reach{whose or ' its operand'}: the gradient stays 0"
+        return f"{form}'s backward does not reach {operand}: the gradient stays 0"
     if all(close(actual, -expected, 1.0) for actual, expected in pairs):
         return f"the local derivative in {form}'s backward has the wrong sign{whose}"
     return f"the local derivative in {form}'s backward is wrong{whose}"
