@@ -70,7 +70,7 @@ def test_an_engine_in_the_current_folder_is_found_by_the_console_command(folder,
     (folder / "student_engine.py").write_text("class Value:\n    def __init__(self, x):\n        self.data = x\n",
                                               encoding="utf-8")
     assert autograd_lite_main(["conform", "student_engine:Value"]) == 1
-    assert "has no .data, .grad or .backward" in capsys.readouterr().out
+    assert "Value(0.5) has no .grad and no .backward()" in capsys.readouterr().out
 
 
 def test_usage_errors_exit_2():

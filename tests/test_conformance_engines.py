@@ -14,6 +14,7 @@ import pytest
 from conformance_support import engine, report, run_code
 
 from autograd_lite.testing.conformance.check import FAN_OUT, TREES, TWICE, chain_name
+from autograd_lite.testing.conformance.words import MIXED, NOT_RESET, OVERWRITTEN, RECURSIVE
 
 CHAIN = chain_name((10_000, 100_000))
 ALL_LINES = 28  # 24 op forms and 4 properties
@@ -73,6 +74,27 @@ PLANTED = [
     ("engines.rsub_sign:Value", {"n - a"}, "n - a"),
     ("engines.recursive_sort:Value", {CHAIN}, CHAIN),
 ]
+
+DIAGNOSES = {
+    "engines.assign_not_accumulate:Value": {FAN_OUT: OVERWRITTEN, TWICE: MIXED},
+    "engines.tanh_one_minus_t:Value": {"a.tanh()": "the local derivative in a.tanh()'s backward is wrong"},
+    "engines.wrong_power:Value": {"a ** n": "the local derivative in a ** n's backward is wrong",
+                                  "a / b": "the local derivative in a / b's backward is wrong for its second operand",
+                                  "n / a": "the local derivative in n / a's backward is wrong"},
+    "engines.rsub_sign:Value": {"n - a": "n - a computes the wrong value"},
+    "engines.recursive_sort:Value": {CHAIN: RECURSIVE},
+    "engines.log_assign:Value": {FAN_OUT: OVERWRITTEN},  # its second backward() line: see the report
+    "micrograd.engine:Value": {TWICE: NOT_RESET, CHAIN: RECURSIVE},
+}
+
+
+@pytest.mark.parametrize("spec", DIAGNOSES, ids=[s.split(".")[-1].split(":")[0] for s in DIAGNOSES])
+def test_each_failure_says_in_one_sentence_what_is_wrong_in_the_engine(spec):
+    checked = report(spec)
+    assert {name: checked.result(name).diagnosis for name in DIAGNOSES[spec]} == DIAGNOSES[spec]
+    for r in checked.failures:  # printed right under the failed line
+        shown = str(checked).splitlines()
+        assert shown[shown.index(f"  failed        {r.name}") + 1].strip() == r.diagnosis
 
 
 @pytest.mark.parametrize("spec, failing, bug", PLANTED, ids=[p[0].split(".")[1].split(":")[0] for p in PLANTED])

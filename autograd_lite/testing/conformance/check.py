@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from .deep_chain import chain_lines, importable_name, run_chain
-from .detection import detect, looks_like_a_value
-from .detection import Detection
+from .detection import Detection, core_attributes, detect
 from .program import FORMS, Form
 from .properties import (BackwardTwice, Counterexample, Engine, Oracle, judge_gradient, one_op_programs, programs,
                          search)
+from .probes import fan_out_probes, first_failure
 from .report import FAILED, NOT_PROVIDED, PASSED, SKIPPED, Report, Result
-from .sandbox import EngineError, guarded
+from .words import one_line, plain_name
 
 
 class Budget(NamedTuple):
@@ -44,11 +44,11 @@ def chain_name(depths: Sequence[int]) -> str:
 
 def engine_name(V: Any) -> str:
     name = importable_name(V)
-    return f"{name[0]}:{name[1]}" if name else getattr(V, "__qualname__", repr(V))
+    return f"{name[0]}:{name[1]}" if name else plain_name(V)
 
 
 def check_engine(ValueClass: type, *, thorough: bool = False, name: str | None = None,
-                 budget: Budget | None = None) -> Report:
+                 budget: Budget | None = None, data_attr: str | None = None) -> Report:
     """Check a micrograd-style engine class and return a :class:`Report`.
 
     ``ValueClass`` needs ``ValueClass(x)``, ``.data``, ``.grad``, ``.backward()`` and ``+``
@@ -56,48 +56,43 @@ def check_engine(ValueClass: type, *, thorough: bool = False, name: str | None =
     sqrt``, unary minus, numbers on either side) is detected and checked if present.
     ``thorough=True`` searches about ten times longer. ``name`` is what the report calls
     the engine (default ``module:Class``). ``budget`` (a :class:`Budget`) overrides both
-    presets. The default run is derandomized: the same engine gets the same report.
+    presets. ``data_attr`` names the attribute that holds a node's number (default: the
+    first of ``data``, ``value``, ``val``, ``_data``, ``_value`` that does). The default run
+    is derandomized: the same engine gets the same report.
     """
     if not inspect.isclass(ValueClass):
         raise TypeError(f"check_engine takes the engine's Value class, got {type(ValueClass).__name__} "
                         f"{ValueClass!r}")
+    if data_attr is not None and not (isinstance(data_attr, str) and data_attr.isidentifier()):
+        raise ValueError(f"data_attr must be an attribute name such as 'value', got {data_attr!r}")
     budget = budget or (THOROUGH if thorough else DEFAULT)
-    engine = Engine(ValueClass, ValueClass.__name__, budget.call_time_limit)
-    name = name or engine_name(ValueClass)
+    engine = Engine(ValueClass, plain_name(ValueClass), budget.call_time_limit, data_attr or "data")
+    name = one_line(name or engine_name(ValueClass))
     limit = sys.getrecursionlimit()
     # An engine that recurses without end must hit RecursionError, not overflow the C stack
     # under a limit some caller raised.
     sys.setrecursionlimit(min(limit, MAX_RECURSION_LIMIT))
     try:
-        return _check(engine, name, budget)
+        return _check(engine, name, budget, data_attr)
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _check(engine: Engine, name: str, budget: Budget) -> Report:
+def _check(engine: Engine, name: str, budget: Budget, data_attr: str | None) -> Report:
     ValueClass = engine.V
-    core_error = _core_error(engine)
+    data, core_error = core_attributes(ValueClass, engine.cls, engine.time_limit, data_attr)
     if core_error is not None:
-        return Report(name, [Result(f"{engine.cls}(x) with .data, .grad and .backward()", "op", FAILED,
-                                    counterexample=core_error)])
+        lines = (f"x0 = {engine.cls}(0.5)",)
+        return Report(name, [Result(f"{engine.cls}(x) with .{data_attr or 'data'}, .grad and .backward()", "op",
+                                    FAILED, counterexample=Counterexample(lines, (f"# {core_error}",),
+                                                                          error=core_error, diagnosis=core_error))])
+    engine = engine._replace(data=data)
     oracle = Oracle()
     results = [_check_op(engine, form, detection, budget, oracle)
-               for form, detection in zip(FORMS, detect(ValueClass, engine.cls, engine.time_limit).values())]
+               for form, detection in zip(FORMS, detect(ValueClass, engine.cls, engine.time_limit, data).values())]
     usable = {r.name for r in results if r.status == PASSED}
     properties, mode = _check_properties(engine, usable, budget, oracle)
     return Report(name, results + properties, mode)
-
-
-def _core_error(engine: Engine) -> Counterexample | None:
-    lines = (f"x0 = {engine.cls}(0.5)",)
-    try:
-        leaf = guarded(lambda: engine.V(0.5), f"{engine.cls}(0.5)", engine.time_limit)
-    except EngineError as error:
-        return Counterexample(lines, (f"# {error}",), error=str(error))
-    if not looks_like_a_value(leaf):
-        message = f"{engine.cls}(0.5) has no .data, .grad or .backward: this is not a micrograd-style Value class"
-        return Counterexample(lines, (f"# {message}",), error=message)
-    return None
 
 
 def _check_op(engine: Engine, form: Form, detection: Detection, budget: Budget, oracle: Oracle) -> Result:
@@ -124,8 +119,10 @@ def _check_properties(engine: Engine, usable: set[str], budget: Budget,
         ops = sorted({form.op for form in FORMS if form.name in usable and form.fits is None})
         size = budget.max_size
         for title, sharing, fan_out in ((TREES, 0.0, False), (FAN_OUT, 0.6, True)):
-            found = search(programs(ops, usable, size, sharing), judge_gradient(engine, oracle, fan_out),
-                           budget.graph_examples)
+            judge = judge_gradient(engine, oracle, fan_out)
+            # fan-out: fixed probes (f(x) * x, f(x) + f(x), x op x) first, then the random search
+            found = (first_failure(fan_out_probes(usable), judge) if fan_out else None) or search(
+                programs(ops, usable, size, sharing), judge, budget.graph_examples)
             results.append(Result(title, "property", PASSED if found is None else FAILED, counterexample=found))
         twice = BackwardTwice(engine)
         found = search(programs(ops, usable, min(size, 5), 0.3), twice, budget.twice_examples)

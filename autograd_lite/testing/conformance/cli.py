@@ -34,6 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the engine's Value class, e.g. micrograd.engine:Value or my_engine:Value")
     parser.add_argument("--thorough", action="store_true", help="search about ten times longer")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--data-attr", metavar="NAME", type=_attribute_name,
+                        help="the attribute that holds a node's number (default: data, value, val, ... found)")
+
+
+def _attribute_name(text: str) -> str:
+    if not text.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an attribute name (e.g. value)")
+    return text
 
 
 class LoadFailed(Exception):
@@ -52,7 +60,8 @@ def report_for(args: argparse.Namespace) -> Report:
         engine = load_engine(args.engine)
     except EngineLoadError as error:
         raise LoadFailed(str(error)) from None
-    return check_engine(engine, thorough=args.thorough, name=args.engine.strip())
+    return check_engine(engine, thorough=args.thorough, name=args.engine.strip(),
+                        data_attr=getattr(args, "data_attr", None))
 
 
 def render(report: Report, as_json: bool) -> str:

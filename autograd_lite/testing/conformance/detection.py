@@ -17,8 +17,10 @@ from typing import Any, NamedTuple
 
 from ..expression import Expression, Instruction
 from .program import FORMS, Form, Program
-from .sandbox import EngineError, guarded
+from .sandbox import EngineError, guarded, to_float
+from .words import plain_name
 
+DATA_NAMES = ("data", "value", "val", "_data", "_value")  # what engines call a node's number
 REFUSALS = {"TypeError", "NotImplementedError", "AssertionError"}
 
 # Inputs inside every op's domain; params as the strategies draw them.
@@ -46,23 +48,61 @@ def probe_program(form: Form) -> Program:
     return Program(expression, [form])
 
 
-def looks_like_a_value(thing: object) -> bool:
-    """A micrograd-style node: it has ``data``, ``grad`` and ``backward``. Any attribute
-    lookup that raises counts as missing."""
+def _has(thing: object, name: str) -> bool:
     try:
-        return all(hasattr(thing, name) for name in ("data", "grad", "backward"))
-    except BaseException as error:  # hasattr lets non-AttributeErrors through
+        return hasattr(thing, name)
+    except BaseException as error:  # hasattr lets non-AttributeErrors through: missing too
         if isinstance(error, KeyboardInterrupt):
             raise
         return False
 
 
-def detect(V: Any, cls: str, time_limit: float | None) -> dict[str, Detection]:
-    """``{form name: Detection}`` for every form in :data:`~.program.FORMS`."""
-    return {form.name: _detect_one(V, cls, form, time_limit) for form in FORMS}
+def looks_like_a_value(thing: object, data: str = "data") -> bool:
+    """A micrograd-style node: it has ``data`` (or the engine's name for it), ``grad`` and
+    ``backward``. Any attribute lookup that raises counts as missing."""
+    return all(_has(thing, name) for name in (data, "grad", "backward"))
 
 
-def _detect_one(V: Any, cls: str, form: Form, time_limit: float | None) -> Detection:
+def core_attributes(V: Any, cls: str, time_limit: float | None, data_attr: str | None = None) -> tuple[str, str | None]:
+    """``(name of the number's attribute, None)`` if ``V(0.5)`` is a node, else ``("", why)``,
+    where ``why`` names exactly what is missing. The number's attribute is ``data_attr``
+    or the first of :data:`DATA_NAMES` that holds 0.5."""
+    try:
+        leaf = guarded(lambda: V(0.5), f"{cls}(0.5)", time_limit)
+    except EngineError as error:
+        return "", str(error)
+    names = (data_attr,) if data_attr else DATA_NAMES
+    data = next((name for name in names if _holds(leaf, name, cls, time_limit)), None)
+    missing = [label for name, label in (("grad", ".grad"), ("backward", ".backward()")) if not _has(leaf, name)]
+    if data is not None and not missing:
+        return data, None
+    if data is None:
+        present = [f".{name}" for name in names if _has(leaf, name)]
+        other = f"; {' and '.join(present)} {'is' if len(present) == 1 else 'are'} there but not 0.5" if present else ""
+        if data_attr:
+            missing.insert(0, f".{data_attr} holding the number 0.5{other}")
+        else:
+            looked = ", .".join(DATA_NAMES)
+            missing.insert(0, f"attribute holding the number 0.5 (looked for .{looked}{other}; name yours with "
+                              f"--data-attr NAME)")
+    what = missing[0] if len(missing) == 1 else ", no ".join(missing[:-1]) + " and no " + missing[-1]
+    return "", f"{cls}(0.5) has no {what}: a micrograd-style Value needs its number, .grad and .backward()"
+
+
+def _holds(leaf: object, name: str, cls: str, time_limit: float | None) -> bool:
+    try:
+        return to_float(guarded(lambda: getattr(leaf, name), f"{cls}(0.5).{name}", time_limit), name) == 0.5
+    except EngineError:
+        return False
+
+
+def detect(V: Any, cls: str, time_limit: float | None, data: str = "data") -> dict[str, Detection]:
+    """``{form name: Detection}`` for every form in :data:`~.program.FORMS`; ``data`` is
+    the attribute that holds a node's number."""
+    return {form.name: _detect_one(V, cls, form, time_limit, data) for form in FORMS}
+
+
+def _detect_one(V: Any, cls: str, form: Form, time_limit: float | None, data: str) -> Detection:
     program = probe_program(form)
     lines = tuple(program.lines(cls))
     if form.name.startswith("a."):
@@ -82,8 +122,8 @@ def _detect_one(V: Any, cls: str, form: Form, time_limit: float | None) -> Detec
         if refused:
             return Detection("not provided", f"refused: {error.exception}", lines)
         return Detection("failed", str(error), tuple(error.lines))
-    if not looks_like_a_value(result):
-        kind = type(result).__name__
+    if not looks_like_a_value(result, data):
+        kind = plain_name(type(result), "object of a class with an unprintable name")
         return Detection("failed", f"{lines[-1].split(' = ', 1)[1]} returned a {kind}, not a {cls} "
-                                   f"(no .data, .grad and .backward)", lines)
+                                   f"(no .{data}, .grad and .backward)", lines)
     return Detection("provided")

@@ -21,6 +21,7 @@ from ..oracle import exact_gradient
 from ..strategies import expressions
 from .program import Program, choose_forms
 from .sandbox import EngineError, guarded, to_float
+from .words import NOT_RESET, COMPOSED, error_sentence, expected_text, fan_out_sentence, one_line, op_sentence, twice_sentence
 
 if TYPE_CHECKING:
     from ..expression import Expression
@@ -36,17 +37,20 @@ _POSITIVE_DOMAIN = {"log", "sqrt", "**"}
 
 class Counterexample(NamedTuple):
     """Runnable ``lines`` and what they show: ``comments`` for the reader, ``actual`` and
-    ``expected`` as ``{"x0.grad": number}``; ``error`` when the engine raised."""
+    ``expected`` as ``{"x0.grad": number}``; ``error`` when the engine raised;
+    ``diagnosis``, one sentence on what is wrong in the engine."""
 
     lines: tuple[str, ...]
     comments: tuple[str, ...]
     actual: dict[str, Any] = {}
     expected: dict[str, Any] = {}
     error: str | None = None
+    diagnosis: str = ""
 
     @property
     def code(self) -> str:
-        return "\n".join((*self.lines, *self.comments))
+        """The lines and the comments; each comment one printable line, whatever the engine said."""
+        return "\n".join((*self.lines, *(one_line(comment) for comment in self.comments)))
 
     @property
     def op_count(self) -> int:
@@ -55,11 +59,13 @@ class Counterexample(NamedTuple):
 
 
 class Engine(NamedTuple):
-    """The class under test, the name its code is printed with, and the per-call time limit."""
+    """The class under test, the name its code is printed with (a plain identifier), the
+    per-call time limit, and the attribute that holds a node's number (``data``, ``value``...)."""
 
     V: Any
     cls: str
     time_limit: float
+    data: str = "data"
 
 
 def search(strategy: Any, judge: Judge, examples: int) -> Counterexample | None:
@@ -143,12 +149,22 @@ def _close(actual: float, expected: float, scale: float, rtol: float) -> bool:
 
 
 def _raised(lines: Iterable[str], error: EngineError) -> Counterexample:
-    return Counterexample(tuple(lines), (f"# {error}",), error=str(error))
+    return Counterexample(tuple(lines), (f"# {error}",), error=str(error), diagnosis=error_sentence(str(error)))
 
 
 def judge_gradient(engine: Engine, oracle: Oracle, fan_out: bool | None = None) -> Judge:
     """A judge: the program's value and every leaf's gradient must match sympy. With
     ``fan_out`` True (False) only graphs with (without) a node used twice are judged."""
+
+    data = engine.data
+
+    def sentence(wrong: dict[str, tuple[float, float]], program: Program) -> str:
+        ex = program.expression
+        if fan_out is None:  # the op alone
+            return op_sentence(program.forms[0].name, wrong, ex.instructions[0].args)
+        if not fan_out or "y.data" in wrong:
+            return COMPOSED
+        return fan_out_sentence(ex, {int(name[1:].split(".")[0]): got for name, (got, _) in wrong.items()})
 
     def judge(program: Program) -> Counterexample | None:
         ex = program.expression
@@ -163,12 +179,13 @@ def judge_gradient(engine: Engine, oracle: Oracle, fan_out: bool | None = None) 
         lines = program.lines(engine.cls)
         try:
             leaves, out = program.run(engine.V, engine.cls, engine.time_limit)
-            value = to_float(guarded(lambda: out.data, "y.data", engine.time_limit), "y.data")
+            value = to_float(guarded(lambda: getattr(out, data), f"y.{data}", engine.time_limit), f"y.{data}")
         except EngineError as error:
             return _raised(getattr(error, "lines", lines), error)
         if not _close(value, expected_value, 1.0, RTOL):
-            return Counterexample(tuple(lines), (f"# y.data is {value!r}, expected {expected_value!r}",),
-                                  {"y.data": value}, {"y.data": expected_value})
+            return Counterexample(tuple(lines), (f"# y.{data} is {value!r}, expected {expected_value!r}",),
+                                  {f"y.{data}": value}, {f"y.{data}": expected_value},
+                                  diagnosis=sentence({"y.data": (value, expected_value)}, program))
         lines = [*lines, "y.backward()"]
         try:
             guarded(out.backward, "y.backward()", engine.time_limit)
@@ -182,7 +199,8 @@ def judge_gradient(engine: Engine, oracle: Oracle, fan_out: bool | None = None) 
             return None
         return Counterexample(
             tuple(lines), tuple(f"# x{i}.grad is {grads[i]!r}, expected {expected_grads[i]!r}" for i in wrong),
-            {f"x{i}.grad": grads[i] for i in wrong}, {f"x{i}.grad": expected_grads[i] for i in wrong})
+            {f"x{i}.grad": grads[i] for i in wrong}, {f"x{i}.grad": expected_grads[i] for i in wrong},
+            diagnosis=sentence({f"x{i}.grad": (grads[i], expected_grads[i]) for i in wrong}, program))
 
     return judge
 
@@ -214,25 +232,46 @@ class BackwardTwice:
             return _raised(lines, error)
         modes = [self._mode(g1, g2) for g1, g2 in zip(first, second)]
         if None in modes:
-            return self._failure(lines, modes.index(None), first, second, None)
+            return self._failure(program, lines, modes.index(None), first, second, None)
         definite = [(i, m) for i, m in enumerate(modes) if m != "either"]
         mode = self.mode or (definite[0][1] if definite else None)
         for i, m in definite:
             if m != mode:
-                return self._failure(lines, i, first, second, mode)
+                return self._failure(program, lines, i, first, second, mode)
         self.mode = mode
         return None
 
-    @staticmethod
-    def _failure(lines: Sequence[str], i: int, first: Sequence[float], second: Sequence[float],
-                 other_mode: str | None) -> Counterexample:
-        comment = f"# x{i}.grad is {second[i]!r} after the second y.backward(): expected "
+    def _failure(self, program: Program, lines: Sequence[str], i: int, first: Sequence[float],
+                 second: Sequence[float], other_mode: str | None) -> Counterexample:
+        comment = f"# x{i}.grad is {second[i]!r} after the second y.backward(): "
         if other_mode is None:
-            comment += f"{2 * first[i]!r} (accumulate) or {first[i]!r} (reset)"
+            comment += expected_text([(2 * first[i], "accumulate"), (first[i], "reset")])
+            diagnosis = twice_sentence(program.expression, second, mixed=False)
+            if diagnosis != NOT_RESET and self._keeps_intermediate_grads():
+                diagnosis = NOT_RESET
         else:  # 2x or 1x here, but the other one elsewhere
-            comment += f"{2 * first[i] if other_mode == 'accumulate' else first[i]!r} ({other_mode}, as on other graphs)"
+            expected = 2 * first[i] if other_mode == "accumulate" else first[i]
+            comment += f"expected {expected!r} ({other_mode}, as on other graphs)"
+            diagnosis = twice_sentence(program.expression, second, mixed=True)
         return Counterexample(tuple(lines), (comment,), {f"x{i}.grad": second[i]},
-                              {f"x{i}.grad": [2 * first[i], first[i]]})
+                              {f"x{i}.grad": [2 * first[i], first[i]]}, diagnosis=diagnosis)
+
+    def _keeps_intermediate_grads(self) -> bool:
+        """Whether the engine, on a graph of ``+`` and ``*`` between Values only (where no
+        engine builds hidden nodes), does what keeping the intermediate grads predicts. The
+        failing graph itself may hide nodes (micrograd's ``a - b`` is ``a + (-b)``)."""
+        from ..expression import Expression, Instruction
+
+        graph = Expression([1.5, -0.5], [Instruction("*", (0, 1)), Instruction("+", (2, 0)), Instruction("*", (3, 2))])
+        probe = Program(graph, choose_forms(graph, ["a + b", "a * b"]))
+        try:
+            leaves, out = probe.run(self.engine.V, self.engine.cls, self.engine.time_limit)
+            guarded(out.backward, "y.backward()", self.engine.time_limit)
+            guarded(out.backward, "y.backward()", self.engine.time_limit)
+            second = self._grads(leaves)
+        except EngineError:
+            return False
+        return twice_sentence(probe.expression, second, mixed=False) == NOT_RESET
 
     def _grads(self, leaves: Sequence[Any]) -> list[float]:
         engine = self.engine

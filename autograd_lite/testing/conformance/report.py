@@ -7,10 +7,13 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .words import chain_sentence, error_sentence, one_line
+
 if TYPE_CHECKING:
     from .properties import Counterexample
 
 PASSED, FAILED, NOT_PROVIDED, SKIPPED = "passed", "failed", "not provided", "skipped"
+CHAIN_PREFIX = "gradient through a chain"
 _INDENT = " " * 16
 
 
@@ -23,6 +26,18 @@ class Result(NamedTuple):
     status: str
     detail: str = ""
     counterexample: Counterexample | None = None
+
+    @property
+    def diagnosis(self) -> str:
+        """For a failure: one sentence on what is wrong in the engine (else "")."""
+        c = self.counterexample
+        if self.status != FAILED or c is None:
+            return ""
+        if c.diagnosis:
+            return c.diagnosis
+        if self.name.startswith(CHAIN_PREFIX):
+            return chain_sentence(c.error)
+        return error_sentence(c.error) if c.error else ""
 
 
 class Report:
@@ -77,6 +92,8 @@ class Report:
             for r in results:
                 detail = f" {r.detail}" if r.detail else ""
                 lines.append(f"  {r.status:<13} {r.name:<12}{detail}".rstrip())
+                if r.diagnosis:
+                    lines.append(_INDENT + one_line(r.diagnosis))
                 if r.counterexample is not None:
                     lines += [_INDENT + line for line in r.counterexample.code.splitlines()]
         lines += ["", self.summary()]
@@ -98,7 +115,8 @@ class Report:
             "backward_twice": self.backward_twice,
             "not_provided": self.not_provided,
             "results": [{"name": r.name, "kind": r.kind, "status": r.status, "detail": r.detail,
-                         "counterexample": counterexample(r.counterexample)} for r in self.results],
+                         "diagnosis": r.diagnosis, "counterexample": counterexample(r.counterexample)}
+                        for r in self.results],
         }
 
     def to_json(self) -> str:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import TypeVar
 
+from .words import plain_name
+
 _T = TypeVar("_T")
 
 
@@ -45,7 +47,7 @@ def describe(exception: BaseException, limit: int = 200) -> str:
     message = " ".join(message.split())
     if len(message) > limit:
         message = message[: limit - 3] + "..."
-    name = type(exception).__name__
+    name = plain_name(type(exception), "an exception of a class with an unprintable name")
     return f"{name}: {message}" if message else name
 
 
@@ -110,6 +112,6 @@ def to_float(number: object, what: str) -> float:
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        kind = type(number).__name__
+        kind = plain_name(type(number), "object of a class with an unprintable name")
         raise EngineError(f"{what} is a {kind}, not a number ({describe(error)})", "not a number") from None
     return result
