@@ -107,9 +107,12 @@ def render(report: Report, as_json: bool, rubric: Rubric | None = None) -> str:
         data = dict(report.as_dict(), grade=graded._asdict())
         return json.dumps(data, indent=2, allow_nan=False)
     verdict = "met" if graded.passed else "NOT met: " + "; ".join(graded.problems)
-    lines = [str(report), "", f"Score {graded.score:g} of 100, pass mark {(rubric or DEFAULT_RUBRIC).pass_mark:g} "
-             f"{verdict}"]
-    lines += [f"  warning: {name}" for name in graded.warnings]
+    which = "the default rubric" if rubric is None or rubric == DEFAULT_RUBRIC else "the rubric"
+    lines = [str(report), "", f"Score {graded.score:g} of 100 by {which}, pass mark "
+             f"{(rubric or DEFAULT_RUBRIC).pass_mark:g} {verdict}"]
+    if graded.warnings:
+        lines.append("Warnings (weight 0 in the rubric, so not counted):")
+        lines += [f"  {name}" for name in graded.warnings]
     return "\n".join(lines)
 
 
@@ -132,7 +135,7 @@ def write(text: str, stream: TextIO | None = None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The command, for both entry points: the exit code, or LoadFailed."""
-    rubric = _rubric(args)
+    rubric = _rubric(args) if args.rubric else None
     if args.grade is not None:
         return run_grading(args, rubric)
     if args.csv or args.jobs is not None or args.engine_option:
@@ -148,9 +151,11 @@ def run(args: argparse.Namespace) -> int:
     return 0 if passed(report, rubric) else 1
 
 
-def run_grading(args: argparse.Namespace, rubric: Rubric) -> int:
+def run_grading(args: argparse.Namespace, rubric: Rubric | None) -> int:
     from . import grade
+    from .rubric import DEFAULT_RUBRIC
 
+    rubric = rubric or DEFAULT_RUBRIC
     spec = args.engine_option or args.engine
     if not spec:
         raise LoadFailed("--grade needs --engine MODULE:CLASS: the class every submission provides")

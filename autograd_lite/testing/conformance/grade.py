@@ -10,6 +10,7 @@ The rows are written to CSV and JSON whole or not at all.
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import io
 import json
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from ...atomic import write_atomically
+from ...atomic import open_atomically
 from .rubric import DEFAULT_RUBRIC, KEYS, Rubric, grade
 
 Row = dict[str, Any]
@@ -97,10 +98,13 @@ def to_json(rows: Sequence[Row]) -> str:
 
 
 def write_outputs(rows: Sequence[Row], csv_path: str | None, json_path: str | None) -> None:
-    """Both files whole or not at all; both texts are made before either file is written."""
-    texts = [(p, make(rows)) for p, make in ((csv_path, to_csv), (json_path, to_json)) if p]
-    for path, text in texts:
-        write_atomically(path, text)
+    """Both files whole or neither: each is a temporary file until both are written, and
+    both temporary files exist (their folders are writable) before any text is made."""
+    with contextlib.ExitStack() as stack:
+        files = [(stack.enter_context(open_atomically(path, "w", encoding="utf-8", newline="")), make)
+                 for path, make in ((csv_path, to_csv), (json_path, to_json)) if path]
+        for file, make in files:
+            file.write(make(rows))
 
 
 def summary(rows: Sequence[Row], rubric: Rubric) -> str:
@@ -131,6 +135,8 @@ def table(rows: Sequence[Row]) -> str:
     lines = []
     for r in rows:
         mark = "pass" if r.get("passed") else "FAIL"
-        why = r.get("error") or ", ".join(r.get("failures", [])[:2])
+        error = r.get("error")
+        why = error.split(": ")[0] if error else ", ".join(r.get("failures", [])[:2])  # the CSV has it all
+        why = why if len(why) <= 100 else why[:97] + "..."
         lines.append(f"{r['score']:5.1f}  {mark}  {r['name']}" + (f"  ({why})" if why else ""))
     return "\n".join(lines)
