@@ -71,6 +71,7 @@ def check_engine(engine: type | str, *, thorough: bool = False, name: str | None
         raise TypeError(f"check_engine takes the engine's Value class or 'module:Class', got "
                         f"{type(engine).__name__} {engine!r}")
     budget = budget or (THOROUGH if thorough else DEFAULT)
+    source: dict[str, str] | None
     if isinstance(engine, str):
         target, source = target_for(engine, path, installed)
         name = name or engine.strip()

@@ -122,15 +122,14 @@ def load_rubric(path: str) -> Rubric:
 
 
 def _toml() -> Any:
-    try:
-        import tomllib
-        return tomllib
-    except ImportError:
+    import importlib
+
+    for name in ("tomllib", "tomli"):  # tomllib is Python 3.11+; tomli its backport
         try:
-            import tomli  # type: ignore[import-not-found,unused-ignore]
-            return tomli
+            return importlib.import_module(name)
         except ImportError:
-            return None
+            pass
+    return None
 
 
 def rubric_from(data: Any, path: str = "the rubric") -> Rubric:
