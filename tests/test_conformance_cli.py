@@ -33,7 +33,7 @@ def folder(tmp_path, monkeypatch):
 @pytest.mark.parametrize("spec, files, message", [
     ("my_engine", {}, "'my_engine' is not of the form MODULE:CLASS"),
     ("my_engine.py:Value", {}, "give the module name without .py, e.g. my_engine:Value"),
-    ("missing_engine:Value", {}, "no module named 'missing_engine': run from the folder that contains missing_engine.py"),
+    ("missing_engine:Value", {}, "run from the folder that contains missing_engine.py (or use --path)"),
     ("engine_a:Valu", {"engine_a.py": "class Value:\n    pass\n"}, "engine_a has no attribute 'Valu'; its classes: Value"),
     ("engine_b:make", {"engine_b.py": "def make(x):\n    return x\n"}, "engine_b:make is a function, not a class"),
     ("engine_c:Value", {"engine_c.py": "import math\nmath.log(-1)\n"},
@@ -53,12 +53,15 @@ def test_an_engine_that_cannot_be_loaded_is_one_line_on_stderr_and_exit_code_2(f
 
 
 def test_a_passing_engine_exits_0_and_prints_the_same_report_as_an_earlier_run(capsys):
-    assert autograd_lite_main(["conform", "engines.iterative:Value"]) == 0
-    assert capsys.readouterr().out == str(report("engines.iterative:Value")) + "\n"
+    assert autograd_lite_main(["conform", "engines.iterative:Value", "--installed"]) == 0
+    earlier = report("engines.iterative:Value")
+    out = capsys.readouterr().out
+    assert out == str(earlier) + "\n\nScore 100 of 100 by the default rubric, pass mark 100 met\n"
+    assert out.splitlines()[1].startswith(f"File: {TESTS / 'engines' / 'iterative.py'} (sha256 ")
 
 
 def test_a_failing_engine_exits_1_and_json_is_the_report_as_data(capsys):
-    assert main(["engines.odd:ConstructorRaises", "--json"]) == 1
+    assert main(["engines.odd:ConstructorRaises", "--installed", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["passed"] is False and data["engine"] == "engines.odd:ConstructorRaises"
     assert data["not_provided"] == [] and data["backward_twice"] is None
@@ -82,10 +85,10 @@ def test_usage_errors_exit_2():
 def test_python_dash_m_runs_the_kit_without_a_traceback(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(TESTS)]))
     run = [sys.executable, "-m", "autograd_lite.testing.conformance"]
-    failing = subprocess.run([*run, "engines.odd:ConstructorRaises"], capture_output=True, text=True, env=env,
+    failing = subprocess.run([*run, "engines.odd:ConstructorRaises", "--installed"], capture_output=True, text=True, env=env,
                              cwd=tmp_path, timeout=120)
     assert failing.returncode == 1 and failing.stderr == ""
-    assert failing.stdout.splitlines()[-1] == "FAILED: 1 failed, 0 passed, 0 not provided"
+    assert "FAILED: 1 failed, 0 passed, 0 not provided" in failing.stdout.splitlines()
     missing = subprocess.run([*run, "nope:Value"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert missing.returncode == 2 and missing.stdout == "" and "Traceback" not in missing.stderr
 

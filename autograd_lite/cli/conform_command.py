@@ -20,11 +20,10 @@ def add_parser(commands: Any) -> None:  # the subparsers action of the main pars
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..testing.conformance.cli import LoadFailed, render, report_for, write
+    from ..testing.conformance.cli import LoadFailed
+    from ..testing.conformance.cli import run as run_conform
 
     try:
-        report = report_for(args)
+        return run_conform(args)
     except LoadFailed as error:
         raise CommandError(str(error)) from None
-    write(render(report, args.json))
-    return 0 if report.passed else 1

@@ -2,12 +2,13 @@
 tests, against sympy's exact derivatives.
 
 >>> from autograd_lite.testing.conformance import check_engine
->>> report = check_engine(MyValue)            # doctest: +SKIP
+>>> report = check_engine("my_engine:Value")  # doctest: +SKIP  (./my_engine.py, in a sandbox)
 >>> report.passed, report.not_provided, report.backward_twice   # doctest: +SKIP
 
 From a shell: ``autograd-lite conform my_engine:Value`` (or ``python -m
 autograd_lite.testing.conformance my_engine:Value``). In a course's test file:
-``test_my_engine = pytest_suite("my_engine:Value")``. See docs/conformance.md.
+``test_my_engine = pytest_suite("my_engine:Value")``. A class: ``autograd-lite conform
+--grade SUBMISSIONS --engine MODULE:CLASS``. See docs/conformance.md and docs/grading.md.
 
 Needs hypothesis and sympy (both in the "test" extra).
 """

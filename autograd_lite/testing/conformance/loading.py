@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import inspect
 import os
 import re
 import sys
+from importlib.machinery import PathFinder
+from typing import TYPE_CHECKING, Any
 
-from .sandbox import EngineError, guarded
+from .sandbox import BudgetSpent, EngineError, EngineGone, Raised, TimeUp, guarded
+
+if TYPE_CHECKING:
+    from .session import Session, Target
 
 IMPORT_TIME_LIMIT = 60.0
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -65,3 +71,101 @@ def _split(spec: object) -> tuple[str, str]:
     if not colon or not _DOTTED.match(module_name) or not _DOTTED.match(attribute):
         raise EngineLoadError(f"{spec!r} is not of the form MODULE:CLASS ({EXAMPLE})")
     return module_name, attribute
+
+
+def find_module_file(module_name: str, search_path: list[str]) -> str | None:
+    """The file ``import module_name`` would load from ``search_path``, found without running
+    any code (no package's ``__init__`` runs); "" for a folder without ``__init__.py``
+    (a namespace package); None if there is none."""
+    parts = module_name.split(".")
+    locations = list(search_path)
+    spec: Any = None
+    for i in range(len(parts)):
+        try:
+            spec = PathFinder.find_spec(".".join(parts[: i + 1]), locations)
+        except (ImportError, OSError, ValueError):
+            return None
+        if spec is None:
+            return None
+        if i < len(parts) - 1:
+            if not spec.submodule_search_locations:
+                return None
+            locations = list(spec.submodule_search_locations)
+    origin = spec.origin
+    return "" if origin in (None, "namespace") else os.path.realpath(origin)
+
+
+def sha256_of(file: str) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def source_of(cls: type) -> dict[str, str] | None:
+    """``{"file": ..., "sha256": ...}`` of the file that defines ``cls``, if there is one."""
+    try:
+        file = inspect.getsourcefile(cls) or inspect.getfile(cls)
+        return {"file": os.path.realpath(file), "sha256": sha256_of(file)}
+    except (TypeError, OSError):
+        return None
+
+
+def _search_path() -> list[str]:
+    return [os.path.abspath(p) for p in sys.path if p]
+
+
+def target_for(spec: str, folder: str | None = None, installed: bool = False) -> tuple[Target, dict[str, str]]:
+    """Where ``"module:Attr"`` is, without importing it: inside ``folder`` (default: the
+    current one), or, with ``installed``, wherever Python would import it from. A module
+    found only outside ``folder`` is refused with an EngineLoadError naming the file."""
+    from .session import Target
+
+    module_name, attribute = _split(spec)
+    if installed:
+        file = find_module_file(module_name, _search_path())
+        if not file:
+            raise EngineLoadError(_not_found(module_name, None, file))
+        target = Target(module_name, attribute)
+        return target, {"file": file, "sha256": sha256_of(file)}
+    root = os.path.realpath(folder if folder is not None else os.getcwd())
+    if not os.path.isdir(root):
+        raise EngineLoadError(f"--path {folder}: there is no such folder")
+    file = find_module_file(module_name, [root])
+    if not file:
+        elsewhere = find_module_file(module_name, _search_path())
+        if elsewhere:
+            raise EngineLoadError(f"{module_name} is not in {root}: Python would import {elsewhere} instead, which is "
+                                  f"not the submission (put {module_name.replace('.', '/')}.py in the folder, or pass "
+                                  f"--installed to check an installed package)")
+        raise EngineLoadError(_not_found(module_name, root, file))
+    if os.path.commonpath([root, file]) != root:
+        raise EngineLoadError(f"{module_name} resolves to {file}, outside {root} (a link?): refused")
+    target = Target(module_name, attribute, [root, *_search_path()], root=root, file=file)
+    return target, {"file": file, "sha256": sha256_of(file)}
+
+
+def _not_found(module_name: str, root: str | None, file: str | None) -> str:
+    top = module_name.split(".")[0]
+    if file == "":
+        return f"{module_name} is a folder without a module in it: name the module file (e.g. {module_name}.engine)"
+    where = f" in {root}" if root else ""
+    return (f"no module named {module_name!r}{where}: run from the folder that contains {top}.py (or use --path), "
+            f"or install the package ({EXAMPLE})")
+
+
+def start_or_explain(session: Session, spec: str) -> None:
+    """Start the engine's process and load the engine; an EngineLoadError if it cannot."""
+    try:
+        session.start()
+    except Raised as error:
+        if error.type_name == "LoadError":
+            raise EngineLoadError(error.message) from None
+        raise EngineLoadError(f"loading {spec.strip()} raised {error}") from None
+    except TimeUp:
+        session.stop()
+        raise EngineLoadError(f"importing {spec.strip()} did not finish within {session.call_limit:g} s") from None
+    except (EngineGone, BudgetSpent) as error:
+        session.stop()
+        raise EngineLoadError(f"loading {spec.strip()}: {error}") from None

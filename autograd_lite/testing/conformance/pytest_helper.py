@@ -7,14 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from .check import DEFAULT, FAN_OUT, THOROUGH, TREES, TWICE, chain_name, check_engine
-from .loading import EngineLoadError, load_engine
+from .loading import EngineLoadError
 from .program import FORMS
 from .report import FAILED, PASSED
 
 
 def pytest_suite(engine: str | type, *, thorough: bool = False) -> Callable[[str], None]:
     """A pytest test function, parametrized over the report's lines. ``engine`` is
-    ``"module:Class"`` or the class itself. The engine is checked once, on the first test;
+    ``"module:Class"`` (found in the current folder, see :func:`check_engine`) or the
+    class itself. The engine is checked once, on the first test;
     a failed line fails with its counterexample, a not-provided op is skipped."""
     import pytest
 
@@ -25,8 +26,7 @@ def pytest_suite(engine: str | type, *, thorough: bool = False) -> Callable[[str
     def report() -> Any:
         if "report" not in cache:
             try:
-                cls = load_engine(engine) if isinstance(engine, str) else engine
-                cache["report"] = check_engine(cls, thorough=thorough)
+                cache["report"] = check_engine(engine, thorough=thorough)  # run in its sandbox
             except (EngineLoadError, TypeError) as error:
                 cache["report"] = error
         return cache["report"]

@@ -55,6 +55,7 @@ class Report:
         self.engine = engine
         self.results = list(results)
         self.backward_twice = backward_twice
+        self.source: dict[str, str] | None = None  # {"file": the engine's file, "sha256": its hash}
 
     @property
     def passed(self) -> bool:
@@ -84,6 +85,8 @@ class Report:
 
     def __str__(self) -> str:
         lines = [f"Conformance of {self.engine}"]
+        if self.source:
+            lines.append(f"File: {self.source['file']} (sha256 {self.source['sha256'][:16]})")
         sections = {"op": "Each op alone, against sympy's exact derivative:",
                     "property": "Properties, on random graphs of the ops that passed:"}
         for kind, title in sections.items():
@@ -111,6 +114,8 @@ class Report:
 
         return {
             "engine": self.engine,
+            "file": self.source["file"] if self.source else None,
+            "sha256": self.source["sha256"] if self.source else None,
             "passed": self.passed,
             "backward_twice": self.backward_twice,
             "not_provided": self.not_provided,

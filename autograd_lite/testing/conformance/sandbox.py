@@ -1,8 +1,9 @@
-"""Calling into an engine we do not trust: time limits, silenced prints, one-line errors.
+"""Calling into an engine we do not trust: time limits and one-line errors.
 
 The engine under test is arbitrary code: it may print, raise anything (even SystemExit),
-loop forever or recurse without end. Every call into it goes through :func:`guarded`, which
-turns all of that into an :class:`EngineError` carrying a one-line description.
+loop forever, recurse without end, exit or fork. It runs in its own process
+(:mod:`.session`); every call into it goes through :func:`guarded`, which turns what the
+engine did there (the exceptions below) into an :class:`EngineError` carrying one line.
 """
 
 from __future__ import annotations
@@ -32,9 +33,36 @@ class EngineError(Exception):
         self.exception = exception  # "ZeroDivisionError: float division by zero"
 
 
-class _TimeUp(BaseException):
-    """Raised by the alarm inside the engine; a BaseException so that an engine's
-    ``except Exception`` does not swallow it."""
+class TimeUp(BaseException):
+    """A call ran past its time limit; a BaseException so that no ``except Exception``
+    between here and the kit swallows it."""
+
+
+_TimeUp = TimeUp
+
+
+class BudgetSpent(BaseException):
+    """The whole check's time budget ran out."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the check's time budget of {seconds:g} s ran out")
+
+
+class EngineGone(BaseException):
+    """The engine's process ended (or broke the kit's channel) during a call."""
+
+
+class Raised(Exception):
+    """The engine raised, in its process: its exception's class name (a plain identifier)
+    and one-line message; ``where`` for the deep chain."""
+
+    def __init__(self, type_name: str, message: str, where: str = "") -> None:
+        super().__init__(f"{type_name}: {message}" if message else type_name)
+        self.type_name, self.message, self.where = type_name, message, where
+
+
+class RaisedAttributeError(Raised, AttributeError):
+    """The engine raised AttributeError: ``hasattr`` says False, as it would in-process."""
 
 
 def describe(exception: BaseException, limit: int = 200) -> str:
@@ -90,14 +118,21 @@ def _alarm(seconds: float | None) -> Iterator[None]:
 
 
 def guarded(call: Callable[[], _T], what: str, time_limit: float | None = None) -> _T:
-    """``call()`` with the engine's prints discarded and, in the main thread on POSIX, a time
-    limit; any exception becomes ``EngineError("<what> raised <Type>: <message>")``.
-    KeyboardInterrupt (Ctrl-C) still stops the run."""
+    """``call()`` with, in the main thread on POSIX, a time limit; any exception becomes
+    ``EngineError("<what> raised <Type>: <message>")``. KeyboardInterrupt (Ctrl-C) still
+    stops the run. (Calls into a sandboxed engine carry their own time limit too.)"""
     try:
-        with _alarm(time_limit), contextlib.redirect_stdout(Discard()):
+        with _alarm(time_limit):
             return call()
-    except _TimeUp:
-        raise EngineError(f"{what} did not finish within {time_limit:g} s (an endless loop?)", "timeout") from None
+    except TimeUp:
+        shown = f"{time_limit:g} s" if time_limit is not None else "its time limit"
+        raise EngineError(f"{what} did not finish within {shown} (an endless loop?)", "timeout") from None
+    except BudgetSpent as error:
+        raise EngineError(f"{what} was stopped: {error}", "budget") from None
+    except EngineGone as error:
+        raise EngineError(f"{what}: {error}", "died") from None
+    except Raised as error:
+        raise EngineError(f"{what} raised {error}", error.type_name, str(error)) from None
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # SystemExit and GeneratorExit from an engine are its failures too
@@ -105,13 +140,23 @@ def guarded(call: Callable[[], _T], what: str, time_limit: float | None = None) 
 
 
 def to_float(number: object, what: str) -> float:
-    """``float(number)`` for the engine's ``.data`` or ``.grad`` (a float, an int, a NumPy
-    scalar...), or an EngineError saying what it was instead."""
+    """``number`` (the engine's ``.data`` or ``.grad``) as a float if it is a real number (a
+    float, an int, a NumPy scalar...), else an EngineError saying what it was instead. A
+    str such as ``"0.5"`` or a bool is not a number."""
+    if type(number) in (int, float):
+        return float(number)  # type: ignore[arg-type]  # an int or a float, checked
+    if isinstance(number, (str, bytes, bool)):
+        raise EngineError(f"{what} is a {type(number).__name__}, not a number", "not a number")
     try:
-        result = float(number)  # type: ignore[arg-type]  # whatever it is: float() says if it is no number
+        result = float(number)  # type: ignore[arg-type]  # a Remote: the child checks and converts
+    except Raised as error:
+        raise EngineError(f"{what} {error.message}" if error.message.startswith("is a ")
+                          else f"{what} is not a number ({error})", "not a number") from None
+    except (TimeUp, BudgetSpent, EngineGone) as error:
+        raise EngineError(f"{what}: {error or 'no answer within the time limit'}", "not a number") from None
+    except KeyboardInterrupt:
+        raise
     except BaseException as error:
-        if isinstance(error, KeyboardInterrupt):
-            raise
         kind = plain_name(type(number), "object of a class with an unprintable name")
         raise EngineError(f"{what} is a {kind}, not a number ({describe(error)})", "not a number") from None
     return result
