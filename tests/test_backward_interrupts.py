@@ -28,6 +28,11 @@ def _lock_line():
 # checks for signals (calls, backward jumps, function entry), never between a block's last
 # instruction and the call that releases the lock.
 LOCK_LINE = _lock_line()
+# That exclusion is by line number, and from Python 3.12 on the with statement's exit
+# instructions are attributed to other lines, so an injected exception lands in them and the
+# lock leaks. Until the exclusion goes by instruction offsets, these tests run on 3.10 and 3.11.
+WITH_EXIT_ON_ITS_LINE = pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="the with statement's exit is not on its own line from Python 3.12 on")
 
 
 def interrupted_at(instruction, run):
@@ -37,6 +42,8 @@ def interrupted_at(instruction, run):
 
     def trace_lines(frame, event, arg):
         nonlocal count
+        # Set again here: Python 3.13.0 ignores the flag set at the call event below.
+        frame.f_trace_opcodes = True
         if event == "opcode" and frame.f_lineno != LOCK_LINE:
             count += 1
             if count == instruction:
@@ -91,6 +98,7 @@ def test_the_fan_out_graph_of_the_bug_report_is_right_after_an_interrupt_in_the_
     assert w.grad == pytest.approx(expected["w"], rel=1e-13)
 
 
+@WITH_EXIT_ON_ITS_LINE
 def test_an_interrupt_at_every_instruction_of_backward_leaves_a_graph_that_works():
     x, w, L, expected = small_graph()
     x.grad, w.grad = 0.25, -0.5  # earlier gradients that leaves accumulate onto
@@ -112,6 +120,7 @@ def test_an_interrupt_at_every_instruction_of_backward_leaves_a_graph_that_works
     assert instruction > 100  # the trace really walked through the pass
 
 
+@WITH_EXIT_ON_ITS_LINE
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_an_interrupt_at_every_instruction_of_gradients_touches_no_grad(create_graph):
     x, w, L, expected = small_graph()

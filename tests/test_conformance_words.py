@@ -84,11 +84,11 @@ def test_data_attr_names_the_number_the_kit_does_not_guess():
 
 
 def test_the_data_attr_option_reaches_the_check_and_a_bad_name_is_a_usage_error(capsys):
-    assert main(["engines.value_attr:Bare", "--data-attr", "amount"]) == 1
+    assert main(["engines.value_attr:Bare", "--installed", "--data-attr", "amount"]) == 1
     out = capsys.readouterr().out
     assert "Bare(0.5) has no .grad and no .backward()" in out and "looked for" not in out
     with pytest.raises(SystemExit) as exit_:
-        main(["engines.value_attr:Bare", "--data-attr", "no good"])
+        main(["engines.value_attr:Bare", "--installed", "--data-attr", "no good"])
     assert exit_.value.code == 2 and "is not an attribute name" in capsys.readouterr().err
 
 

@@ -72,13 +72,16 @@ def core_attributes(V: Any, cls: str, time_limit: float | None, data_attr: str |
     except EngineError as error:
         return "", str(error)
     names = (data_attr,) if data_attr else DATA_NAMES
-    data = next((name for name in names if _holds(leaf, name, cls, time_limit)), None)
+    not_numbers: list[str] = []  # e.g. ".data is a str, not a number"
+    data = next((name for name in names if _holds(leaf, name, cls, time_limit, not_numbers)), None)
     missing = [label for name, label in (("grad", ".grad"), ("backward", ".backward()")) if not _has(leaf, name)]
     if data is not None and not missing:
         return data, None
     if data is None:
         present = [f".{name}" for name in names if _has(leaf, name)]
         other = f"; {' and '.join(present)} {'is' if len(present) == 1 else 'are'} there but not 0.5" if present else ""
+        if not_numbers:
+            other = "; " + "; ".join(not_numbers)
         if data_attr:
             missing.insert(0, f".{data_attr} holding the number 0.5{other}")
         else:
@@ -89,10 +92,15 @@ def core_attributes(V: Any, cls: str, time_limit: float | None, data_attr: str |
     return "", f"{cls}(0.5) has no {what}: a micrograd-style Value needs its number, .grad and .backward()"
 
 
-def _holds(leaf: object, name: str, cls: str, time_limit: float | None) -> bool:
+def _holds(leaf: object, name: str, cls: str, time_limit: float | None, not_numbers: list[str]) -> bool:
     try:
-        return to_float(guarded(lambda: getattr(leaf, name), f"{cls}(0.5).{name}", time_limit), name) == 0.5
+        number = guarded(lambda: getattr(leaf, name), f"{cls}(0.5).{name}", time_limit)
     except EngineError:
+        return False
+    try:
+        return to_float(number, f".{name}") == 0.5
+    except EngineError as error:  # there, but a str, a bool or something float() refuses
+        not_numbers.append(str(error))
         return False
 
 
