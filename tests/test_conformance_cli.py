@@ -93,6 +93,16 @@ def test_python_dash_m_runs_the_kit_without_a_traceback(tmp_path):
     assert missing.returncode == 2 and missing.stdout == "" and "Traceback" not in missing.stderr
 
 
+def test_installed_finds_a_package_where_python_would_import_it_an_editable_install_included(tmp_path):
+    """pip install -e puts an import hook on sys.meta_path, not a folder on sys.path: the
+    project itself, installed that way by the README, is checked from an unrelated folder."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run([sys.executable, "-m", "autograd_lite.testing.conformance", "autograd_lite:Value",
+                          "--installed"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert run.stderr == "" and run.returncode == 0, run.stderr
+    assert f"File: {ROOT / 'autograd_lite' / '__init__.py'} (sha256 " in run.stdout
+
+
 def test_a_console_that_cannot_encode_the_report_gets_escapes_instead_of_a_crash():
     console = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
     write("x0.log() raised ValueError: log(\u03c0 - 4) is undefined", console)

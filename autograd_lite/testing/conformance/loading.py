@@ -73,16 +73,19 @@ def _split(spec: object) -> tuple[str, str]:
     return module_name, attribute
 
 
-def find_module_file(module_name: str, search_path: list[str]) -> str | None:
+def find_module_file(module_name: str, search_path: list[str], installed: bool = False) -> str | None:
     """The file ``import module_name`` would load from ``search_path``, found without running
     any code (no package's ``__init__`` runs); "" for a folder without ``__init__.py``
-    (a namespace package); None if there is none."""
+    (a namespace package); None if there is none. With ``installed``, the top-level package
+    is also looked for by this process's import hooks, as an editable install's finder."""
     parts = module_name.split(".")
     locations = list(search_path)
     spec: Any = None
     for i in range(len(parts)):
         try:
             spec = PathFinder.find_spec(".".join(parts[: i + 1]), locations)
+            if spec is None and i == 0 and installed:
+                spec = _found_by_import_hooks(parts[0])
         except (ImportError, OSError, ValueError):
             return None
         if spec is None:
@@ -93,6 +96,21 @@ def find_module_file(module_name: str, search_path: list[str]) -> str | None:
             locations = list(spec.submodule_search_locations)
     origin = spec.origin
     return "" if origin in (None, "namespace") else os.path.realpath(origin)
+
+
+def _found_by_import_hooks(name: str) -> Any:
+    """A top-level module's spec from the finders on ``sys.meta_path`` (finding runs no module code)."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None or finder is PathFinder:
+            continue
+        try:
+            spec = find(name, None)
+        except Exception:  # a finder that cannot answer is no answer
+            continue
+        if spec is not None and spec.origin not in ("built-in", "frozen"):
+            return spec
+    return None
 
 
 def sha256_of(file: str) -> str:
@@ -124,7 +142,7 @@ def target_for(spec: str, folder: str | None = None, installed: bool = False) ->
 
     module_name, attribute = _split(spec)
     if installed:
-        file = find_module_file(module_name, _search_path())
+        file = find_module_file(module_name, _search_path(), installed=True)
         if not file:
             raise EngineLoadError(_not_found(module_name, None, file))
         target = Target(module_name, attribute)
