@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 from grading_support import write_class, write_submission
 
 from autograd_lite.testing.conformance.cli import main
-from autograd_lite.testing.conformance.grade import COLUMNS
+from autograd_lite.testing.conformance.grade import COLUMNS, grade_all
 from autograd_lite.testing.conformance.report import FAILED, NOT_PROVIDED, PASSED, Report, Result
 from autograd_lite.testing.conformance.rubric import RubricError, Rubric, grade, load_rubric, rubric_from
 
@@ -101,6 +102,29 @@ def test_the_json_has_the_same_rows_with_each_students_report(graded):
         assert str(row["score"]) == csv_rows[row["name"]]["score"]
     carol = next(row for row in data if row["name"] == "carol")
     assert carol["report"]["file"].endswith("carol/micrograd/engine.py")
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or not os.path.exists("/proc/self/stat"),
+                    reason="needs Linux's CPU affinity and /proc")
+def test_more_jobs_than_cpus_and_a_busy_machine_leave_every_grade_as_it_is(graded, tmp_path):
+    folder = graded[0]
+    for student in ("alice", "bob", "carol"):
+        shutil.copytree(folder / "submissions" / student, tmp_path / student)
+    before = os.sched_getaffinity(0)
+    core = min(before)
+    spin = "import os\nos.sched_setaffinity(0, {%d})\nwhile True: pass\n" % core
+    spinner = subprocess.Popen([sys.executable, "-c", spin])
+    os.sched_setaffinity(0, {core})  # three jobs and a spinning process on one core
+    try:
+        rows = grade_all(str(tmp_path), "micrograd.engine:Value", load_rubric(str(folder / "rubric.toml")), jobs=3)
+    finally:
+        os.sched_setaffinity(0, before)
+        spinner.kill()
+        spinner.wait()
+    alone = rows_of(folder)
+    for row in rows:
+        assert (str(row["score"]), str(row["passed"])) == (alone[row["name"]]["score"], alone[row["name"]]["passed"])
+        assert "; ".join(row["failures"]) == alone[row["name"]]["failures"]
 
 
 def test_a_namespace_folder_is_graded_from_the_submission_not_from_site_packages(tmp_path):

@@ -124,3 +124,30 @@ def test_exit_fork_threads_and_writes_to_fd_1_change_neither_the_exit_code_nor_t
         assert outcomes[name][2] == 0, outcomes[name][0]
     fork = json.loads(outcomes["hostile_fork"][0])
     assert fork["results"][0]["status"] == "passed"  # a + b: the fork was refused or harmless
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or not os.path.exists("/proc/self/stat"),
+                    reason="needs Linux's CPU affinity and /proc")
+def test_a_slow_correct_engine_passes_on_a_machine_busy_with_other_work():
+    """Its tanh takes 0.25 CPU seconds against a 0.5 s call limit; two spinning processes on
+    the same core give it a third of the core, about 0.75 s of wall time per call (the
+    wall-clock backstop is 3 times the limit, 1.5 s)."""
+    budget = Budget(op_examples=3, graph_examples=3, twice_examples=3, max_size=2, chain_depths=(),
+                    call_time_limit=0.5, total_time_limit=120.0)
+    before = os.sched_getaffinity(0)
+    core = min(before)
+    spin = "import os, time\nos.sched_setaffinity(0, {%d})\nwhile True: pass\n" % core
+    spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(2)]
+    os.sched_setaffinity(0, {core})  # the kit, and the engine's process it starts, share that core
+    try:
+        started = time.monotonic()
+        report = check_engine("engines.busy_tanh:Value", budget=budget, installed=True)
+        elapsed = time.monotonic() - started
+    finally:
+        os.sched_setaffinity(0, before)
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    tanh = report.result("a.tanh()")
+    assert tanh.status == PASSED, tanh.detail
+    assert elapsed > 3 * budget.call_time_limit  # several calls, each longer than the limit in wall time

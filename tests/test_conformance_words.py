@@ -4,6 +4,7 @@ grad or backward is told exactly which; every failure says in one sentence what 
 never "expected 0.0 or 0.0"; nothing an engine names reaches a counterexample's code; the
 report does not depend on hash randomization."""
 
+import csv
 import math
 import os
 import re
@@ -90,6 +91,25 @@ def test_the_data_attr_option_reaches_the_check_and_a_bad_name_is_a_usage_error(
     with pytest.raises(SystemExit) as exit_:
         main(["engines.value_attr:Bare", "--installed", "--data-attr", "no good"])
     assert exit_.value.code == 2 and "is not an attribute name" in capsys.readouterr().err
+
+
+def test_data_attr_reaches_every_submission_of_a_batch(tmp_path, capsys):
+    """Two students whose engine keeps its number in .number: with --data-attr number both
+    are graded like any correct engine; without it, neither has a .data to read."""
+    source = (TESTS / "engines" / "iterative.py").read_text(encoding="utf-8").replace(".data", ".number")
+    for student in ("ann", "ben"):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / "engine.py").write_text(source, encoding="utf-8")
+    graded = [tmp_path / "with.csv", tmp_path / "without.csv"]
+    options = [["--data-attr", "number"], []]
+    codes = [main(["--grade", str(tmp_path / "class"), "--engine", "engine:Value", "--csv", str(out), *more])
+             for out, more in zip(graded, options)]
+    capsys.readouterr()
+    assert codes == [0, 1]
+    with_attr, without = ([row for row in csv.DictReader(path.open(encoding="utf-8"))] for path in graded)
+    assert [(row["name"], row["score"], row["passed"]) for row in with_attr] == [("ann", "100.0", "True"),
+                                                                                ("ben", "100.0", "True")]
+    assert all(row["passed"] == "False" for row in without)
 
 
 @pytest.mark.parametrize("alternatives, shown", [
@@ -200,3 +220,13 @@ def test_an_engine_that_walks_a_set_of_string_hashed_nodes_gets_the_same_report_
     assert all(r.returncode == 0 for r in reports), reports[0].stderr
     assert reports[0].stdout == reports[1].stdout
     assert '"passed": false' in reports[0].stdout
+
+
+def test_an_engine_named_by_module_gets_the_same_report_under_any_hash_seed_of_the_kit(tmp_path):
+    """The engine's process always starts with PYTHONHASHSEED=0, whatever the kit's is."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(TESTS)]))
+    command = [sys.executable, "-m", "autograd_lite.testing.conformance", "engines.set_order:Value", "--installed",
+               "--json"]
+    outputs = [subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                              env=dict(env, PYTHONHASHSEED=seed)).stdout for seed in ("1", "2")]
+    assert outputs[0] and outputs[0] == outputs[1]

@@ -180,7 +180,7 @@ def run_grading(args: argparse.Namespace, rubric: Rubric | None) -> int:
     timeout = _positive(args.timeout, "--timeout") if args.timeout is not None else 60.0
     if not grade.submissions(args.grade):
         raise LoadFailed(f"--grade {args.grade}: no subfolders, so no submissions to grade")
-    rows = grade.grade_all(args.grade, spec, rubric, args.jobs, timeout)
+    rows = grade.grade_all(args.grade, spec, rubric, args.jobs, timeout, data_attr=getattr(args, "data_attr", None))
     grade.write_outputs(rows, args.csv, None if args.json in (None, "-") else args.json)
     if args.json == "-":
         write(grade.to_json(rows))

@@ -34,7 +34,7 @@ def submissions(folder: str) -> list[str]:
     return sorted(names)
 
 
-def grade_one(folder: str, spec: str, rubric: Rubric, timeout: float) -> Row:
+def grade_one(folder: str, spec: str, rubric: Rubric, timeout: float, data_attr: str | None = None) -> Row:
     """One submission's row (runs in a worker process; never raises for the engine's sake)."""
     from .check import DEFAULT, check_engine
     from .loading import EngineLoadError
@@ -44,7 +44,7 @@ def grade_one(folder: str, spec: str, rubric: Rubric, timeout: float) -> Row:
                 "failures": [], "error": None, **{key: None for key in KEYS}}
     budget = DEFAULT._replace(total_time_limit=timeout, chain_time_limit=min(DEFAULT.chain_time_limit, timeout))
     try:
-        report = check_engine(spec, path=folder, budget=budget, name=f"{name}: {spec}")
+        report = check_engine(spec, path=folder, budget=budget, name=f"{name}: {spec}", data_attr=data_attr)
     except EngineLoadError as error:
         row["error"] = str(error)
         return row
@@ -58,15 +58,17 @@ def grade_one(folder: str, spec: str, rubric: Rubric, timeout: float) -> Row:
 
 
 def grade_all(folder: str, spec: str, rubric: Rubric = DEFAULT_RUBRIC, jobs: int | None = None,
-              timeout: float = 60.0, progress: Callable[[Row], None] | None = None) -> list[Row]:
-    """Every submission's row, in name order."""
+              timeout: float = 60.0, progress: Callable[[Row], None] | None = None,
+              data_attr: str | None = None) -> list[Row]:
+    """Every submission's row, in name order; ``data_attr`` names the attribute that holds a
+    node's number in every submission (``--data-attr``), as for one engine."""
     names = submissions(folder)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(names) or 1))
     rows: dict[str, Row] = {}
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         futures: dict[str, Future[Row]] = {
-            n: pool.submit(grade_one, os.path.join(folder, n), spec, rubric, timeout) for n in names}
+            n: pool.submit(grade_one, os.path.join(folder, n), spec, rubric, timeout, data_attr) for n in names}
         for n, future in futures.items():
             try:
                 rows[n] = future.result(timeout=timeout * len(names) + GRACE)

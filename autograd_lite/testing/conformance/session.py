@@ -6,10 +6,14 @@ for the engine's class: ``V(0.5)``, ``a + b``, ``a.tanh()``, ``a.data`` run in t
 give back numbers (plain floats) or :class:`Remote` references, so the properties and the
 detection code run unchanged, in this process, on observations only.
 
-Every request has a wall-clock limit (per call, and what is left of the whole check's
-budget), enforced here: past it the process group is killed, whatever the engine was doing
-(a bare ``except:`` loop, a long C call, an ignored SIGALRM). A process that dies or breaks
-the channel is restarted for the next request; the request that saw it fails.
+Every request has a time limit (per call, and what is left of the whole check's budget),
+enforced here: past it the process group is killed, whatever the engine was doing (a bare
+``except:`` loop, a long C call, an ignored SIGALRM). The limits count CPU seconds, read
+from /proc: a call's limit the engine's CPU time during it, the budget the engine's and the
+kit's own thread's, so a machine shared with other work gives the same verdicts. A
+wall-clock limit ``WALL_SLACK`` times as long stops an engine that sleeps (and is the only
+limit where /proc is missing). A process that dies or breaks the channel is restarted for
+the next request; the request that saw it fails.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from typing import Any
 
 from . import _child
 from .remote import Remote, RemoteClass, remote_class
-from .sandbox import BudgetSpent, EngineGone, Raised, RaisedAttributeError, TimeUp
+from .sandbox import WALL_SLACK, BudgetSpent, EngineGone, Raised, RaisedAttributeError, TimeUp
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}\Z")
 MAX_STARTS = 400  # an engine that dies on every call still ends: the time budget bounds it too
 _NUMBER_THREADS = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+_TICKS = float(os.sysconf("SC_CLK_TCK")) if hasattr(os, "sysconf") else 100.0
+POLL = 0.1  # how often a long call's CPU time is read (s)
 
 
 def plain_name(name: object, default: str) -> str:
@@ -56,7 +62,10 @@ class Session:
     def __init__(self, target: Target, call_limit: float, total_limit: float) -> None:
         self.target = target
         self.call_limit, self.total_limit = call_limit, total_limit
-        self.deadline = time.monotonic() + total_limit
+        self.started = time.monotonic()
+        self.kit_cpu_start = time.thread_time()  # this thread's: other checks may run beside it
+        self.ended_cpu = 0.0  # the CPU seconds of engine processes that have ended
+        self.stat = -1  # /proc/<pid>/stat of the engine's process, kept open
         self.generation = 0
         self.starts = 0
         self.pid: int | None = None
@@ -78,7 +87,7 @@ class Session:
         if self.target.cls is not None:
             self.pid = _fork(child_in, child_out, (to_child, from_child), self.target.cls)
         else:
-            env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **_NUMBER_THREADS)
+            env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", **_NUMBER_THREADS)
             self.process = subprocess.Popen(
                 [sys.executable, "-E", _child.__file__, str(child_in), str(child_out)], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(child_in, child_out),
@@ -86,6 +95,10 @@ class Session:
             self.pid = self.process.pid
         os.close(child_in)
         os.close(child_out)
+        try:
+            self.stat = os.open(f"/proc/{self.pid}/stat", os.O_RDONLY)
+        except OSError:  # no /proc: wall-clock limits only
+            self.stat = -1
         self.to_child, self.from_child = to_child, from_child
         self.freed.clear()
         if self.target.cls is None:
@@ -100,6 +113,10 @@ class Session:
             if fd >= 0:
                 os.close(fd)
         self.to_child = self.from_child = -1
+        if self.stat >= 0:
+            self.ended_cpu += self.engine_cpu() or 0.0
+            os.close(self.stat)
+            self.stat = -1
         if self.pid is not None:
             try:
                 os.killpg(self.pid, signal.SIGKILL)
@@ -123,9 +140,26 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def engine_cpu(self) -> float | None:
+        """The CPU seconds the engine's current process has used; None without /proc."""
+        if self.stat < 0:
+            return None
+        try:
+            data = os.pread(self.stat, 1024, 0)
+            fields = data[data.rindex(b")") + 2:].split()
+            return (int(fields[11]) + int(fields[12])) / _TICKS  # utime and stime
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def spent(self) -> float:
+        """The check's CPU seconds so far: the kit's thread and every engine process."""
+        return time.thread_time() - self.kit_cpu_start + self.ended_cpu + (self.engine_cpu() or 0.0)
+
     @property
     def expired(self) -> bool:
-        return time.monotonic() >= self.deadline
+        wall = time.monotonic() - self.started
+        # the kit waits while the engine works, so CPU seconds cannot pass the wall time
+        return wall >= self.total_limit * WALL_SLACK or (wall >= self.total_limit and self.spent() >= self.total_limit)
 
     # -- requests -----------------------------------------------------------------------
     def request(self, message: dict[str, Any], what: str, limit: float | None = None,
@@ -146,11 +180,11 @@ class Session:
     def _exchange(self, message: dict[str, Any], what: str, limit: float | None = None) -> Any:
         self.next_id += 1
         message["id"] = self.next_id
-        allowed = min(limit or self.call_limit, self.deadline - time.monotonic())
+        watch = _Watch(self, limit or self.call_limit)
         try:
             data = json.dumps(message).encode()
             os.write(self.to_child, struct.pack(">I", len(data)) + data)
-            reply = self._read(time.monotonic() + allowed)
+            reply = self._read(watch)
         except BrokenPipeError:
             reply = None
         except BaseException:  # a timeout, Ctrl-C, the caller's alarm: the child's state is unknown
@@ -168,14 +202,14 @@ class Session:
             raise (RaisedAttributeError if name == "AttributeError" else Raised)(name, text)
         return reply["ok"]
 
-    def _read(self, deadline: float) -> Any:
-        head = self._read_exactly(4, deadline)
+    def _read(self, watch: _Watch) -> Any:
+        head = self._read_exactly(4, watch)
         if head is None:
             return None
         (size,) = struct.unpack(">I", head)
         if size > _child.MAX_FRAME:
             return {}
-        body = self._read_exactly(size, deadline)
+        body = self._read_exactly(size, watch)
         if body is None:
             return None
         try:
@@ -183,14 +217,11 @@ class Session:
         except ValueError:
             return {}
 
-    def _read_exactly(self, size: int, deadline: float) -> bytes | None:
+    def _read_exactly(self, size: int, watch: _Watch) -> bytes | None:
         data = b""
         while len(data) < size:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.from_child], [], [], left)[0]:
-                if time.monotonic() >= self.deadline:
-                    raise BudgetSpent(self.total_limit)
-                raise TimeUp()
+            if not select.select([self.from_child], [], [], watch.wait())[0]:
+                continue
             chunk = os.read(self.from_child, size - len(data))
             if not chunk:
                 return None
@@ -258,6 +289,35 @@ class Session:
             self.start()
         return self.decode(self._exchange({"op": "chain", "depth": depth, "lifted": lifted, "free": []},
                                           "the deep chain", limit))
+
+
+class _Watch:
+    """One request's clock: ``wait()`` is how long to wait for the reply before looking at
+    the time again, and raises TimeUp (the call's limit) or BudgetSpent (the check's)."""
+
+    def __init__(self, session: Session, limit: float) -> None:
+        self.session, self.limit = session, limit
+        self.started = time.monotonic()
+        self.cpu_start = session.engine_cpu()
+
+    def wait(self) -> float:
+        s = self.session
+        now = time.monotonic()
+        wall = now - self.started
+        check_wall = now - s.started
+        if wall >= self.limit * WALL_SLACK or (wall >= self.limit and self._cpu(wall) >= self.limit):
+            raise BudgetSpent(s.total_limit) if s.expired else TimeUp()
+        if check_wall >= s.total_limit and s.expired:
+            raise BudgetSpent(s.total_limit)
+        # until the wall clock reaches a limit, no CPU limit can have been reached either;
+        # past it, the CPU time is read every POLL seconds
+        return min(t if t > 0 else POLL for t in (self.limit - wall, s.total_limit - check_wall))
+
+    def _cpu(self, wall: float) -> float:
+        now = self.session.engine_cpu()
+        if now is None or self.cpu_start is None:
+            return wall
+        return now - self.cpu_start
 
 
 def _pair(raised: Any) -> tuple[str, str]:
