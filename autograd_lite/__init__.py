@@ -90,7 +90,13 @@ _LAZY = {"draw_graph": "render", "draw_dot": "render", "explain": "render", "bac
          "compile": "compiler", "Compiled": "compiler", "TracingError": "compiler"}
 
 
+# The documented subpackages, imported on first use too: ``ag.nn.MLP`` works after ``import autograd_lite as ag``.
+_SUBPACKAGES = ("nn", "testing", "compiler", "render", "math", "extend")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
@@ -99,4 +105,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    """The public API only (what tab completion offers): ``__all__``, the subpackages, the version."""
+    return sorted({*__all__, *_SUBPACKAGES, "__version__"})

@@ -56,6 +56,24 @@ def test_lazy_names_are_the_real_objects_and_listed():
         raise AssertionError("an unknown attribute must raise AttributeError")
 
 
+def test_dir_lists_the_public_api_and_every_name_it_lists_exists():
+    listed = dir(autograd_lite)
+    assert set(listed) == {*autograd_lite.__all__, "nn", "testing", "compiler", "render", "math", "extend",
+                           "__version__"}
+    assert not {"Any", "TYPE_CHECKING", "importlib", "value", "rules", "_LAZY"} & set(listed)
+    for name in listed:
+        getattr(autograd_lite, name)
+
+
+def test_subpackages_are_reachable_from_the_top_level_without_an_import():
+    result = run_python("""
+        import autograd_lite as ag
+        print(ag.nn.MLP.__module__, ag.testing.gradcheck.__name__, type(ag.nn).__name__)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["autograd_lite.nn.module", "gradcheck", "module"]
+
+
 def test_top_level_nn_is_autograd_lite_nn_down_to_submodules():
     import nn
     import nn.checkpoint
