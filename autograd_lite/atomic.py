@@ -11,6 +11,9 @@ What every save in autograd-lite does with its target ``path``:
 - a new file gets the usual mode, 0o666 less the umask;
 - a stream, that is a character device or a FIFO (``/dev/null``, ``/dev/stdout``, a named
   pipe), is written in place, as ``cp`` writes it: never replaced, and not atomically;
+- a name for one of this process's open files (``/dev/stdout``, ``/dev/stderr``,
+  ``/dev/fd/N``, ``/proc/self/fd/N``) is written through that open file, whatever it is: so
+  ``--out /dev/stdout >> log.txt`` appends to log.txt, as a print would;
 - anything else that is not a regular file (a folder, a block device, a socket, a link
   that loops) is refused with an ``OSError`` saying what it is, before any work.
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
@@ -53,6 +57,11 @@ def open_atomically(path: FilePath, mode: str = "w", fsync: bool = False, **opti
     any work. A character device or FIFO is opened and written in place instead (see the
     module docstring)."""
     target, existing = check_target(path)
+    descriptor = open_descriptor(path)
+    if descriptor is not None and existing is not None:
+        with os.fdopen(os.dup(descriptor), mode, **options) as stream:
+            yield stream
+        return
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         with os.fdopen(os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0)), mode, **options) as stream:
             yield stream
@@ -82,6 +91,18 @@ def open_atomically(path: FilePath, mode: str = "w", fsync: bool = False, **opti
         raise
 
 
+_DESCRIPTOR = re.compile(r"/(?:dev/(stdout|stderr)|dev/fd/(\d+)|proc/self/fd/(\d+))\Z")
+
+
+def open_descriptor(path: FilePath) -> int | None:
+    """The file descriptor ``path`` names (1 for /dev/stdout, N for /dev/fd/N), or None."""
+    found = _DESCRIPTOR.match(os.path.normpath(os.fspath(path))) if isinstance(os.fspath(path), str) else None
+    if found is None:
+        return None
+    name, fd, proc_fd = found.groups()
+    return {"stdout": 1, "stderr": 2}[name] if name else int(fd or proc_fd)
+
+
 def check_target(path: FilePath) -> tuple[str, os.stat_result | None]:
     """(the file a save to ``path`` writes, its ``os.stat`` or None if it is new), or an
     ``OSError`` whose ``strerror`` says why ``path`` cannot be written (see the module
@@ -95,6 +116,8 @@ def check_target(path: FilePath) -> tuple[str, os.stat_result | None]:
         if error.errno == errno.ELOOP:
             raise OSError(errno.ELOOP, "is a symbolic link that loops; give a file path", given) from None
         raise
+    if existing is not None and open_descriptor(given) is not None:
+        return given, existing  # one of this process's open files, written through its descriptor
     if existing is not None and not stat.S_ISREG(existing.st_mode) and _kind(existing.st_mode) is None:
         return given, existing  # a stream, opened by the name given (/dev/stdout may be a pipe)
     target = os.path.realpath(given)

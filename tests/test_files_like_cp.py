@@ -273,3 +273,22 @@ def test_saving_to_dev_stdout_writes_into_the_pipe_it_is(tmp_path):
     assert finished.returncode == 0, finished.stderr
     (tmp_path / "m.json").write_bytes(finished.stdout)
     assert _model_saved(tmp_path / "m.json")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux /dev/stdout and /proc")
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_a_name_for_an_open_file_writes_through_it_so_appending_to_a_log_keeps_the_log(tmp_path, name):
+    """`... --out /dev/stdout >> log.txt`: the output is appended after what the log held, the
+    log is the same file (not replaced), and what the program prints afterwards lands too."""
+    log = tmp_path / "log.txt"
+    log.write_text("earlier run\n")
+    inode = log.stat().st_ino
+    code = (f"from autograd_lite.atomic import write_atomically; write_atomically({name!r}, 'the output\\n'); "
+            "print('printed after', flush=True)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    with open(log, "ab") as appending:
+        finished = subprocess.run([sys.executable, "-c", code], stdout=appending, stderr=subprocess.PIPE, env=env,
+                                  timeout=60)
+    assert finished.returncode == 0, finished.stderr
+    assert log.read_text() == "earlier run\nthe output\nprinted after\n"
+    assert log.stat().st_ino == inode
