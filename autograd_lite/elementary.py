@@ -38,6 +38,7 @@ class ElementaryFunctions:
         return _value._unary(rules.SQRT, cast("Value", self))
 
     def tanh(self) -> Value:
+        """Hyperbolic tangent, in (-1, 1); its derivative is 1 - tanh(x)**2."""
         return _value._unary(rules.TANH, cast("Value", self))
 
     def sigmoid(self) -> Value:
@@ -53,9 +54,11 @@ class ElementaryFunctions:
         return _value._unary(leaky_relu_rule(slope), cast("Value", self))
 
     def sin(self) -> Value:
+        """sin x (radians); ValueError for ±inf."""
         return _value._unary(rules.SIN, cast("Value", self))
 
     def cos(self) -> Value:
+        """cos x (radians); ValueError for ±inf."""
         return _value._unary(rules.COS, cast("Value", self))
 
     def tan(self) -> Value:
@@ -71,6 +74,7 @@ class ElementaryFunctions:
         return _value._unary(rules.RULES["acos"], cast("Value", self))
 
     def atan(self) -> Value:
+        """arctan x, in (-pi/2, pi/2); its derivative is 1 / (1 + x**2)."""
         return _value._unary(rules.RULES["atan"], cast("Value", self))
 
     def sinh(self) -> Value:

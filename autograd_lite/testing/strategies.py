@@ -48,6 +48,9 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess tes
 from ..value import Value
 from .expression import ALL_OPS, OPS, PAIRED, VARIADIC, Expression, Instruction
 
+__all__ = ["expressions", "values", "OPS", "POSITIVE_MARGIN", "NONZERO_MARGIN", "UNIT_MARGIN", "KINK_MARGIN",
+           "MAX_MAGNITUDE"]
+
 POSITIVE_MARGIN = 0.1   # log, sqrt, fractional powers and bases of ** see at least this
 NONZERO_MARGIN = 0.1    # divisors and negatively powered bases are at least this far from 0
 UNIT_MARGIN = 0.1       # asin and acos see at most 1 - UNIT_MARGIN in size

@@ -15,6 +15,8 @@ Seed = int | random.Random | None
 
 from ..inputs import integer, seed_value
 
+__all__ = ["iris", "moons", "circles", "blobs", "classification", "IRIS_FEATURES", "IRIS_CLASSES"]
+
 IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
 
