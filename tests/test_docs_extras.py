@@ -53,3 +53,14 @@ def test_ci_runs_the_suite_on_the_oldest_and_newest_python_the_readme_names():
     assert re.search(rf"^for version in {re.escape(oldest)} {re.escape(newest)}; do$", ci, re.MULTILINE)
     assert 'pip" install --quiet -e ".[test-core]"' in ci
     assert 'CI=true AUTOGRAD_LITE_TEST_CORE=1 ".venv-$version/bin/python" -m pytest' in ci
+
+
+def test_no_page_shows_a_temporary_path():
+    """What a page shows is typed or printed by a test run; neither may carry a temporary folder
+    (a notebook's printed outputs are checked when it runs, in tests/test_notebooks.py)."""
+    import re
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    pages = [*docs.glob("*.md"), Path(__file__).resolve().parent.parent / "README.md"]
+    shown = [page.name for page in pages if re.search(r"/tmp/|/var/folders/|\btmp[a-z0-9_]{8}\b",
+                                                      page.read_text(encoding="utf-8"))]
+    assert shown == []

@@ -8,6 +8,7 @@ kernel is a failure.
 """
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,8 @@ def test_notebook_runs_in_a_kernel_without_errors(path, tmp_path):
               for output in cell.outputs if output.output_type == "error"]
     assert errors == []
     assert any(cell.outputs for cell in notebook.cells if cell.cell_type == "code")
+    shown = "".join(outputs_text(cell) for cell in notebook.cells if cell.cell_type == "code")
+    assert tempfile.gettempdir() not in shown and str(tmp_path) not in shown, "a page must not show a temporary path"
 
 
 FIT_CELL = """
