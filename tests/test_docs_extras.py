@@ -64,3 +64,19 @@ def test_no_page_shows_a_temporary_path():
     shown = [page.name for page in pages if re.search(r"/tmp/|/var/folders/|\btmp[a-z0-9_]{8}\b",
                                                       page.read_text(encoding="utf-8"))]
     assert shown == []
+
+
+def test_each_notebooks_title_is_its_name_in_the_sites_navigation():
+    """mkdocs-jupyter titles a notebook's page from its first heading (and drops a code span in
+    it), so the heading and the nav entry in docs/mkdocs.yml must say the same thing."""
+    import json
+    nav = {}
+    for line in (ROOT / "docs" / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        found = re.match(r"\s*- (.+): (notebooks/\S+\.ipynb)$", line)
+        if found:
+            nav[found.group(2)] = found.group(1)
+    notebooks = sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))
+    assert {f"notebooks/{path.name}" for path in notebooks} == set(nav)
+    for path in notebooks:
+        first = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"]).splitlines()[0]
+        assert first == f"# {nav[f'notebooks/{path.name}']}", path.name
