@@ -15,7 +15,7 @@ Seed = int | random.Random | None
 
 from ..inputs import integer, seed_value
 
-__all__ = ["iris", "moons", "circles", "blobs", "classification", "IRIS_FEATURES", "IRIS_CLASSES"]
+__all__ = ["iris", "names", "moons", "circles", "blobs", "classification", "IRIS_FEATURES", "IRIS_CLASSES"]
 
 IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
@@ -31,6 +31,23 @@ def iris() -> Dataset:
     if int(header[0]) != len(body):
         raise RuntimeError(f"iris.csv is damaged: header says {header[0]} rows, found {len(body)}")
     return [[float(v) for v in row[:4]] for row in body], [int(row[4]) for row in body]
+
+
+def names(shuffle: Seed | bool = False) -> list[str]:
+    """5,163 first names, lower case a-z, 2 to 11 letters: the 1990 US Census name files
+    (female and male, public domain; a name in both counted once), most frequent first.
+    A character-level language model's data set, as microgpt's names are, shipped with
+    the package. ``shuffle=seed`` returns them in a seeded random order instead."""
+    text = resources.files(__package__).joinpath("names.txt").read_text(encoding="ascii")
+    header, *body = text.splitlines()
+    if header.split()[:2] != ["#", str(len(body))]:
+        raise RuntimeError(f"names.txt is damaged: its header says {header.split()[1:2]} names, found {len(body)}")
+    if shuffle is False:
+        return body
+    if shuffle is True:
+        raise TypeError("shuffle takes a seed (an int or a random.Random), or False")
+    _rng(shuffle).shuffle(body)
+    return body
 
 
 def _rng(seed: Seed) -> random.Random:
@@ -127,4 +144,4 @@ def _shuffled(X: list[list[float]], y: list[int], rng: random.Random) -> Dataset
     return [X[i] for i in order], [y[i] for i in order]
 
 
-__all__ = ["iris", "moons", "circles", "blobs", "classification", "IRIS_FEATURES", "IRIS_CLASSES"]
+__all__ = ["iris", "names", "moons", "circles", "blobs", "classification", "IRIS_FEATURES", "IRIS_CLASSES"]
