@@ -126,7 +126,10 @@ class ElementaryFunctions:
 # The checks on the constants, shared with extend.builtin (its "leaky_relu", "elu", "clamp").
 def leaky_relu_rule(slope: Number) -> rules.Rule:
     """The rule of ``x.leaky_relu(slope)``, after checking ``slope``."""
-    return rules.leaky_relu(_value.as_float(slope, "leaky_relu(slope=...)"))
+    slope = _value.as_float(slope, "leaky_relu(slope=...)")
+    if not math.isfinite(slope):
+        raise ValueError(f"leaky_relu: slope must be finite, got {slope!r}")
+    return rules.leaky_relu(slope)
 
 
 def elu_rule(alpha: Number) -> rules.Rule:

@@ -128,7 +128,9 @@ class scope(_SetMode):
     """
 
     def __init__(self, name: str) -> None:
-        if not isinstance(name, str) or not name or "/" in name:
+        if not isinstance(name, str):
+            raise TypeError(f"scope name must be a str, got {type(name).__name__} {name!r}")
+        if not name or "/" in name:
             raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
         super().__init__()
         self.name = name

@@ -72,7 +72,12 @@ class TestScope:
 
         assert loss(Value(3.0)).scope == "loss"
 
-    @pytest.mark.parametrize("bad", ["", "a/b", None, 3])
+    @pytest.mark.parametrize("bad", ["", "a/b"])
     def test_bad_names_are_refused(self, bad):
         with pytest.raises(ValueError, match="scope name"):
+            ag.scope(bad)
+
+    @pytest.mark.parametrize("bad", [None, 3, b"layer"])
+    def test_a_name_that_is_not_a_str_is_a_type_error(self, bad):
+        with pytest.raises(TypeError, match="scope name must be a str"):
             ag.scope(bad)

@@ -135,6 +135,12 @@ class TestKinksTiesAndBounds:
         with pytest.raises(TypeError, match="elu"):
             Value(0.0).elu("1")
 
+    @pytest.mark.parametrize("slope", [math.nan, math.inf, -math.inf])
+    def test_a_leaky_relu_slope_that_is_not_finite_is_refused(self, slope):
+        with pytest.raises(ValueError, match="slope must be finite"):
+            Value(-2.0).leaky_relu(slope)
+        assert Value(-2.0).leaky_relu(-0.5).data == 1.0  # any finite slope is a leaky ReLU, negative too
+
     def test_elu_with_alpha_zero_is_flat_below_zero(self):
         x = Value(-2.0)
         (x.elu(0.0) * math.inf).backward()
