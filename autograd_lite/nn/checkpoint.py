@@ -201,7 +201,7 @@ def load(path: FilePath, max_bytes: int = MAX_BYTES) -> Module:
     state = _state(data, path)
     model = _build(data["architecture"], state, path)
     _check_names(model, state, path)
-    model.load_state_dict(state)
+    model.load_parameters(state)
     try:
         return with_stored_preprocessing(model, data, path)
     except ValueError as error:
@@ -225,5 +225,5 @@ def load_into(model: _Model, path: FilePath, max_bytes: int = MAX_BYTES) -> _Mod
         check_same_preprocessing(model, data, path)
     except ValueError as error:
         raise CheckpointError(str(error)) from None
-    model.load_state_dict(state)
+    model.load_parameters(state)
     return model
