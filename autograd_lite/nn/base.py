@@ -26,7 +26,7 @@ per entry.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from autograd_lite import Value
@@ -35,7 +35,7 @@ from autograd_lite.aliases import FilePath
 from .inputs import plain
 from .saving import save
 
-Tensor = Union[Value, list["Tensor"], tuple["Tensor", ...]]  # a Value, or nested lists of Values
+Tensor = Union[Value, Sequence["Tensor"]]  # a Value, or nested lists of Values
 
 
 def _is_tensor(x: object) -> bool:
