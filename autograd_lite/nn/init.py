@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
 from typing import Any
 
 from autograd_lite import Value
@@ -23,6 +22,11 @@ from .inputs import real
 
 def _scalars(params: Any) -> list[Value]:
     from .base import Module  # here: base imports nothing of this module, but keep init light
+    if not isinstance(params, (Value, Module, list, tuple)):
+        try:
+            params = list(params)  # a generator, e.g. (p for p in model.parameters() if ...)
+        except TypeError:
+            raise TypeError(f"nn.init expects Values, lists of Values or Modules, got {type(params).__name__}") from None
     found: list[Value] = []
     stack = [params]
     while stack:
@@ -57,28 +61,28 @@ def _finite(x: object, name: str, positive: bool = False) -> float:
     return value
 
 
-def normal_(params: Iterable[Any], std: float = 0.08, rng: random.Random | None = None, mean: float = 0.0) -> None:
+def normal_(params: Any, std: float = 0.08, rng: random.Random | None = None, mean: float = 0.0) -> None:
     """Set each parameter to ``rng.gauss(mean, std)``, in order (microgpt's draw with std 0.08)."""
     std_, mean_ = _finite(std, "std", positive=True), _finite(mean, "mean")
-    values, generator = _scalars(list(params)), _generator(rng)
+    values, generator = _scalars(params), _generator(rng)
     for p in values:
         p.data = generator.gauss(mean_, std_)
 
 
-def uniform_(params: Iterable[Any], low: float = -1.0, high: float = 1.0, rng: random.Random | None = None) -> None:
+def uniform_(params: Any, low: float = -1.0, high: float = 1.0, rng: random.Random | None = None) -> None:
     """Set each parameter to ``rng.uniform(low, high)``, in order."""
     lo, hi = _finite(low, "low"), _finite(high, "high")
     if lo > hi:
         raise ValueError(f"uniform_ needs low <= high, got low={low!r}, high={high!r}")
-    values, generator = _scalars(list(params)), _generator(rng)
+    values, generator = _scalars(params), _generator(rng)
     for p in values:
         p.data = generator.uniform(lo, hi)
 
 
-def constant_(params: Iterable[Any], value: float) -> None:
+def constant_(params: Any, value: float) -> None:
     """Set each parameter to ``value`` (zeros for biases, ones for norm scales)."""
     number = _finite(value, "value")
-    for p in _scalars(list(params)):
+    for p in _scalars(params):
         p.data = number
 
 

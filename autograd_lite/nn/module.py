@@ -83,7 +83,16 @@ def _positive_int(n: object, what: str) -> int:
     return size
 
 
-class Neuron(Module):
+class ScalarModule(Module):
+    """A module that names each scalar parameter itself (Neuron, Layer, MLP): its state dict
+    is ``{name: float}`` in ``named_parameters()`` order."""
+
+    def state_dict(self) -> dict[str, float]:
+        """``{name: float}`` in parameter order; a copy, so later training does not change it."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+
+class Neuron(ScalarModule):
     """``activation(w . x + b)`` over ``nin`` inputs. Call it with a list of numbers or Values."""
 
     def __init__(self, nin: int, activation: ActivationSpec = "relu", init: str = "he", seed: int | None = None, *,
@@ -120,7 +129,7 @@ class Neuron(Module):
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
 
-class Layer(Module):
+class Layer(ScalarModule):
     """``nout`` neurons over the same ``nin`` inputs. Calling it returns a list of ``nout``
     Values, always (also for one output). ``activation="softmax"`` makes the neurons linear
     and normalises the layer's outputs together."""
@@ -168,7 +177,7 @@ class Layer(Module):
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
 
 
-class MLP(Module):
+class MLP(ScalarModule):
     """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden
     layers of 16 to 1 output.
 
