@@ -103,13 +103,16 @@ def _to_floats(tensor: Tensor) -> Any:
 
 
 def _number(value: object, name: str) -> float:
-    """A state-dict number: int, float, NumPy scalar or a Value (its data); not a bool."""
+    """A state-dict number: int, float, NumPy scalar, or a Value of this or another engine
+    (microgpt's: anything with a numeric ``.data``), which gives its data; not a bool."""
     if isinstance(value, Value):
         value = value.data
+    elif not isinstance(value, numbers.Number) and isinstance(getattr(value, "data", None), numbers.Real):
+        value = value.data  # another engine's Value
     value = plain(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"state dict entry {name!r} holds {type(value).__name__} {value!r:.40}; "
-                        "expected a number or a Value")
+                        "expected a number or a Value (anything with a numeric .data)")
     return float(value)  # nan and inf load as they are: a state dict round-trips what it holds
 
 
