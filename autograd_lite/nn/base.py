@@ -108,7 +108,7 @@ def _number(value: object, name: str) -> float:
     if isinstance(value, Value):
         value = value.data
     elif not isinstance(value, numbers.Number) and isinstance(getattr(value, "data", None), numbers.Real):
-        value = value.data  # another engine's Value
+        value = getattr(value, "data")  # another engine's Value
     value = plain(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"state dict entry {name!r} holds {type(value).__name__} {value!r:.40}; "
