@@ -184,3 +184,36 @@ def test_a_checkpoint_declaring_a_huge_gpt_but_storing_little_is_refused_before_
     (tmp_path / "gpt.json").write_text(json.dumps(data))
     with pytest.raises(nn.CheckpointError, match="declares .* parameters"):
         nn.load(tmp_path / "gpt.json")
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"n_head": 3}, "n_embd \\(4\\) must be divisible by n_head \\(3\\)"),
+    ({"n_layer": "1"}, "'n_layer' must be a positive int"),
+    ({"vocab_size": True}, "'vocab_size' must be a positive int"),
+    ({"user_defined": True}, "user-defined module"),
+])
+def test_a_tampered_gpt_architecture_is_refused_by_name(tmp_path, change, match):
+    nn.GPT(5, 4, n_embd=4, n_head=2).save(tmp_path / "gpt.json")
+    data = json.loads((tmp_path / "gpt.json").read_text())
+    data["architecture"].update(change)
+    (tmp_path / "gpt.json").write_text(json.dumps(data))
+    with pytest.raises(nn.CheckpointError, match=match):
+        nn.load(tmp_path / "gpt.json")
+
+
+def test_a_tampered_linear_architecture_is_refused(tmp_path):
+    nn.Linear(2, 2).save(tmp_path / "linear.json")
+    data = json.loads((tmp_path / "linear.json").read_text())
+    data["architecture"]["bias"] = "yes"
+    (tmp_path / "linear.json").write_text(json.dumps(data))
+    with pytest.raises(nn.CheckpointError, match="'bias' must be true or false"):
+        nn.load(tmp_path / "linear.json")
+
+
+def test_load_into_a_gpt_of_another_size_is_refused_and_changes_nothing(tmp_path):
+    nn.GPT(5, 4, n_embd=4, n_head=2, seed=0).save(tmp_path / "gpt.json")
+    other = nn.GPT(5, 4, n_embd=4, n_head=1, seed=1)
+    before = other.state_dict()
+    with pytest.raises(nn.CheckpointError, match="different architecture"):
+        nn.load_into(other, tmp_path / "gpt.json")
+    assert other.state_dict() == before
