@@ -217,3 +217,15 @@ def test_load_into_a_gpt_of_another_size_is_refused_and_changes_nothing(tmp_path
     with pytest.raises(nn.CheckpointError, match="different architecture"):
         nn.load_into(other, tmp_path / "gpt.json")
     assert other.state_dict() == before
+
+
+def test_load_state_dict_takes_numpy_arrays():
+    np = pytest.importorskip("numpy")
+    layer = nn.Linear(2, 2, seed=0)
+    layer.load_state_dict({"weight": np.array([[1.0, 2.0], [3.0, 4.0]]), "bias": np.zeros(2)})
+    assert layer.state_dict() == {"weight": [[1.0, 2.0], [3.0, 4.0]], "bias": [0.0, 0.0]}
+
+
+def test_load_state_dict_needs_a_dict():
+    with pytest.raises(TypeError, match="expects a dict of name -> numbers, got list"):
+        nn.Linear(2, 2).load_state_dict([1.0])

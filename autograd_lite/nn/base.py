@@ -88,8 +88,9 @@ def flatten(name: str, tensor: Tensor) -> Iterator[tuple[str, Value]]:
 
 
 def tensor_shape(tensor: Any) -> Any:
-    """A tensor's (or a state-dict value's) shape: () for a scalar, else its nested lengths
-    as lists (so ragged nesting is described exactly)."""
+    """A tensor's (or a state-dict value's) shape: () for a scalar, a tuple of lengths when
+    it is rectangular (``(16, 4)``), else ``[length, [each item's shape]]`` (ragged nesting,
+    described exactly)."""
     if isinstance(tensor, (list, tuple)):
         inner = [tensor_shape(item) for item in tensor]
         if inner and all(s == inner[0] for s in inner):
