@@ -15,6 +15,15 @@ Saving writes a temporary file in the same directory and renames it over the tar
 owners and targets that are not regular files are handled as ``cp`` would handle them (see
 :mod:`autograd_lite.atomic`).
 
+Any Module saves: the "parameters" section is ``named_parameters()`` (for a GPT,
+``"blocks.0.attn.wq.weight.2.5"`` and so on), the architecture its ``config()``. ``nn.load``
+rebuilds the built-in modules (Neuron, Layer, MLP, and the ones in ``nn.catalog``: Linear,
+Embedding, RMSNorm, LayerNorm, CausalSelfAttention, GPT) from their constructor arguments.
+A **user-defined** Module is never rebuilt (that would import and run code the file names):
+its config is its class name and the shape of every state-dict entry, and
+``nn.load_into(MyModel(...), path)`` loads the parameters into a model you build, after
+checking that name and every shape match.
+
 Loading trusts nothing in the file, and checks it before it builds or touches a model: the
 file's size (at most ``max_bytes``, 64 MiB by default), UTF-8, JSON (nesting too deep for
 the parser and integers of more than 19 digits are refused), the format and version, the
@@ -34,7 +43,7 @@ from typing import IO, Any, TypeVar
 
 from autograd_lite.aliases import FilePath
 
-from . import activations
+from . import activations, catalog
 from .module import MLP, Layer, Module, Neuron
 from .saving import FORMAT, VERSION, short
 from .saving import CheckpointError as CheckpointError, save as save, to_json as to_json  # this module's API too
@@ -161,6 +170,20 @@ def _build(architecture: dict[str, Any], state: dict[str, float], path: FilePath
     """A fresh model from the architecture, built only once the architecture's declared
     size matches the parameters stored; CheckpointError otherwise."""
     try:
+        built = catalog.declared(architecture)  # Linear, ..., GPT; None for Neuron, Layer, MLP
+    except ValueError as error:
+        raise CheckpointError(f"checkpoint {str(path)!r}: {error}") from None
+    if built is not None:
+        count, build = built
+        if count != len(state):
+            raise CheckpointError(f"checkpoint {str(path)!r} declares {count:,} parameters "
+                                  f"({short.repr(architecture)}) but stores {len(state):,}; the file is damaged "
+                                  "or not what it claims")
+        try:
+            return build()
+        except (TypeError, ValueError) as error:
+            raise CheckpointError(f"checkpoint {str(path)!r} has an invalid architecture: {error}") from None
+    try:
         layers = _layers(architecture)
     except (TypeError, ValueError) as error:
         raise CheckpointError(f"checkpoint {str(path)!r} has an invalid architecture: {error}") from None
@@ -201,7 +224,7 @@ def load(path: FilePath, max_bytes: int = MAX_BYTES) -> Module:
     state = _state(data, path)
     model = _build(data["architecture"], state, path)
     _check_names(model, state, path)
-    model.load_state_dict(state)
+    model.load_parameters(state)
     try:
         return with_stored_preprocessing(model, data, path)
     except ValueError as error:
@@ -225,5 +248,5 @@ def load_into(model: _Model, path: FilePath, max_bytes: int = MAX_BYTES) -> _Mod
         check_same_preprocessing(model, data, path)
     except ValueError as error:
         raise CheckpointError(str(error)) from None
-    model.load_state_dict(state)
+    model.load_parameters(state)
     return model

@@ -1,4 +1,5 @@
-"""Modules: Module (the base class), Neuron, Layer and MLP, built from autograd_lite Values.
+"""Neuron, Layer and MLP, built from autograd_lite Values (``Module``, their base class, is in
+``autograd_lite.nn.base`` and importable from here too).
 
 **Parameter order** (what ``parameters()`` returns, and the order of ``state_dict()``):
 layer by layer, neuron by neuron, and within a neuron its weights in input order, then its
@@ -29,88 +30,19 @@ graphs cluster by module.
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from autograd_lite import Value, scope, softmax
-from autograd_lite.aliases import FilePath, ValueLike
+from autograd_lite.aliases import ValueLike
 from autograd_lite.extend import builtin
 
 from . import activations
+from .base import Module as Module  # the base class lives in base.py; this module's API too
 from .inputs import integer, plain, seed_value, shape
-from .saving import save
 
 ActivationSpec = activations.ActivationSpec
-
-class Module:
-    """Base class: parameters, gradients, state dicts and checkpoints."""
-
-    if TYPE_CHECKING:  # what every model has, declared for type checkers only (no runtime change)
-        def __call__(self, x: Any) -> Any:
-            """The model's output for one example; subclasses say what it is."""
-
-        def config(self) -> dict[str, Any]:
-            """The architecture as JSON (what ``save`` writes); Neuron, Layer and MLP have one."""
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """[(name, Value), ...] in the documented parameter order."""
-        return []
-
-    def parameters(self) -> list[Value]:
-        """The trainable Values, in the documented order (see the module docstring)."""
-        return [p for _, p in self.named_parameters()]
-
-    @property
-    def num_parameters(self) -> int:
-        return len(self.named_parameters())
-
-    def zero_grad(self) -> None:
-        """Set every parameter's ``grad`` to 0.0."""
-        for p in self.parameters():
-            p.grad = 0.0
-
-    def state_dict(self) -> dict[str, float]:
-        """{name: float} in parameter order; a copy, so later training does not change it."""
-        return {name: p.data for name, p in self.named_parameters()}
-
-    def load_state_dict(self, state: dict[str, float]) -> None:
-        """Set every parameter from ``{name: number}``. All names and values are checked
-        first: on any error nothing is changed."""
-        named = self.named_parameters()
-        if not isinstance(state, dict):
-            raise TypeError(f"load_state_dict expects a dict of name -> number, got {type(state).__name__}")
-        missing = [name for name, _ in named if name not in state]
-        unexpected = sorted(set(state) - {name for name, _ in named})
-        if missing or unexpected:
-            raise ValueError(f"state dict does not match this {type(self).__name__}: "
-                             f"missing {missing[:5]}{'...' if len(missing) > 5 else ''}, "
-                             f"unexpected {unexpected[:5]}{'...' if len(unexpected) > 5 else ''}")
-        values = [_checked_number(state[name], name) for name, _ in named]
-        for (_, p), value in zip(named, values):
-            p.data = value
-
-    def set_parameters(self, values: Iterable[float]) -> None:
-        """Set all parameters from a flat list of numbers in ``parameters()`` order
-        (for worked examples); nothing changes if the length or a value is wrong."""
-        named = self.named_parameters()
-        values = list(values)
-        if len(values) != len(named):
-            raise ValueError(f"set_parameters expects {len(named)} numbers, got {len(values)}")
-        self.load_state_dict({name: value for (name, _), value in zip(named, values)})
-
-    def save(self, path: FilePath) -> None:
-        """Write a JSON checkpoint atomically (see ``nn.checkpoint``)."""
-        save(self, path)
-
-
-def _checked_number(value: object, name: str) -> float:
-    value = plain(value)  # a NumPy scalar or 0-d array: its Python number
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"parameter {name!r} must be a number, got {type(value).__name__} {value!r}")
-    return float(value)
-
 
 _dot = builtin("dot").apply  # the unchecked path: the parents are already Values
 INITS = ("he", "xavier", "uniform")
@@ -151,7 +83,16 @@ def _positive_int(n: object, what: str) -> int:
     return size
 
 
-class Neuron(Module):
+class ScalarModule(Module):
+    """A module that names each scalar parameter itself (Neuron, Layer, MLP): its state dict
+    is ``{name: float}`` in ``named_parameters()`` order."""
+
+    def state_dict(self) -> dict[str, float]:
+        """``{name: float}`` in parameter order; a copy, so later training does not change it."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+
+class Neuron(ScalarModule):
     """``activation(w . x + b)`` over ``nin`` inputs. Call it with a list of numbers or Values."""
 
     def __init__(self, nin: int, activation: ActivationSpec = "relu", init: str = "he", seed: int | None = None, *,
@@ -188,7 +129,7 @@ class Neuron(Module):
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
 
-class Layer(Module):
+class Layer(ScalarModule):
     """``nout`` neurons over the same ``nin`` inputs. Calling it returns a list of ``nout``
     Values, always (also for one output). ``activation="softmax"`` makes the neurons linear
     and normalises the layer's outputs together."""
@@ -236,7 +177,7 @@ class Layer(Module):
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
 
 
-class MLP(Module):
+class MLP(ScalarModule):
     """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden
     layers of 16 to 1 output.
 

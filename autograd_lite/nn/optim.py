@@ -134,6 +134,43 @@ class Adam(Optimizer):
         self.steps += 1
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019), as PyTorch's AdamW:
+    each step first shrinks p = p - lr * weight_decay * p, then takes the Adam step on the
+    gradient alone. ``weight_decay`` defaults to 0.01, PyTorch's."""
+
+    def __init__(self, params: Iterable[Value], lr: float | Schedule = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01) -> None:
+        super().__init__(params, lr, betas, eps, 0.0)
+        self.decoupled_weight_decay = _non_negative(weight_decay, "weight_decay")
+
+    def step(self) -> None:
+        shrink = 1.0 - self.current_lr() * self.decoupled_weight_decay  # checks the rate before any change
+        if shrink != 1.0:
+            for p in self.params:
+                p.data *= shrink
+        super().step()
+
+
+def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
+    """Scale every gradient by ``max_norm / (norm + 1e-6)`` when their global 2-norm
+    ``sqrt(sum g**2)`` exceeds ``max_norm`` (PyTorch's ``clip_grad_norm_``); returns the
+    norm before clipping. A nan or inf norm raises ValueError and changes no gradient."""
+    values = _check_parameters(params)
+    limit = real(max_norm)
+    if limit is None or not 0.0 < limit < math.inf:
+        raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}")
+    norm = math.sqrt(math.fsum(p.grad * p.grad for p in values))
+    if not math.isfinite(norm):
+        raise ValueError(f"the gradients' norm is {norm}: a gradient is nan or inf (training has diverged); "
+                         "no gradient was changed")
+    if norm > limit:
+        scale = limit / (norm + 1e-6)
+        for p in values:
+            p.grad *= scale
+    return norm
+
+
 def linear_decay(start: float, end: float, steps: float) -> Schedule:
     """A schedule going linearly from ``start`` (step 0) to ``end`` at step ``steps`` and
     staying at ``end`` after that: micrograd's demo is ``linear_decay(1.0, 0.1, 100)``,
