@@ -44,9 +44,10 @@ appears twice in the ``Sequential`` (tied weights) becomes two layers, each with
 from __future__ import annotations
 
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from . import activations
+from .gpt import GPT
 from .inputs import real
 from .module import MLP, Layer, Neuron
 from .scaled import ScaledModel
@@ -113,11 +114,22 @@ _TO_TORCH: dict[type[activations.Activation], Any] = {
 }
 
 
-def to_torch(model: MLP | Layer | Neuron) -> torch_nn.Sequential:
+@overload
+def to_torch(model: GPT) -> Any: ...
+@overload
+def to_torch(model: MLP | Layer | Neuron) -> torch_nn.Sequential: ...
+
+
+def to_torch(model: MLP | Layer | Neuron | GPT) -> Any:
     """A ``torch.nn.Sequential`` in float64 computing what ``model`` (an ``nn.MLP``,
     ``nn.Layer`` or ``nn.Neuron``) computes, with bitwise the same parameters, on batches of
-    shape ``(batch, nin)``. See the module docstring for the activations' modules. The model
-    is not changed. ImportError without torch (``pip install "autograd-lite[export]"``)."""
+    shape ``(batch, nin)``. See the module docstring for the activations' modules. An
+    ``nn.GPT`` becomes a ``TorchGPT`` (:mod:`autograd_lite.nn.torch_gpt`). The model is not
+    changed. ImportError without torch (``pip install "autograd-lite[export]"``)."""
+    if isinstance(model, GPT):
+        from .torch_gpt import gpt_to_torch
+
+        return gpt_to_torch(model)
     layers = _layers_of(model)
     for index, (_, activation) in enumerate(layers):
         _check_translatable(index, activation)
@@ -262,8 +274,15 @@ def _count_parameters(torch: ModuleType, items: list[Any]) -> int:
                if isinstance(m, torch.nn.Linear) and not torch.nn.parameter.is_lazy(m.weight))
 
 
-def from_torch(module: torch_nn.Module, max_parameters: int = MAX_PARAMETERS) -> MLP:
-    """An ``nn.MLP`` computing what ``module`` computes, with bitwise the same parameters:
+@overload
+def from_torch(module: torch_nn.Sequential | torch_nn.Linear, max_parameters: int = MAX_PARAMETERS) -> MLP: ...
+@overload
+def from_torch(module: torch_nn.Module, max_parameters: int = MAX_PARAMETERS) -> MLP | GPT: ...
+
+
+def from_torch(module: torch_nn.Module, max_parameters: int = MAX_PARAMETERS) -> MLP | GPT:
+    """An ``nn.MLP`` computing what ``module`` computes, with bitwise the same parameters
+    (a ``TorchGPT`` from ``to_torch`` gives back an ``nn.GPT``):
     ``module`` is a ``torch.nn.Sequential`` of ``Linear`` layers, each followed by at most
     one activation module (see the module docstring), or one ``Linear``. Weights are read
     from any device (``.detach().cpu()``); float16/bfloat16/float32 convert exactly. Every
@@ -272,6 +291,14 @@ def from_torch(module: torch_nn.Module, max_parameters: int = MAX_PARAMETERS) ->
     with hooks or parametrizations, which an MLP cannot carry. A module with
     more than ``max_parameters`` parameters is refused (each becomes a Python Value)."""
     torch = require_torch()
+    from .torch_gpt import gpt_class, gpt_from_torch
+
+    if isinstance(module, gpt_class()):
+        count = sum(p.numel() for p in module.parameters())
+        if count > max_parameters:
+            raise ValueError(f"from_torch: the module has {count:,} parameters, more than "
+                             f"max_parameters={max_parameters:,}: pass a larger max_parameters= if you mean it")
+        return gpt_from_torch(module)
     if isinstance(module, torch.nn.Module):
         refuse_hooks(torch, module)
     items = _items(torch, module)
