@@ -18,7 +18,7 @@ from ..collapse import GraphTooLargeError
 from ..labels import number_formatter, printable
 from ..paths import GraphIndex
 from ..renderer import RendererNotFoundError, render
-from .frames import build_layout_dot, frame_patches, grad_texts, make_frames, one_line
+from .frames import build_layout_dot, frame_patches, grad_texts, make_frames, one_line, whole_views
 from .page import full_page, page_body
 from .record import Step, record_steps
 
@@ -100,10 +100,10 @@ class BackwardSteps:
     @property
     def frames(self) -> list[str]:
         """One SVG text per step, all on the same layout."""
-        return make_frames(self._rendered_layout(), self.steps, self._texts, self.names)
+        return make_frames(self._rendered_layout(), whole_views(self.steps, self._texts), self.names)
 
     def _page_parts(self) -> tuple[str, Patches, list[str], str]:
-        first, patches = frame_patches(self._rendered_layout(), self.steps, self._texts, self.names)
+        first, patches = frame_patches(self._rendered_layout(), whole_views(self.steps, self._texts), self.names)
         return cast(str, first), patches, self.captions, self.title  # None only without steps: there is always the seed
 
     def html(self) -> str:
