@@ -129,7 +129,7 @@ _SCRIPT = """
   next.addEventListener("click", function () { show(k + 1, true); });
   check.addEventListener("click", submit);
   reveal.addEventListener("click", function () {
-    finish("revealed", "Revealed: " + data.questions[data.ask[k]].solution, "revealed");
+    finish("revealed", "Revealed (the caption shows how it is made).", "revealed");
   });
   input.addEventListener("input", function () { results[data.ask[k]].typed = input.value; });
   input.addEventListener("keydown", function (event) {
