@@ -17,7 +17,7 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..labels import join_terms
+from ..labels import join_terms, printable
 from .frames import View, WAITING
 from .page import STYLE, content_id, document, inline_svg, script_json
 from .practice_assets import PRACTICE_STYLE, practice_script
@@ -65,7 +65,8 @@ def plan(index: GraphIndex, steps: Sequence[Step], texts: Sequence[str], names: 
             continue
         receiver, consumer = names[step.receiver], names[step.consumer]
         node = index.order[step.receiver]
-        ask = contribution_question(k, step, receiver, consumer, index.order[step.consumer].op, fmt)
+        op = " ".join(printable(index.order[step.consumer].op).split())  # as the drawing shows it, on one line
+        ask = contribution_question(k, step, receiver, consumer, op, fmt)
         questions.append(ask)
         screens.append(Screen(View(step, shown.get(step.receiver, WAITING), False, False),
                               f"{receiver} receives a contribution from {consumer} (the orange edge).",
