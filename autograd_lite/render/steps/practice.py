@@ -138,8 +138,8 @@ def practice_body(first_svg: str, patches: Patches, screens: Sequence[Screen], q
 <button type="button" class="previous" disabled>Previous</button>
 <button type="button" class="next"{" disabled" if len(screens) == 1 else ""}>Next</button>
 <span class="counter" aria-live="polite">step 1 / {steps}</span>
-<span class="score" aria-live="polite">{score_text(len(questions))}</span>
 </div>
+<p class="score" aria-live="polite">{score_text(len(questions))}</p>
 <p class="caption" aria-live="polite">{html.escape(screens[0].caption)}</p>
 <div class="panel">
 <p class="feedback" role="status"></p>

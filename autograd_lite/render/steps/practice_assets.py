@@ -6,7 +6,8 @@ from __future__ import annotations
 from .page import PATCH_SCRIPT
 
 PRACTICE_STYLE = """
-.ag-practice .score { font-variant-numeric: tabular-nums; }
+.ag-practice .score { font-variant-numeric: tabular-nums; margin: 0.2em 0; }
+.ag-practice .caption { min-height: 2.7em; margin-bottom: 0.3em; }
 .ag-practice .score.done { font-weight: bold; color: #005a3c; }
 .ag-practice .panel { min-height: 6.6em; margin: 0 0 0.5em; }
 .ag-practice .ask label { display: block; font-weight: bold; margin: 0 0 0.3em; }
@@ -102,7 +103,8 @@ _SCRIPT = """
   function finish(outcome, message, kind) {
     results[data.ask[k]].outcome = outcome;
     show(k + 1, false);
-    say(message, kind);
+    var last = results.every(function (r) { return r.outcome !== null; });
+    say(message + (last ? " That was the last question: your score is above." : ""), kind);
     (next.disabled ? root : next).focus();
   }
   function submit() {
@@ -129,7 +131,7 @@ _SCRIPT = """
   next.addEventListener("click", function () { show(k + 1, true); });
   check.addEventListener("click", submit);
   reveal.addEventListener("click", function () {
-    finish("revealed", "Revealed (the caption shows how it is made).", "revealed");
+    finish("revealed", "Revealed: the step is drawn below, and the caption explains it.", "revealed");
   });
   input.addEventListener("input", function () { results[data.ask[k]].typed = input.value; });
   input.addEventListener("keydown", function (event) {
