@@ -127,6 +127,10 @@ def test_the_total_at_a_fan_out_is_asked_with_its_terms_shown_and_the_score_kept
     page.get_by_role("button", name="Reveal").click()
     assert counter(page) == "step 6 / 6" and page.get_by_role("button", name="Next").is_disabled()
     assert score(page) == "Done: 6 questions, 3 right first try, 2 right after a hint, 1 revealed."
+    assert page.locator(".feedback").text_content() == (
+        "Revealed: the step is drawn below, and the caption explains it. "
+        "That was the last question: your score is above.")
+    assert page.locator(".caption").text_content() == recorded.captions[5]
 
 
 @pytest.mark.parametrize("typed, right", [("18.017", True), ("17.983", True), ("18.019", False),
@@ -160,7 +164,8 @@ def test_an_answer_of_zero_is_right_within_a_millionth(browser, pure, tmp_path, 
             break
         page.get_by_role("button", name="Reveal").click()
     answer(page, typed)
-    assert page.locator(".feedback").text_content() == ("✓ Right, first try." if right else "")
+    assert page.locator(".feedback").text_content() == (
+        "✓ Right, first try. That was the last question: your score is above." if right else "")
     assert problems == []
     page.close()
 
