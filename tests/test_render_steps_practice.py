@@ -3,6 +3,8 @@ markup. The answers are checked against hand-derived values, sympy, and a plain 
 on an identical twin graph; the page in a browser is tests/test_render_steps_practice_browser.py.
 """
 
+import base64
+import hashlib
 import math
 import re
 
@@ -143,7 +145,9 @@ def test_the_page_has_a_labelled_answer_box_a_score_and_only_its_own_script(rend
     assert ">Check</button>" in page and ">Reveal</button>" in page
     assert "Score: 0 right first try · 0 right after a hint · 0 revealed · 6 to go" in page
     assert re.findall(r"""(?:src|href)\s*=""", page) == []
-    assert_page_injects_nothing(page)
+    own_script = assert_page_injects_nothing(page).scripts[1][1]
+    digest = base64.b64encode(hashlib.sha256(own_script.encode("utf-8")).digest()).decode()
+    assert f"script-src 'sha256-{digest}';" in page and "default-src 'none'" in page  # only its own script
     assert_page_injects_nothing(recorded._repr_html_())
     assert recorded._repr_html_().startswith('<div class="ag-steps ag-practice"')
     assert recorded.html() == page  # the same steps save the same bytes
