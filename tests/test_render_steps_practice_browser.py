@@ -69,6 +69,10 @@ def test_a_right_answer_shows_the_step_as_the_normal_page_does(diamond):
     assert box.is_visible() and page.evaluate("() => document.activeElement.type") == "text"
     assert page.get_by_role("button", name="Next").is_disabled()  # no skipping a question
     assert page.locator(".drawing g#n2 text").all_text_contents()[2] == "grad (waiting)"  # u: withheld
+    # As on the normal page: the use being added orange (L's input 0, edge e4_0), u yellow.
+    colours = page.evaluate("""() => [document.querySelector(".drawing g#e4_0 path").getAttribute("stroke"),
+                                      document.querySelector(".drawing g#n2 polygon").getAttribute("fill")]""")
+    assert colours == ["#D55E00", "#ffe599"]
     answer(page, "9")
     assert counter(page) == "step 2 / 6"
     assert page.locator(".feedback").text_content() == "✓ Right, first try."
@@ -93,6 +97,15 @@ def test_a_wrong_answer_gets_a_hint_naming_both_factors_but_no_number(diamond):
     answer(page, "9.0")
     assert page.locator(".feedback").text_content() == "✓ Right (after a hint)."
     assert score(page) == "Score: 0 right first try · 1 right after a hint · 0 revealed · 5 to go"
+
+
+def test_text_that_is_not_a_number_is_not_counted_as_a_try(diamond):
+    page, recorded, problems = diamond
+    page.keyboard.press("ArrowRight")
+    answer(page, "nine")
+    assert page.locator(".hint").text_content() == "Type a number, such as 18, -0.25 or 1.5e-3."
+    answer(page, "9")
+    assert score(page) == "Score: 1 right first try · 0 right after a hint · 0 revealed · 5 to go"
 
 
 def test_reveal_shows_the_step_and_counts_as_revealed(diamond):
@@ -219,4 +232,20 @@ def test_inline_in_a_notebook_the_page_works_without_the_saved_pages_policy(brow
     answer(page, "3")  # ∂(a*b)/∂a = b = 3, times the seed 1
     assert page.locator(".feedback").text_content() == "✓ Right, first try."
     assert problems == []
+    page.close()
+
+
+def test_hostile_labels_read_as_text_in_the_questions(browser, pure, tmp_path):  # noqa: F811
+    x = Value(2.0, label="<b>x</b><img src=x onerror=alert(1)>")
+    L = x * 3.0
+    L.label = "<script>alert(2)</script>"
+    recorded = backward_steps(L, practice=True)
+    page, problems, requests, url = open_page(browser, recorded, tmp_path)
+    page.keyboard.press("ArrowRight")
+    prompt = "What does <script>alert(2)</script> add to <b>x</b><img src=x onerror=alert(1)>.grad?"
+    assert page.locator(".ask label").text_content().startswith(prompt)
+    answer(page, "1")  # wrong: 3
+    assert "∂<script>alert(2)</script>/∂<b>x</b><img src=x onerror=alert(1)>" in page.locator(".hint").text_content()
+    assert page.locator(".ag-steps b, .ag-steps img").count() == 0
+    assert problems == [] and requests == [url]
     page.close()
