@@ -50,7 +50,7 @@ def outputs_text(cell):
 
 def test_there_are_notebooks_to_run():
     names = {path.name for path in NOTEBOOKS}
-    assert {"neuron-to-mlp.ipynb", "testing-gradients.ipynb"} <= names
+    assert {"neuron-to-mlp.ipynb", "testing-gradients.ipynb", "practise-chain-rule.ipynb"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import FAILED, CommandError
 from .functions import parameters, summary
+from .practice_page import check_practice_path, check_practice_size, save_practice_page
 
 if TYPE_CHECKING:
     from ..value import Value
@@ -29,6 +30,7 @@ examples:
   autograd-lite grad "tanh(x*w + b)" x=0.5 w=-1 b=2
   autograd-lite grad "x*x + x" x=3 --explain
   autograd-lite grad "sigmoid(a*b) * log(a)" a=2 b=0.5 --svg graph.svg
+  autograd-lite grad "x*y + x" x=2 y=3 --practice practice.html
 
 {_FUNCTIONS}
 
@@ -53,6 +55,9 @@ def add_parser(commands: Any) -> None:  # the subparsers action of the main pars
                              "needed), or .pdf with the system Graphviz (graphviz-pure has no PDF)")
     parser.add_argument("--explain", action="store_true",
                         help="write out the total-derivative sum at every value used more than once")
+    parser.add_argument("--practice", metavar="PATH",
+                        help="write a practice page (.html): it asks you for every step of backward, "
+                             "the contribution local x grad and the total at each fan-out, before showing it")
     parser.set_defaults(run=run)
 
 
@@ -77,10 +82,12 @@ def parse_values(pairs: Iterable[str]) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .expression import CONSTANTS, EvaluationError, ExpressionError, evaluate, parse
+    from .expression import CONSTANTS, ExpressionError, parse
 
     if args.svg:
         _check_graph_path(args.svg)  # a format the renderer lacks is refused before any work
+    if args.practice:
+        check_practice_path(args.practice)
     try:
         tree, names = parse(args.expression)
     except ExpressionError as error:
@@ -98,6 +105,27 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{', '.join(extra)} given but not used in the expression "
                            f"(its variables: {', '.join(names) or 'none'})")
 
+    output, variables, sources = _evaluate(tree, numbers)
+    if args.practice:
+        check_practice_size(output)
+    output.backward()
+    name = output.label
+    print(f"{name} = {args.expression.strip()}")
+    print(f"{name} = {output.data!r}")
+    for variable, value in variables.items():
+        print(f"d{name}/d{variable} = {value.grad!r}")
+    if args.explain:
+        _explain(output, sources)
+    if args.svg:
+        _save_graph(output, args.svg)
+    if args.practice:
+        save_practice_page(_evaluate(tree, numbers)[0], args.practice)  # a fresh graph: the page runs backward
+    return 0
+
+
+def _evaluate(tree: Any, numbers: dict[str, float]) -> tuple[Value, dict[str, Value], dict[Value, str]]:
+    """The expression's output Value (labelled f), its variables and each node's source text."""
+    from .expression import EvaluationError, evaluate
     from ..value import Value
 
     variables = {name: Value(numbers[name], label=name) for name in numbers}
@@ -112,17 +140,7 @@ def run(args: argparse.Namespace) -> int:
         output.label = "f"
     elif output.parents:
         output.label = "f" if "f" not in variables else "output"
-    output.backward()
-    name = output.label
-    print(f"{name} = {args.expression.strip()}")
-    print(f"{name} = {output.data!r}")
-    for variable, value in variables.items():
-        print(f"d{name}/d{variable} = {value.grad!r}")
-    if args.explain:
-        _explain(output, sources)
-    if args.svg:
-        _save_graph(output, args.svg)
-    return 0
+    return output, variables, sources
 
 
 def _explain(output: Value, sources: dict[Value, str]) -> None:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import copy
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import graphviz
 
+from .record import Step
 from ..labels import FONT, NODE_STYLE, OP_STYLE, escape_text, join_terms, node_kind, printable, record_label
 
 if TYPE_CHECKING:
     from ...value import Value
     from ..paths import GraphIndex
     from .page import Patches
-    from .record import Step
 
 Format = Callable[[float], str]
 Undo = Callable[[], None]
@@ -36,6 +36,23 @@ ACTIVE = "#D55E00"  # the edge being added and the node passing its grad on
 RECEIVING_FILL = "#ffe599"
 COMPLETE = "#009E73"
 MASKED = "#999999"
+
+
+class View(NamedTuple):
+    """What one frame shows of a step: the step's highlights, the receiver's grad field, and
+    whether the receiver is marked complete and the edge's contribution written on it. The
+    normal page shows every step whole; practice mode first shows it with its result
+    withheld (the question), then whole."""
+
+    step: Step
+    text: str  # the receiver's grad field from this frame on
+    complete: bool  # mark the receiver complete (its name's check mark, a green border)
+    added: bool  # write the contribution on the edge (at a fan-out)
+
+
+def whole_views(steps: Sequence[Step], texts: Sequence[str]) -> list[View]:
+    """The normal page's frames: each step as it leaves the graph."""
+    return [View(step, text, step.complete, True) for step, text in zip(steps, texts)]
 
 
 def grad_texts(index: GraphIndex, steps: Sequence[Step], fmt: Format, max_terms: int) -> list[str]:
@@ -91,20 +108,19 @@ def build_layout_dot(index: GraphIndex, steps: Sequence[Step], texts: Sequence[s
     return source
 
 
-def make_frames(layout_svg: str, steps: Sequence[Step], texts: Sequence[str], names: Sequence[str]) -> list[str]:
-    """One SVG text per step, from the rendered layout."""
-    return [ET.tostring(tree, encoding="unicode") for tree in _frame_trees(layout_svg, steps, texts, names)]
+def make_frames(layout_svg: str, views: Sequence[View], names: Sequence[str]) -> list[str]:
+    """One SVG text per view, from the rendered layout."""
+    return [ET.tostring(tree, encoding="unicode") for tree in _frame_trees(layout_svg, views, names)]
 
 
-def frame_patches(layout_svg: str, steps: Sequence[Step], texts: Sequence[str],
-                  names: Sequence[str]) -> tuple[str | None, Patches]:
+def frame_patches(layout_svg: str, views: Sequence[View], names: Sequence[str]) -> tuple[str | None, Patches]:
     """The page's compact form of the frames: the first frame's SVG with every element
     numbered (``data-k``), and per frame the elements that differ from the first, as
     ``[k, {"t": text, "a": {attribute: value or None}}]``."""
     first: str | None = None
     first_state: list[tuple[str | None, dict[str, str]]] = []
     patches: Patches = []
-    for tree in _frame_trees(layout_svg, steps, texts, names):
+    for tree in _frame_trees(layout_svg, views, names):
         state = [(element.text, dict(element.attrib)) for element in tree.iter()]
         if first is None:
             numbered = copy.deepcopy(tree)
@@ -126,9 +142,8 @@ def frame_patches(layout_svg: str, steps: Sequence[Step], texts: Sequence[str],
     return first, patches
 
 
-def _frame_trees(layout_svg: str, steps: Sequence[Step], texts: Sequence[str],
-                 names: Sequence[str]) -> Iterator[ET.Element]:
-    """The SVG tree as each step leaves it (one tree, changed in place: use it before the next)."""
+def _frame_trees(layout_svg: str, views: Sequence[View], names: Sequence[str]) -> Iterator[ET.Element]:
+    """The SVG tree as each view leaves it (one tree, changed in place: use it before the next)."""
     base = ET.fromstring(layout_svg)
     groups = {group.get("id"): group for group in base.iter(f"{{{SVG}}}g")}
     # Edge labels appear once their contribution has been added; hide them all to start.
@@ -141,10 +156,10 @@ def _frame_trees(layout_svg: str, steps: Sequence[Step], texts: Sequence[str],
         fields = groups[f"n{position}"].findall(f"{{{SVG}}}text")
         fields[0].text = name
         fields[2].text = WAITING
-    for step, text in zip(steps, texts):
+    for step, text, complete, added in views:
         fields = groups[f"n{step.receiver}"].findall(f"{{{SVG}}}text")
         fields[2].text = text
-        if step.complete:
+        if complete:
             fields[0].text = names[step.receiver] + DONE
             _outline(groups[f"n{step.receiver}"], COMPLETE, "2.5")
         changed = [_fill(groups[f"n{step.receiver}"], RECEIVING_FILL)]
@@ -153,7 +168,7 @@ def _frame_trees(layout_svg: str, steps: Sequence[Step], texts: Sequence[str],
             color = MASKED if step.masked else ACTIVE
             changed += [_stroke(edge, color, dashed=step.masked), _stroke(groups[f"o{step.consumer}"], color),
                         _stroke(groups[f"n{step.consumer}op"], color)]
-            for label in edge.findall(f"{{{SVG}}}text"):
+            for label in edge.findall(f"{{{SVG}}}text") if added else ():
                 label.text = label.get("data-label")
         yield base
         for undo in reversed(changed):

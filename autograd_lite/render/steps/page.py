@@ -35,15 +35,7 @@ STYLE = """
 .ag-steps .swatch { display: inline-block; width: 1.6em; height: 0.8em; vertical-align: middle; }
 """
 
-SCRIPT = """
-(function () {
-  var root = document.getElementById("%(id)s");
-  var data = JSON.parse(root.querySelector("script.ag-steps-data").textContent);
-  var n = data.captions.length, k = 0;
-  var slider = root.querySelector("input[type=range]");
-  var counter = root.querySelector(".counter");
-  var caption = root.querySelector(".caption");
-  var previous = root.querySelector("button.previous"), next = root.querySelector("button.next");
+PATCH_SCRIPT = """
   var elements = {}, saved = {};
   root.querySelectorAll(".drawing [data-k]").forEach(function (element) {
     elements[element.getAttribute("data-k")] = element;
@@ -65,7 +57,18 @@ SCRIPT = """
       });
     });
   }
-  function show(i) {
+"""
+
+SCRIPT = """
+(function () {
+  var root = document.getElementById("%(id)s");
+  var data = JSON.parse(root.querySelector("script.ag-steps-data").textContent);
+  var n = data.captions.length, k = 0;
+  var slider = root.querySelector("input[type=range]");
+  var counter = root.querySelector(".counter");
+  var caption = root.querySelector(".caption");
+  var previous = root.querySelector("button.previous"), next = root.querySelector("button.next");
+%(patches)s  function show(i) {
     i = Math.max(0, Math.min(n - 1, i));
     apply(data.patches[k], true);
     apply(data.patches[i], false);
@@ -118,7 +121,7 @@ def _body_and_script(first_svg: str, patches: Patches, captions: Sequence[str], 
                      page_id: str | None = None) -> tuple[str, str]:
     # Inline (several step-throughs in one notebook) each div needs an id of its own.
     page_id = page_id or "ag-steps-" + secrets.token_hex(4)
-    script = SCRIPT % {"id": page_id}
+    script = SCRIPT % {"id": page_id, "patches": PATCH_SCRIPT.lstrip("\n")}
     n = len(captions)
     data = script_json({"captions": captions, "patches": patches})
     body = f"""<div class="ag-steps" id="{page_id}" tabindex="-1">
@@ -147,9 +150,19 @@ def full_page(first_svg: str, patches: Patches, captions: Sequence[str], title: 
     """A whole HTML document: self-contained, no network access, no script but its own."""
     # A whole page holds one step-through: its id comes from its content, so the same steps
     # save the same bytes every time.
-    content = json.dumps([first_svg, patches, list(captions), title]).encode("utf-8", "surrogatepass")
-    page_id = "ag-steps-" + hashlib.sha256(content).hexdigest()[:8]
-    body, script = _body_and_script(first_svg, patches, captions, title, page_id)
+    body, script = _body_and_script(first_svg, patches, captions, title, content_id(first_svg, patches, captions, title))
+    return document(title, body, script)
+
+
+def content_id(*content: object) -> str:
+    """An element id from the page's content: the same steps save the same bytes every time."""
+    text = json.dumps(content).encode("utf-8", "surrogatepass")
+    return "ag-steps-" + hashlib.sha256(text).hexdigest()[:8]
+
+
+def document(title: str, body: str, script: str) -> str:
+    """``body`` as a whole HTML document whose content security policy runs ``script`` (the
+    one inline script ``body`` holds, by its hash) and nothing else, and loads nothing."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
